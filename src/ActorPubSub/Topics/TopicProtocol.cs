@@ -1,0 +1,158 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using ActorPubSub.Payloads;
+using ActorPubSub.Serialization;
+
+namespace ActorPubSub.Topics;
+
+/// <summary>A message routed by Cluster.Sharding to the topic named <see cref="Topic"/>.</summary>
+public interface ITopicCommand
+{
+    string Topic { get; }
+}
+
+/// <summary>
+/// Publishes one message. The topic answers the sender with <see cref="PublishReceipt"/> once the message
+/// is persisted, or with <see cref="PublishRejected"/>.
+/// </summary>
+/// <param name="ProducerId">
+/// Optional id of a resending publisher. With it, <paramref name="ProducerSeq"/> numbers this producer's
+/// publishes to this topic 1, 2, 3, … and the topic stores each number once: a resend after a lost receipt
+/// is answered with the original sequence number instead of being stored again.
+/// </param>
+/// <param name="ProducerSeq">This producer's number for the publish (1-based); 0 without a producer id.</param>
+/// <param name="ProducerFloor">
+/// The lowest producer number the producer still waits for (it has its receipt, or gave up, for everything
+/// below). The topic uses it to forget old numbers and to accept the next number after a gap the producer
+/// abandoned.
+/// </param>
+public sealed record Publish(
+    string Topic,
+    Payload Payload,
+    string? Key = null,
+    ImmutableDictionary<string, string>? Headers = null,
+    string? MessageId = null,
+    string? ProducerId = null,
+    long ProducerSeq = 0,
+    long ProducerFloor = 0) : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>The publish is persisted: it will reach every subscription of the topic.</summary>
+/// <param name="Sequence">The message's sequence number in the topic.</param>
+/// <param name="Duplicate">True when this answers a resend of a publish that was already stored.</param>
+public sealed record PublishReceipt(string Topic, long Sequence, string? ProducerId, long ProducerSeq, bool Duplicate)
+    : IPubSubWireMessage, IDeadLetterSuppression;
+
+/// <summary>Why a publish or command was refused; the caller may retry only <see cref="Retryable"/> ones.</summary>
+public enum RejectionCode
+{
+    /// <summary>The request itself is invalid (name, size, options); resending it will fail again.</summary>
+    Invalid = 1,
+    /// <summary>The subscription named does not exist on the topic.</summary>
+    UnknownSubscription = 2,
+    /// <summary>The topic has never had a message or subscription.</summary>
+    UnknownTopic = 3,
+    /// <summary>The topic holds as much as its limits allow; retry once consumers caught up.</summary>
+    TopicFull = 4,
+    /// <summary>The journal refused or failed the write.</summary>
+    StorageFailure = 5,
+    /// <summary>A subscription with that name exists with other options.</summary>
+    Conflict = 6,
+}
+
+/// <summary>The publish was not stored. <see cref="Reason"/> says what was wrong and what is allowed.</summary>
+public sealed record PublishRejected(string Topic, string? ProducerId, long ProducerSeq, RejectionCode Code, string Reason)
+    : IPubSubWireMessage, IDeadLetterSuppression;
+
+/// <summary>A topic command other than publish was refused.</summary>
+/// <param name="Command">The command's type name, e.g. "CreateSubscription".</param>
+public sealed record CommandRejected(string Topic, string? Subscription, string Command, RejectionCode Code, string Reason)
+    : IPubSubWireMessage, IDeadLetterSuppression;
+
+/// <summary>Where a new subscription starts.</summary>
+public enum StartPosition
+{
+    /// <summary>At the oldest message the topic still retains.</summary>
+    Earliest = 0,
+    /// <summary>After the newest message: only messages published from now on.</summary>
+    Latest = 1,
+}
+
+/// <summary>
+/// Creates a durable subscription. Idempotent: creating an existing subscription with the same ack deadline
+/// answers <see cref="SubscriptionCreated"/> with <c>AlreadyExisted = true</c>; with another deadline it is
+/// rejected with <see cref="RejectionCode.Conflict"/>.
+/// </summary>
+public sealed record CreateSubscription(string Topic, string Subscription, StartPosition Start, TimeSpan AckDeadline)
+    : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>The subscription exists; it has acknowledged everything up to <see cref="Watermark"/>.</summary>
+public sealed record SubscriptionCreated(string Topic, string Subscription, long Watermark, bool AlreadyExisted)
+    : IPubSubWireMessage, IDeadLetterSuppression;
+
+/// <summary>Deletes a subscription and its delivery state. Idempotent.</summary>
+public sealed record DeleteSubscription(string Topic, string Subscription) : ITopicCommand, IPubSubWireMessage;
+
+public sealed record SubscriptionDeleted(string Topic, string Subscription, bool Existed)
+    : IPubSubWireMessage, IDeadLetterSuppression;
+
+/// <summary>
+/// Registers a consumer of a subscription and grants it a delivery window: the topic keeps at most
+/// <paramref name="MaxInFlight"/> unacknowledged deliveries at this consumer. Consumers resend it
+/// periodically; that renews their registration and wakes a topic that moved to another node.
+/// </summary>
+public sealed record Consume(string Topic, string Subscription, IActorRef Consumer, int MaxInFlight)
+    : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>Sent to a consumer when the topic registers it (not on renewals).</summary>
+public sealed record ConsumerRegistered(string Topic, string Subscription) : IPubSubWireMessage, IDeadLetterSuppression;
+
+/// <summary>The consumer stops; its unacknowledged deliveries go to the subscription's other consumers.</summary>
+public sealed record StopConsuming(string Topic, string Subscription, IActorRef Consumer) : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>
+/// Messages for one consumer. <c>Attempts[i]</c> is the delivery attempt (1 = first) of <c>Messages[i]</c>.
+/// </summary>
+public sealed record Deliver(string Topic, string Subscription, ImmutableArray<TopicMessage> Messages, ImmutableArray<int> Attempts)
+    : IPubSubWireMessage;
+
+/// <summary>Acknowledges deliveries: each sequence is done for this subscription.</summary>
+public sealed record Ack(string Topic, string Subscription, ImmutableArray<long> Sequences) : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>The handler failed: deliver <paramref name="Sequence"/> again after <paramref name="Delay"/>.</summary>
+public sealed record Nack(string Topic, string Subscription, long Sequence, TimeSpan Delay, string Error)
+    : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>Asks a topic for <see cref="TopicInfo"/>.</summary>
+public sealed record GetTopicInfo(string Topic) : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>A topic's state, for operators and tests.</summary>
+/// <param name="Exists">False when the topic never had a message or subscription.</param>
+/// <param name="LastSequence">Sequence of the newest persisted message (0 when none).</param>
+/// <param name="FirstRetained">Sequence of the oldest retained message (LastSequence + 1 when none).</param>
+/// <param name="Node">Address of the node hosting the topic.</param>
+public sealed record TopicInfo(
+    string Topic,
+    bool Exists,
+    long LastSequence,
+    long FirstRetained,
+    int RetainedMessages,
+    long RetainedBytes,
+    ImmutableArray<SubscriptionInfo> Subscriptions,
+    string Node) : IPubSubWireMessage;
+
+/// <summary>One subscription's delivery state.</summary>
+/// <param name="Watermark">Everything up to here is acknowledged.</param>
+/// <param name="Pending">Messages after the watermark not yet acknowledged (the lag).</param>
+public sealed record SubscriptionInfo(string Name, long Watermark, long Pending, int InFlight, int Consumers, TimeSpan AckDeadline)
+    : IPubSubWireMessage;
+
+/// <summary>
+/// Sent by the shard to stop a topic on hand-off and passivation (instead of PoisonPill), so the topic can
+/// finish its journal write and flush pending acks before it stops. Local only.
+/// </summary>
+public sealed class TopicStop
+{
+    public static readonly TopicStop Instance = new();
+    private TopicStop() { }
+}
