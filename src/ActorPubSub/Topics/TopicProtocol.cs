@@ -43,7 +43,7 @@ public sealed record Publish(
 public sealed record PublishReceipt(string Topic, long Sequence, string? ProducerId, long ProducerSeq, bool Duplicate)
     : IPubSubWireMessage, IDeadLetterSuppression;
 
-/// <summary>Why a publish or command was refused; the caller may retry only <see cref="Retryable"/> ones.</summary>
+/// <summary>Why a publish or command was refused. Only <see cref="TopicFull"/> and <see cref="StorageFailure"/> may succeed on retry.</summary>
 public enum RejectionCode
 {
     /// <summary>The request itself is invalid (name, size, options); resending it will fail again.</summary>
