@@ -1,0 +1,24 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorPubSub.Client;
+
+/// <summary>Publisher and request settings, read from <c>actorpubsub.client</c>.</summary>
+public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize)
+{
+    public static ClientSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorpubsub"));
+
+    /// <param name="config">The <c>actorpubsub</c> section.</param>
+    public static ClientSettings Create(Config config)
+    {
+        var c = config.GetConfig("client");
+        var settings = new ClientSettings(
+            c.GetTimeSpan("resend-after"),
+            c.GetTimeSpan("publish-timeout"),
+            c.GetTimeSpan("request-timeout"),
+            checked((int)config.GetByteSize("topic.max-message-size")!.Value));
+        if (settings.ResendAfter <= TimeSpan.Zero || settings.PublishTimeout <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException("actorpubsub.client timeouts must be positive.");
+        return settings;
+    }
+}

@@ -1,0 +1,17 @@
+using System.Collections.Immutable;
+
+namespace ActorPubSub.Client;
+
+/// <summary>A message delivered to a handler.</summary>
+/// <param name="Sequence">The message's sequence number in the topic.</param>
+/// <param name="Attempt">1 on first delivery, then 2, 3, … on redeliveries.</param>
+public sealed record Delivery<T>(
+    string Topic,
+    string Subscription,
+    long Sequence,
+    int Attempt,
+    DateTime Timestamp,
+    T Message,
+    string? Key,
+    ImmutableDictionary<string, string>? Headers,
+    string? MessageId);

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+
+namespace ActorPubSub.Hosting;
+
+/// <summary>
+/// Options of <c>WithActorPubSub</c>. Every property is optional; unset ones keep the defaults of
+/// reference.conf (<c>actorpubsub { }</c>), which also documents each setting.
+/// </summary>
+public sealed class PubSubOptions
+{
+    /// <summary>
+    /// SQLite database file for the topics' journal and snapshots (created with its folder).
+    /// <b>Default:</b> <c>./data/actorpubsub.db</c>. Ignored when <see cref="PostgreSqlConnectionString"/> is set.
+    /// SQLite is for one node: a cluster of several nodes needs PostgreSQL.
+    /// </summary>
+    public string? SqliteFile { get; set; }
+
+    /// <summary>PostgreSQL connection string; when set, topics persist in PostgreSQL. <b>Default:</b> none (SQLite).</summary>
+    public string? PostgreSqlConnectionString { get; set; }
+
+    /// <summary>
+    /// True: ActorPubSub sets up remoting on 127.0.0.1 (free port) and forms a one-node cluster by itself
+    /// (embedded use). False: the host configures Akka.Remote and Akka.Cluster (seed nodes) itself.
+    /// <b>Default:</b> true.
+    /// </summary>
+    public bool? StandaloneCluster { get; set; }
+
+    /// <summary>Cluster role of the nodes that host topics. <b>Default:</b> none (every node hosts topics).</summary>
+    public string? Role { get; set; }
+
+    /// <summary>
+    /// False: this node hosts no topics and reaches them through a shard region proxy (a client node).
+    /// <b>Default:</b> true.
+    /// </summary>
+    public bool? HostTopics { get; set; }
+
+    /// <summary>Shards of the topic region; fixed for the life of a cluster. <b>Default:</b> 100.</summary>
+    public int? NumberOfShards { get; set; }
+
+    /// <summary>Ack deadline of subscriptions created without one. <b>Default:</b> 30 s.</summary>
+    public TimeSpan? DefaultAckDeadline { get; set; }
+
+    /// <summary>Largest message accepted (serialized payload + key + headers + id). <b>Default:</b> 1 MiB.</summary>
+    public int? MaxMessageSize { get; set; }
+
+    /// <summary>Messages a topic retains before it refuses publishes. <b>Default:</b> 1,000,000.</summary>
+    public int? MaxRetainedMessages { get; set; }
+
+    /// <summary>Largest group-commit event, in messages. <b>Default:</b> 4,000.</summary>
+    public int? MaxWriteBatchMessages { get; set; }
+
+    /// <summary>Acks written per batch at most. <b>Default:</b> 2,000.</summary>
+    public int? AckFlushBatch { get; set; }
+
+    /// <summary>Longest an ack waits before it is written. <b>Default:</b> 100 ms.</summary>
+    public TimeSpan? AckFlushInterval { get; set; }
+
+    /// <summary>An idle topic is stopped after this long (and recovers on its next message). <b>Default:</b> 120 s.</summary>
+    public TimeSpan? TopicIdleTimeout { get; set; }
+
+    /// <summary>Deliveries a consumer runs at once. <b>Default:</b> 256.</summary>
+    public int? ConsumerMaxInFlight { get; set; }
+
+    /// <summary>How often consumers renew their registration. <b>Default:</b> 2 s.</summary>
+    public TimeSpan? ConsumerRenewInterval { get; set; }
+
+    /// <summary>A consumer silent this long is dropped by the topic. <b>Default:</b> 15 s.</summary>
+    public TimeSpan? ConsumerTimeout { get; set; }
+
+    /// <summary>A publish without receipt is resent after this long. <b>Default:</b> 2 s.</summary>
+    public TimeSpan? PublishResendAfter { get; set; }
+
+    /// <summary>Extra HOCON applied last (highest priority), for settings without a property here.</summary>
+    public string? ExtraHocon { get; set; }
+
+    internal const int DefaultMaxMessageSize = 1024 * 1024;
+    internal const int DeliverBatchBytes = 256 * 1024;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the option and what is allowed.</summary>
+    public void Validate()
+    {
+        static void Positive(string name, double? value)
+        {
+            if (value is <= 0) throw new ArgumentException($"PubSubOptions.{name} must be positive, was {value}.");
+        }
+        Positive(nameof(NumberOfShards), NumberOfShards);
+        Positive(nameof(MaxMessageSize), MaxMessageSize);
+        Positive(nameof(MaxRetainedMessages), MaxRetainedMessages);
+        Positive(nameof(MaxWriteBatchMessages), MaxWriteBatchMessages);
+        Positive(nameof(AckFlushBatch), AckFlushBatch);
+        Positive(nameof(AckFlushInterval), AckFlushInterval?.TotalMilliseconds);
+        Positive(nameof(TopicIdleTimeout), TopicIdleTimeout?.TotalMilliseconds);
+        Positive(nameof(ConsumerRenewInterval), ConsumerRenewInterval?.TotalMilliseconds);
+        Positive(nameof(ConsumerTimeout), ConsumerTimeout?.TotalMilliseconds);
+        Positive(nameof(PublishResendAfter), PublishResendAfter?.TotalMilliseconds);
+        if (DefaultAckDeadline is { } d && (d < TimeSpan.FromMilliseconds(100) || d > TimeSpan.FromDays(1)))
+            throw new ArgumentException($"PubSubOptions.DefaultAckDeadline is {d}; it must be between 100 ms and 1 day.");
+        if (ConsumerMaxInFlight is < 1 or > 100_000)
+            throw new ArgumentException($"PubSubOptions.ConsumerMaxInFlight is {ConsumerMaxInFlight}; it must be between 1 and 100000.");
+        if (MaxMessageSize is > 64 * 1024 * 1024)
+            throw new ArgumentException($"PubSubOptions.MaxMessageSize is {MaxMessageSize}; at most 64 MiB is allowed.");
+        if (Role is { } role && string.IsNullOrWhiteSpace(role))
+            throw new ArgumentException("PubSubOptions.Role must not be blank; leave it null for every node.");
+        if (PostgreSqlConnectionString is { } pg && string.IsNullOrWhiteSpace(pg))
+            throw new ArgumentException("PubSubOptions.PostgreSqlConnectionString must not be blank; leave it null for SQLite.");
+    }
+
+    /// <summary>The HOCON of the set options, plus the remote frame size that the message size needs.</summary>
+    public string ToHocon()
+    {
+        var sb = new StringBuilder();
+        void Line(string key, object? value)
+        {
+            if (value is null) return;
+            var text = value switch
+            {
+                TimeSpan t => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms",
+                string s => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"",
+                bool b => b ? "on" : "off",
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                _ => value.ToString(),
+            };
+            sb.Append(key).Append(" = ").Append(text).Append('\n');
+        }
+        Line("actorpubsub.role", Role);
+        Line("actorpubsub.number-of-shards", NumberOfShards);
+        Line("actorpubsub.topic.default-ack-deadline", DefaultAckDeadline);
+        if (MaxMessageSize is { } size) Line("actorpubsub.topic.max-message-size", size.ToString(CultureInfo.InvariantCulture) + "b");
+        Line("actorpubsub.topic.max-retained-messages", MaxRetainedMessages);
+        Line("actorpubsub.topic.max-write-batch-messages", MaxWriteBatchMessages);
+        Line("actorpubsub.topic.ack-flush-batch", AckFlushBatch);
+        Line("actorpubsub.topic.ack-flush-interval", AckFlushInterval);
+        Line("actorpubsub.topic.idle-timeout", TopicIdleTimeout);
+        Line("actorpubsub.topic.consumer-timeout", ConsumerTimeout);
+        Line("actorpubsub.consumer.max-in-flight", ConsumerMaxInFlight);
+        Line("actorpubsub.consumer.renew-interval", ConsumerRenewInterval);
+        Line("actorpubsub.client.resend-after", PublishResendAfter);
+
+        // A delivery batch holds up to deliver-batch-bytes plus one message of the largest size; remote
+        // frames must fit it, or a large message would be dropped between nodes.
+        var frame = (long)(MaxMessageSize ?? DefaultMaxMessageSize) + DeliverBatchBytes + 64 * 1024;
+        Line("akka.remote.dot-netty.tcp.maximum-frame-size", frame.ToString(CultureInfo.InvariantCulture) + "b");
+        // Sharding keeps the coordinator state in distributed data; remember-entities stays off (consumers'
+        // credit renewal wakes topics), so no durable store is needed.
+        sb.Append("akka.cluster.sharding.state-store-mode = ddata\n");
+        sb.Append("akka.cluster.sharding.remember-entities = off\n");
+        sb.Append("akka.cluster.sharding.distributed-data.durable.keys = []\n");
+        if (ExtraHocon is not null) sb.Append(ExtraHocon).Append('\n');
+        return sb.ToString();
+    }
+}

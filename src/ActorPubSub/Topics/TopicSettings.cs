@@ -1,0 +1,80 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorPubSub.Topics;
+
+/// <summary>Settings of every topic on a node, read from <c>actorpubsub.topic</c>.</summary>
+public sealed record TopicSettings(
+    int MaxMessageSize,
+    int MaxRetainedMessages,
+    long MaxRetainedBytes,
+    int UnsubscribedMaxMessages,
+    TimeSpan UnsubscribedMaxAge,
+    int MaxWriteBatchMessages,
+    int MaxWriteBatchBytes,
+    int AckFlushBatch,
+    TimeSpan AckFlushInterval,
+    int DeliverBatchMessages,
+    int DeliverBatchBytes,
+    TimeSpan DefaultAckDeadline,
+    TimeSpan TickInterval,
+    TimeSpan ConsumerTimeout,
+    TimeSpan ProducerExpiry,
+    TimeSpan IdleTimeout,
+    long MinSnapshotBytes,
+    string JournalPluginId,
+    string SnapshotPluginId)
+{
+    public static TopicSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorpubsub"));
+
+    /// <param name="config">The <c>actorpubsub</c> section.</param>
+    public static TopicSettings Create(Config config)
+    {
+        var t = config.GetConfig("topic");
+        return new TopicSettings(
+            MaxMessageSize: checked((int)t.GetByteSize("max-message-size")!.Value),
+            MaxRetainedMessages: t.GetInt("max-retained-messages"),
+            MaxRetainedBytes: t.GetByteSize("max-retained-bytes")!.Value,
+            UnsubscribedMaxMessages: t.GetInt("unsubscribed-retention.max-messages"),
+            UnsubscribedMaxAge: t.GetTimeSpan("unsubscribed-retention.max-age"),
+            MaxWriteBatchMessages: t.GetInt("max-write-batch-messages"),
+            MaxWriteBatchBytes: checked((int)t.GetByteSize("max-write-batch-bytes")!.Value),
+            AckFlushBatch: t.GetInt("ack-flush-batch"),
+            AckFlushInterval: t.GetTimeSpan("ack-flush-interval"),
+            DeliverBatchMessages: t.GetInt("deliver-batch-messages"),
+            DeliverBatchBytes: checked((int)t.GetByteSize("deliver-batch-bytes")!.Value),
+            DefaultAckDeadline: t.GetTimeSpan("default-ack-deadline"),
+            TickInterval: t.GetTimeSpan("tick-interval"),
+            ConsumerTimeout: t.GetTimeSpan("consumer-timeout"),
+            ProducerExpiry: t.GetTimeSpan("producer-expiry"),
+            IdleTimeout: t.GetTimeSpan("idle-timeout"),
+            MinSnapshotBytes: t.GetByteSize("min-snapshot-bytes")!.Value,
+            JournalPluginId: config.GetString("journal-plugin-id"),
+            SnapshotPluginId: config.GetString("snapshot-plugin-id")).Validate();
+    }
+
+    /// <summary>Rejects settings that cannot work, naming the key and what is allowed.</summary>
+    public TopicSettings Validate()
+    {
+        static void Positive(string key, double value)
+        {
+            if (value <= 0) throw new ConfigurationException($"actorpubsub.topic.{key} must be positive, was {value}.");
+        }
+        Positive("max-message-size", MaxMessageSize);
+        Positive("max-retained-messages", MaxRetainedMessages);
+        Positive("max-retained-bytes", MaxRetainedBytes);
+        Positive("max-write-batch-messages", MaxWriteBatchMessages);
+        Positive("max-write-batch-bytes", MaxWriteBatchBytes);
+        Positive("ack-flush-batch", AckFlushBatch);
+        Positive("ack-flush-interval", AckFlushInterval.TotalMilliseconds);
+        Positive("deliver-batch-messages", DeliverBatchMessages);
+        Positive("deliver-batch-bytes", DeliverBatchBytes);
+        Positive("default-ack-deadline", DefaultAckDeadline.TotalMilliseconds);
+        Positive("tick-interval", TickInterval.TotalMilliseconds);
+        Positive("consumer-timeout", ConsumerTimeout.TotalMilliseconds);
+        Positive("idle-timeout", IdleTimeout.TotalMilliseconds);
+        if (UnsubscribedMaxMessages < 0)
+            throw new ConfigurationException("actorpubsub.topic.unsubscribed-retention.max-messages must be 0 or more.");
+        return this;
+    }
+}
