@@ -45,6 +45,12 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private readonly record struct Reply(IActorRef To, object Message);
 
+    // Rough journal bytes beyond the payloads (sequence, timestamp, row), so snapshot pacing also counts
+    // many small events and not only message bodies.
+    private const int EventOverhead = 64;
+    private const int MessageOverhead = 32;
+    private const int AckOverhead = 8;
+
     private readonly record struct ProducerStamp(string ProducerId, long ProducerSeq);
 
     private readonly string _topic;
@@ -152,7 +158,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         foreach (var acks in e.Acks)
             if (_subscriptions.TryGetValue(acks.Subscription, out var sub))
                 foreach (var seq in acks.Sequences) sub.RestoreAck(seq);
-        _bytesSinceSnapshot += 8L * e.Acks.Sum(a => a.Sequences.Length);
+        _bytesSinceSnapshot += EventOverhead + AckOverhead * e.Acks.Sum(a => a.Sequences.Length);
     }
 
     private void OnRecovered()
@@ -312,16 +318,17 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         switch (e)
         {
             case MessagesAppended appended: AppendPersisted(appended); break;
-            case AcksRecorded acks: _bytesSinceSnapshot += 8L * acks.Acks.Sum(a => a.Sequences.Length); break;
+            case AcksRecorded acks: _bytesSinceSnapshot += EventOverhead + AckOverhead * acks.Acks.Sum(a => a.Sequences.Length); break;
         }
     }
 
     private void AppendPersisted(MessagesAppended e)
     {
+        _bytesSinceSnapshot += EventOverhead;
         foreach (var m in e.Messages)
         {
             _messages.Append(m);
-            _bytesSinceSnapshot += m.Size;
+            _bytesSinceSnapshot += m.Size + MessageOverhead;
         }
         if (e.Messages.Length > 0) _nextSequence = Math.Max(_nextSequence, e.Messages[^1].Sequence + 1);
     }
@@ -591,7 +598,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private void MaybeSnapshot()
     {
-        if (_snapshotting || _bytesSinceSnapshot < Math.Max(_settings.MinSnapshotBytes, _messages.Bytes)) return;
+        var snapshotBytes = _messages.Bytes + (long)MessageOverhead * _messages.Count;
+        if (_snapshotting || _bytesSinceSnapshot < Math.Max(_settings.MinSnapshotBytes, snapshotBytes)) return;
         _snapshotting = true;
         _bytesSinceSnapshot = 0;
         SaveSnapshot(new TopicSnapshot(

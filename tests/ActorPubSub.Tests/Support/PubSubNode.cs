@@ -1,0 +1,78 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using ActorPubSub.Client;
+using ActorPubSub.Hosting;
+using ActorPubSub.Topics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ActorPubSub.Tests.Support;
+
+/// <summary>
+/// A real ActorPubSub node in the test process: a Generic Host with Akka.Hosting, WithActorPubSub, a real
+/// SQLite (or PostgreSQL) journal, remoting on loopback and a cluster. Started when the cluster member is Up.
+/// </summary>
+public sealed class PubSubNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private bool _stopped;
+
+    private PubSubNode(IHost host)
+    {
+        _host = host;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        Client = host.Services.GetRequiredService<IPubSub>();
+        Region = ActorRegistry.For(System).Get<TopicRegion>();
+    }
+
+    public ActorSystem System { get; }
+    public IPubSub Client { get; }
+    public IActorRef Region { get; }
+    public Address Address => Cluster.Get(System).SelfAddress;
+
+    /// <summary>Starts a node; <paramref name="configure"/> adds to the Akka builder (e.g. remoting and seeds).</summary>
+    public static async Task<PubSubNode> StartAsync(PubSubOptions options, Action<AkkaConfigurationBuilder>? configure = null,
+        string systemName = "pubsub", bool waitForUp = true)
+    {
+        var host = new HostBuilder()
+            .ConfigureServices(services =>
+            {
+                services.AddAkka(systemName, (builder, _) =>
+                {
+                    builder.AddHocon("akka.loglevel = INFO\nakka.coordinated-shutdown.exit-clr = off\nakka.coordinated-shutdown.terminate-actor-system = on",
+                        HoconAddMode.Prepend);
+                    builder.WithActorPubSub(options);
+                    configure?.Invoke(builder);
+                });
+                services.AddPubSubClient();
+            })
+            .Build();
+        await host.StartAsync();
+        var node = new PubSubNode(host);
+        if (waitForUp) await node.WaitUntilUpAsync();
+        return node;
+    }
+
+    public Task WaitUntilUpAsync()
+    {
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Cluster.Get(System).RegisterOnMemberUp(() => up.TrySetResult());
+        return up.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Graceful stop: CoordinatedShutdown (leave the cluster, hand off shards, flush topics).</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await _host.StopAsync(TimeSpan.FromSeconds(30));
+        await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _host.Dispose();
+    }
+}
