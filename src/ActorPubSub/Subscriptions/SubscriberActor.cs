@@ -20,7 +20,8 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     /// <summary>Runs the user's handler for one message; the subscriber turns the outcome into ack/nack.</summary>
     public delegate Task Handler(TopicMessage message, int attempt, CancellationToken cancellationToken);
 
-    private sealed record HandlerDone(long Sequence, int Attempt, Exception? Error);
+    // Handlers still running when the consumer stops complete into dead letters: expected, not worth a log line.
+    private sealed record HandlerDone(long Sequence, int Attempt, Exception? Error) : IDeadLetterSuppression;
 
     private sealed class Renew
     {

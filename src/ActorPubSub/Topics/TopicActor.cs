@@ -602,10 +602,14 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         if (_snapshotting || _bytesSinceSnapshot < Math.Max(_settings.MinSnapshotBytes, snapshotBytes)) return;
         _snapshotting = true;
         _bytesSinceSnapshot = 0;
+        _log.Debug("Topic {0}: snapshot at journal position {1} ({2} retained messages)", _topic, LastSequenceNr, _messages.Count);
         SaveSnapshot(new TopicSnapshot(
             _messages.LastSequence,
             [.. _messages.All()],
-            [.. _subscriptions.Values.Select(s => new SubscriptionSnapshot(s.Name, s.Watermark, [.. s.AckedAbove.Order()], s.AckDeadline))],
+            // A subscription created from Latest while publishes were still buffered has a watermark past the
+            // persisted log; those sequence numbers are only promised once written, so the snapshot stops at the log.
+            [.. _subscriptions.Values.Select(s => new SubscriptionSnapshot(
+                s.Name, Math.Min(s.Watermark, _messages.LastSequence), [.. s.AckedAbove.Order()], s.AckDeadline))],
             [.. _producers.PersistedRuns(_messages.LastSequence)]));
     }
 
@@ -613,8 +617,12 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     {
         _snapshotting = false;
         var upTo = success.Metadata.SequenceNr;
+        _log.Debug("Topic {0}: snapshot at {1} saved; deleting the journal up to it", _topic, upTo);
         DeleteMessages(upTo);
         DeleteSnapshots(new SnapshotSelectionCriteria(upTo - 1));
+        // Writes made while this snapshot was saved may already call for the next one; take it now rather
+        // than on the next write, which may never come for a topic that went quiet.
+        if (!_writing) MaybeSnapshot();
     }
 
     // ---------------------------------------------------------------- stopping

@@ -60,7 +60,6 @@ public sealed class TopicDurabilitySpec : IDisposable
             ExtraHocon = "actorpubsub.topic.min-snapshot-bytes = 2 KiB",
         };
         const int count = 600;
-        long journalRows;
         await using (var first = await PubSubNode.StartAsync(options))
         {
             await first.Client.CreateSubscriptionAsync("snap", "a");
@@ -77,10 +76,12 @@ public sealed class TopicDurabilitySpec : IDisposable
                 await Eventually.HoldsAsync(() => first.Client.GetTopicInfoAsync("snap"),
                     i => i.Subscriptions.Single(s => s.Name == "a").Pending == count / 2, "every even message was acknowledged by 'a'");
             }
-            journalRows = await CountJournalRowsAsync("topic:snap");
+            // a snapshot written after the publishes lets the journal below it go
+            await Eventually.HoldsAsync(() => CountAsync("SELECT COUNT(*) FROM journal WHERE persistence_id = 'topic:snap'"),
+                rows => rows < count / 4, "the journal was cut back below the latest snapshot");
+            Assert.True(await CountAsync("SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'topic:snap'") >= 1);
             await first.StopAsync();
         }
-        Assert.True(journalRows < count / 2, $"journal holds {journalRows} rows for {count} publishes: snapshots should have deleted most");
 
         // assert: same state after recovery from snapshot + journal tail
         await using var second = await PubSubNode.StartAsync(options);
@@ -100,13 +101,12 @@ public sealed class TopicDurabilitySpec : IDisposable
         Assert.All(redelivered, s => Assert.Equal(1, s % 2));
     }
 
-    private async Task<long> CountJournalRowsAsync(string persistenceId)
+    private async Task<long> CountAsync(string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={_db.File}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = $id AND deleted = 0";
-        command.Parameters.AddWithValue("$id", persistenceId);
+        command.CommandText = sql;
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }
