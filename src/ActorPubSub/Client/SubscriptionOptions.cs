@@ -10,7 +10,9 @@ public sealed record SubscriptionOptions
 
     /// <summary>
     /// How long a delivery may stay unacknowledged before it is delivered again (to another consumer when
-    /// there is one). <b>Default:</b> <c>actorpubsub.topic.default-ack-deadline</c> (30 s). Allowed: 100 ms to 1 day.
+    /// there is one). <b>Default:</b> unset — a new subscription gets <c>actorpubsub.topic.default-ack-deadline</c>
+    /// (30 s), an existing one keeps its own. Allowed: 100 ms to 1 day. Set to a value other than the existing
+    /// subscription's, it is refused (Conflict).
     /// </summary>
     public TimeSpan? AckDeadline { get; init; }
 

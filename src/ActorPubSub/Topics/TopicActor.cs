@@ -389,7 +389,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         }
         if (_subscriptions.TryGetValue(c.Subscription, out var existing))
         {
-            var reply = existing.AckDeadline == ackDeadline
+            // Zero means "not specified": consumers attaching to an existing subscription accept its options.
+            var reply = c.AckDeadline == TimeSpan.Zero || existing.AckDeadline == ackDeadline
                 ? (object)new SubscriptionCreated(_topic, c.Subscription, existing.Watermark, AlreadyExisted: true)
                 : Rejected(c.Subscription, nameof(CreateSubscription), RejectionCode.Conflict,
                     $"Subscription '{c.Subscription}' exists with ack deadline {existing.AckDeadline}, not {ackDeadline}; delete it first to change it.");

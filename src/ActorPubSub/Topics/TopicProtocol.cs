@@ -80,8 +80,9 @@ public enum StartPosition
 
 /// <summary>
 /// Creates a durable subscription. Idempotent: creating an existing subscription with the same ack deadline
-/// answers <see cref="SubscriptionCreated"/> with <c>AlreadyExisted = true</c>; with another deadline it is
-/// rejected with <see cref="RejectionCode.Conflict"/>.
+/// (or with <see cref="TimeSpan.Zero"/>: "whatever it has") answers <see cref="SubscriptionCreated"/> with
+/// <c>AlreadyExisted = true</c>; with another deadline it is rejected with <see cref="RejectionCode.Conflict"/>.
+/// A new subscription created with <see cref="TimeSpan.Zero"/> gets the default ack deadline.
 /// </summary>
 public sealed record CreateSubscription(string Topic, string Subscription, StartPosition Start, TimeSpan AckDeadline)
     : ITopicCommand, IPubSubWireMessage;

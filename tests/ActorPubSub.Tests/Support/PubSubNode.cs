@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Akka.Remote.Hosting;
 using ActorPubSub.Client;
 using ActorPubSub.Hosting;
 using ActorPubSub.Topics;
@@ -52,6 +54,25 @@ public sealed class PubSubNode : IAsyncDisposable
         var node = new PubSubNode(host);
         if (waitForUp) await node.WaitUntilUpAsync();
         return node;
+    }
+
+    /// <summary>
+    /// Starts a cluster node on a free loopback port that joins <paramref name="seed"/> (or forms a cluster
+    /// when null). The port is chosen by the OS (port 0), so parallel tests never clash.
+    /// </summary>
+    public static Task<PubSubNode> StartClusterNodeAsync(PubSubOptions options, Address? seed, string systemName = "pubsub")
+    {
+        options.StandaloneCluster = false;
+        return StartAsync(options, builder =>
+        {
+            builder.WithRemoting("127.0.0.1", 0);
+            builder.WithClustering(new ClusterOptions { Roles = options.Role is null ? [] : [options.Role] });
+            builder.AddStartup((system, _) =>
+            {
+                var cluster = Cluster.Get(system);
+                cluster.Join(seed ?? cluster.SelfAddress);
+            });
+        }, systemName);
     }
 
     public Task WaitUntilUpAsync()

@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using Akka.Cluster;
+using ActorPubSub.Client;
+using ActorPubSub.Hosting;
+using ActorPubSub.Tests.Support;
+using Xunit.Abstractions;
+
+namespace ActorPubSub.Tests.MultiNode;
+
+/// <summary>
+/// Three ActorSystems forming a real cluster over loopback in this process, sharing one SQLite journal
+/// (one writer per topic at a time; multi-process clusters use PostgreSQL).
+/// </summary>
+[Trait("Category", "MultiNode")]
+public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TempDatabase _db = new();
+    private readonly List<PubSubNode> _nodes = [];
+
+    public async Task InitializeAsync()
+    {
+        PubSubOptions Options() => new()
+        {
+            SqliteFile = _db.File,
+            ConsumerRenewInterval = TimeSpan.FromMilliseconds(500),
+            PublishResendAfter = TimeSpan.FromSeconds(1),
+        };
+        var first = await PubSubNode.StartClusterNodeAsync(Options(), seed: null);
+        _nodes.Add(first);
+        _nodes.AddRange(await Task.WhenAll(
+            PubSubNode.StartClusterNodeAsync(Options(), first.Address),
+            PubSubNode.StartClusterNodeAsync(Options(), first.Address)));
+        await Eventually.HoldsAsync(
+            () => _nodes.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3),
+            "all three nodes see three members Up", TimeSpan.FromSeconds(30));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes) await node.DisposeAsync();
+        _db.Dispose();
+    }
+
+    [Fact]
+    public async Task Publishes_confirmed_before_and_during_a_graceful_stop_of_the_topic_node_should_all_be_delivered()
+    {
+        // arrange: find the node hosting the topic; publish from another, consume on the third
+        await _nodes[0].Client.CreateSubscriptionAsync("orders", "shipping");
+        var info = await _nodes[0].Client.GetTopicInfoAsync("orders");
+        var host = _nodes.Single(n => n.Address.ToString() == info.Node);
+        var (publisher, consumer) = (_nodes.First(n => n != host), _nodes.Last(n => n != host));
+        output.WriteLine($"topic on {host.Address}, publishing from {publisher.Address}, consuming on {consumer.Address}");
+
+        var received = new ConcurrentBag<int>();
+        await using var sub = await consumer.Client.SubscribeAsync<int>("orders", "shipping", (d, _) =>
+        {
+            received.Add(d.Message);
+            return Task.CompletedTask;
+        });
+
+        // act: publish in the background (100 in flight at a time) before, during and after a graceful stop
+        // of the topic's node, until 1,000 more were confirmed after the stop completed
+        var confirmed = new ConcurrentBag<int>();
+        var confirmedAfterStop = 0;
+        var stopped = false;
+        var publishing = Task.Run(async () =>
+        {
+            var next = 0;
+            while (!Volatile.Read(ref stopped) || Volatile.Read(ref confirmedAfterStop) < 1000)
+            {
+                var batch = Enumerable.Range(next + 1, 100).ToList();
+                next += 100;
+                await Task.WhenAll(batch.Select(async i =>
+                {
+                    await publisher.Client.PublishAsync("orders", i);
+                    confirmed.Add(i);
+                    if (Volatile.Read(ref stopped)) Interlocked.Increment(ref confirmedAfterStop);
+                }));
+            }
+            return next;
+        });
+        await Eventually.HoldsAsync(() => confirmed.Count >= 1000, "1,000 publishes were confirmed");
+        var stopping = DateTime.UtcNow;
+        var beforeStop = confirmed.Count;
+        await host.StopAsync();
+        Volatile.Write(ref stopped, true);
+        output.WriteLine($"topic node stopped in {(DateTime.UtcNow - stopping).TotalSeconds:F1} s; " +
+                         $"{beforeStop} publishes confirmed before, {confirmed.Count - beforeStop} during the stop");
+        var count = await publishing.WaitAsync(TimeSpan.FromSeconds(90));
+
+        // assert: every publish was confirmed and every confirmed publish reached the consumer (at least once)
+        Assert.Equal(count, confirmed.Distinct().Count());
+        await Eventually.HoldsAsync(() => received.Distinct().Count() == count,
+            $"all {count} confirmed messages were delivered (got {received.Distinct().Count()})", TimeSpan.FromSeconds(60));
+        var duplicates = received.Count - received.Distinct().Count();
+        output.WriteLine($"{count} messages delivered {received.Count} times: {duplicates} duplicates");
+        var moved = await publisher.Client.GetTopicInfoAsync("orders");
+        Assert.NotEqual(host.Address.ToString(), moved.Node);
+        Assert.Equal(count, moved.LastSequence);   // each publish stored once despite resends
+    }
+
+    [Fact]
+    public async Task Largest_allowed_message_should_cross_nodes_both_ways()
+    {
+        // arrange: the topic lives on one node, the publisher and consumer on the others
+        await _nodes[0].Client.CreateSubscriptionAsync("large", "s");
+        var info = await _nodes[0].Client.GetTopicInfoAsync("large");
+        var others = _nodes.Where(n => n.Address.ToString() != info.Node).ToList();
+        var log = new DeliveryLog<byte[]>();
+        await using var sub = await others[1].Client.SubscribeAsync<byte[]>("large", "s", log.Recording);
+        var body = new byte[1024 * 1024];   // byte[] payloads carry no manifest: exactly max-message-size
+        Random.Shared.NextBytes(body);
+
+        // act
+        var receipt = await others[0].Client.PublishAsync("large", body);
+
+        // assert
+        Assert.Equal(1, receipt.Sequence);
+        await log.ReceivedAsync(1, TimeSpan.FromSeconds(30));
+        Assert.Equal(body, log.All.Single().Message);
+    }
+
+    [Fact]
+    public async Task In_flight_messages_of_a_consumer_whose_node_leaves_should_go_to_another_consumer()
+    {
+        // arrange: a consumer on a node other than the topic's holds 10 deliveries without acking;
+        // the ack deadline is far away, so only its leaving can free them
+        await _nodes[0].Client.CreateSubscriptionAsync("jobs", "workers", new SubscriptionOptions { AckDeadline = TimeSpan.FromMinutes(10) });
+        var info = await _nodes[0].Client.GetTopicInfoAsync("jobs");
+        var others = _nodes.Where(n => n.Address.ToString() != info.Node).ToList();
+        var (leaving, staying) = (others[0], others[1]);
+        var held = new ConcurrentBag<long>();
+        await leaving.Client.SubscribeAsync<int>("jobs", "workers", async (d, ct) =>
+        {
+            held.Add(d.Sequence);
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        for (var i = 1; i <= 10; i++) await _nodes[0].Client.PublishAsync("jobs", i);
+        await Eventually.HoldsAsync(() => held.Count == 10, "the first consumer holds all 10 messages");
+        var log = new DeliveryLog<int>();
+        await using var second = await staying.Client.SubscribeAsync<int>("jobs", "workers", log.Recording);
+
+        // act
+        await leaving.StopAsync();
+
+        // assert: redelivered to the other consumer long before the ack deadline, as attempt 2
+        await log.ReceivedAsync(10, TimeSpan.FromSeconds(30));
+        Assert.All(log.All, d => Assert.Equal(2, d.Attempt));
+        await Eventually.HoldsAsync(() => staying.Client.GetTopicInfoAsync("jobs"),
+            i => i.Subscriptions.Single().Watermark == 10, "all 10 were acknowledged");
+    }
+}
