@@ -30,8 +30,7 @@ public static class PubSubHostingExtensions
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
         builder.AddHocon(PubSubConfig.Default, HoconAddMode.Append);
 
-        var (connectionString, providerName) = PubSubStorage.Resolve(options);
-        builder.WithSqlPersistence(connectionString, providerName,
+        builder.WithSqlPersistence(PubSubStorage.Resolve(options),
             pluginIdentifier: PersistencePluginId, isDefaultPlugin: false, autoInitialize: true);
 
         if (options.StandaloneCluster ?? true)

@@ -16,6 +16,13 @@ public sealed class PubSubOptions
     /// </summary>
     public string? SqliteFile { get; set; }
 
+    /// <summary>
+    /// How SQLite makes each group commit durable. <b>Default:</b> <see cref="Hosting.SqliteSynchronous.Full"/>
+    /// (fsync per commit: a confirmed publish survives power loss). <see cref="Hosting.SqliteSynchronous.Normal"/>
+    /// survives a process crash only.
+    /// </summary>
+    public SqliteSynchronous? SqliteSynchronous { get; set; }
+
     /// <summary>PostgreSQL connection string; when set, topics persist in PostgreSQL. <b>Default:</b> none (SQLite).</summary>
     public string? PostgreSqlConnectionString { get; set; }
 

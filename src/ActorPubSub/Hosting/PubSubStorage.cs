@@ -8,22 +8,25 @@ internal static class PubSubStorage
 {
     public const string DefaultSqliteFile = "./data/actorpubsub.db";
 
-    public static (string ConnectionString, string ProviderName) Resolve(PubSubOptions options)
+    /// <summary>The linq2db options of the journal and snapshot store.</summary>
+    public static DataOptions Resolve(PubSubOptions options)
     {
-        if (options.PostgreSqlConnectionString is { } pg) return (pg, ProviderName.PostgreSQL15);
+        if (options.PostgreSqlConnectionString is { } pg)
+            return new DataOptions().UseConnectionString(ProviderName.PostgreSQL15, pg);
 
         var file = Path.GetFullPath(options.SqliteFile ?? DefaultSqliteFile);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString();
         EnableWriteAheadLog(connectionString);
-        return (connectionString, ProviderName.SQLiteMS);
+        return new DataOptions()
+            .UseConnectionString(ProviderName.SQLiteMS, connectionString)
+            .UseInterceptor(new SqliteConnectionSetup(options.SqliteSynchronous ?? SqliteSynchronous.Full));
     }
 
     /// <summary>
     /// WAL lets the journal's reads (recovery) run beside its writes, and is stored in the database file, so
-    /// setting it once covers every later connection. The synchronous level stays SQLite's default, FULL:
-    /// each commit (each group-commit batch) is fsynced before a publish is confirmed, so confirmed messages
-    /// survive a process crash and a power loss.
+    /// setting it once covers every later connection. (The synchronous level is per connection:
+    /// <see cref="SqliteConnectionSetup"/>.)
     /// </summary>
     private static void EnableWriteAheadLog(string connectionString)
     {

@@ -67,6 +67,7 @@ public sealed class TopicDurabilitySpec : IDisposable
             // one at a time: 600 separate journal events (no group commit), so the journal would grow without snapshots
             for (var i = 1; i <= count; i++) await first.Client.PublishAsync("snap", i);
             var log = new DeliveryLog<int>();
+            await using var all = await first.Client.SubscribeAsync<int>("snap", "b", new DeliveryLog<int>().Recording);
             await using (var sub = await first.Client.SubscribeAsync<int>("snap", "a", (d, _) =>
                          {
                              log.Add(d);
@@ -74,11 +75,13 @@ public sealed class TopicDurabilitySpec : IDisposable
                          }, new SubscriptionOptions { MaxInFlight = count }))
             {
                 await Eventually.HoldsAsync(() => first.Client.GetTopicInfoAsync("snap"),
-                    i => i.Subscriptions.Single(s => s.Name == "a").Pending == count / 2, "every even message was acknowledged by 'a'");
+                    i => i.Subscriptions.Single(s => s.Name == "a").Pending == count / 2 && i.Subscriptions.Single(s => s.Name == "b").Pending == 0,
+                    "'a' acknowledged every even message and 'b' every message");
             }
-            // a snapshot written after the publishes lets the journal below it go
+            // Snapshots are taken once the journal since the last one outweighs the retained messages (here the
+            // 300 odd ones), and the journal below a snapshot is deleted: far fewer rows than the 600+ events written.
             await Eventually.HoldsAsync(() => CountAsync("SELECT COUNT(*) FROM journal WHERE persistence_id = 'topic:snap'"),
-                rows => rows < count / 4, "the journal was cut back below the latest snapshot");
+                rows => rows < count / 3, "the journal was cut back below the latest snapshot");
             Assert.True(await CountAsync("SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'topic:snap'") >= 1);
             await first.StopAsync();
         }
@@ -90,7 +93,7 @@ public sealed class TopicDurabilitySpec : IDisposable
         var a = info.Subscriptions.Single(s => s.Name == "a");
         var b = info.Subscriptions.Single(s => s.Name == "b");
         Assert.Equal((0L, (long)count / 2), (a.Watermark, a.Pending));
-        Assert.Equal((0L, (long)count), (b.Watermark, b.Pending));
+        Assert.Equal(((long)count, 0L), (b.Watermark, b.Pending));
         var redelivered = new ConcurrentBag<long>();
         await using var resumed = await second.Client.SubscribeAsync<int>("snap", "a", (d, _) =>
         {
