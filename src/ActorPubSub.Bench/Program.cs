@@ -9,9 +9,10 @@ using Microsoft.Extensions.Hosting;
 // First harness for the durable path (W1: 1 topic, 1 publisher, 1 subscription with 1 consumer acking every
 // message, 256-byte payloads, publishes confirmed once persisted). The full benchmark tool with every
 // standard workload builds on this.
-//   dotnet run -c Release --project src/ActorPubSub.Bench -- [count] [window]
+//   dotnet run -c Release --project src/ActorPubSub.Bench -- [count] [window] [postgres-connection-string]
 var count = args.Length > 0 ? int.Parse(args[0]) : 200_000;
 var window = args.Length > 1 ? int.Parse(args[1]) : 1000;
+var postgres = args.Length > 2 ? args[2] : null;
 var file = Path.Combine(Path.GetTempPath(), $"actorpubsub-bench-{Guid.NewGuid():N}.db");
 
 var host = new HostBuilder()
@@ -20,7 +21,7 @@ var host = new HostBuilder()
         services.AddAkka("bench", (builder, _) =>
         {
             builder.AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend);
-            builder.WithActorPubSub(new PubSubOptions { SqliteFile = file, ConsumerMaxInFlight = 1000 });
+            builder.WithActorPubSub(new PubSubOptions { SqliteFile = file, PostgreSqlConnectionString = postgres, ConsumerMaxInFlight = 1000 });
         });
         services.AddPubSubClient();
     })
@@ -60,9 +61,11 @@ async Task<(double Publish, double EndToEnd)> RunAsync(string topic, int n)
     return (n / publishSeconds, n / endToEndSeconds);
 }
 
-await RunAsync("warmup", Math.Min(20_000, count));
-var (publish, e2e) = await RunAsync("w1", count);
-Console.WriteLine($"W1 SQLite (synchronous=FULL, WAL): {count:N0} msgs x 256 B, window {window}: " +
+var run = Guid.NewGuid().ToString("N")[..8];   // fresh topics per run, also on a reused PostgreSQL database
+await RunAsync("warmup-" + run, Math.Min(20_000, count));
+var (publish, e2e) = await RunAsync("w1-" + run, count);
+var store = postgres is null ? "SQLite (synchronous=FULL, WAL)" : "PostgreSQL";
+Console.WriteLine($"W1 {store}: {count:N0} msgs x 256 B, window {window}: " +
                   $"publish {publish:N0} msg/s confirmed, end-to-end {e2e:N0} msg/s acked");
 await host.StopAsync();
 foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);

@@ -130,8 +130,6 @@ public sealed class PubSubOptions
             };
             sb.Append(key).Append(" = ").Append(text).Append('\n');
         }
-        Line("actorpubsub.role", Role);
-        Line("actorpubsub.number-of-shards", NumberOfShards);
         Line("actorpubsub.topic.default-ack-deadline", DefaultAckDeadline);
         if (MaxMessageSize is { } size) Line("actorpubsub.topic.max-message-size", size.ToString(CultureInfo.InvariantCulture) + "b");
         Line("actorpubsub.topic.max-retained-messages", MaxRetainedMessages);
