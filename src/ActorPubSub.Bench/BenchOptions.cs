@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace ActorPubSub.Bench;
+
+/// <summary>Command line of the benchmark tool.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        ActorPubSub benchmark: the standard workloads of DESIGN.md on this machine.
+
+          dotnet run -c Release --project src/ActorPubSub.Bench -- <w1|w2|w3|w4|latency|all> [options]
+
+          --count N          messages per run (default: w1/w2 200000, w3 1000000, w4 200000)
+          --size BYTES       payload size (default 256, at least 16)
+          --window N         publishes in flight without receipt (default 1000)
+          --max-in-flight N  deliveries a consumer holds unacked (default 1000)
+          --subs N           subscriptions of the fan-out workload (default: w2 4)
+          --topics N         topics of w4 (default 10000)
+          --rate N           messages/s of the latency workload (default 5000)
+          --seconds N        measured seconds of the latency workload (default 10)
+          --runs N           measured runs per workload, after one unmeasured warm-up (default 1)
+          --postgres CONN    use PostgreSQL instead of a fresh SQLite file
+          --sqlite-sync full|normal   SQLite synchronous setting (default full: fsync per commit)
+          --remote-client    publisher and consumers on a second node (client only), topics on the first
+          --json             one JSON object per result on stdout instead of the table
+          --no-progress      no progress bar
+        """;
+
+    public string Workload { get; init; } = "all";
+    public int? Count { get; init; }
+    public int Size { get; init; } = 256;
+    public int Window { get; init; } = 1000;
+    public int MaxInFlight { get; init; } = 1000;
+    public int? Subs { get; init; }
+    public int Topics { get; init; } = 10_000;
+    public int Rate { get; init; } = 5000;
+    public int Seconds { get; init; } = 10;
+    public int Runs { get; init; } = 1;
+    public string? Postgres { get; init; }
+    public bool SqliteNormal { get; init; }
+    public bool RemoteClient { get; init; }
+    public bool Json { get; init; }
+    public bool Progress { get; init; } = true;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help") throw new BenchUsageException(Usage);
+        var workload = args[0];
+        if (workload is not ("w1" or "w2" or "w3" or "w4" or "latency" or "all"))
+            throw new BenchUsageException($"Unknown workload '{workload}'; use w1, w2, w3, w4, latency or all.\n\n{Usage}");
+        var o = new BenchOptions { Workload = workload };
+        for (var i = 1; i < args.Length; i++)
+        {
+            var flag = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new BenchUsageException($"{flag} needs a value.");
+            int Int(int min) => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
+                ? v : throw new BenchUsageException($"{flag} takes a whole number of at least {min}.");
+            o = flag switch
+            {
+                "--count" => o with { Count = Int(1) },
+                "--size" => o with { Size = Int(16) },
+                "--window" => o with { Window = Int(1) },
+                "--max-in-flight" => o with { MaxInFlight = Int(1) },
+                "--subs" => o with { Subs = Int(1) },
+                "--topics" => o with { Topics = Int(1) },
+                "--rate" => o with { Rate = Int(1) },
+                "--seconds" => o with { Seconds = Int(1) },
+                "--runs" => o with { Runs = Int(1) },
+                "--postgres" => o with { Postgres = Value() },
+                "--sqlite-sync" => o with
+                {
+                    SqliteNormal = Value() switch
+                    {
+                        "full" => false,
+                        "normal" => true,
+                        var v => throw new BenchUsageException($"--sqlite-sync is full or normal, not '{v}'."),
+                    },
+                },
+                "--remote-client" => o with { RemoteClient = true },
+                "--json" => o with { Json = true },
+                "--no-progress" => o with { Progress = false },
+                _ => throw new BenchUsageException($"Unknown option '{flag}'.\n\n{Usage}"),
+            };
+        }
+        return o;
+    }
+
+    /// <summary>Where the journal lives, as the results name it.</summary>
+    public string Store => Postgres is not null ? "postgresql" : SqliteNormal ? "sqlite-normal" : "sqlite-full";
+}
+
+internal sealed class BenchUsageException(string message) : Exception(message);

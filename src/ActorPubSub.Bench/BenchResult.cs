@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ActorPubSub.Bench;
+
+/// <summary>One measured run of one workload.</summary>
+internal sealed record BenchResult
+{
+    public required string Workload { get; init; }
+    public required string Store { get; init; }
+    public required string Topology { get; init; }
+    public long Messages { get; init; }
+    public double Seconds { get; init; }
+    /// <summary>Confirmed publishes per second (durable) or sent per second (transient).</summary>
+    public double PublishPerSecond { get; init; }
+    /// <summary>Messages per second acknowledged (durable) or received (transient) per subscription.</summary>
+    public double EndToEndPerSecond { get; init; }
+    public double? P50Micros { get; init; }
+    public double? P99Micros { get; init; }
+    public double? P999Micros { get; init; }
+    public double? MaxMicros { get; init; }
+    public long Duplicates { get; init; }
+    public long PeakWorkingSetMb { get; init; }
+    /// <summary>Free text for what a workload measures beyond the columns (e.g. the mediator ratio).</summary>
+    public string? Note { get; init; }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+}
