@@ -150,16 +150,17 @@ public sealed class PubSubOptionsSpec
     public void ToHocon_should_render_exactly_the_options_that_are_set()
     {
         // arrange
-        var options = new PubSubOptions { NumberOfShards = 7, ConsumerTimeout = TimeSpan.FromSeconds(9) };
+        var options = new PubSubOptions { ConsumerMaxInFlight = 7, ConsumerTimeout = TimeSpan.FromSeconds(9) };
 
         // act
         var config = ConfigurationFactory.ParseString(options.ToHocon());
 
         // assert
         var keys = config.GetConfig("actorpubsub").AsEnumerable().Select(e => e.Key).Order();
-        Assert.Equal(["number-of-shards", "topic"], keys);
+        Assert.Equal(["consumer", "topic"], keys);
+        Assert.Equal(["max-in-flight"], config.GetConfig("actorpubsub.consumer").AsEnumerable().Select(e => e.Key));
         Assert.Equal(["consumer-timeout"], config.GetConfig("actorpubsub.topic").AsEnumerable().Select(e => e.Key));
-        Assert.Equal(7, config.GetInt("actorpubsub.number-of-shards"));
+        Assert.Equal(7, config.GetInt("actorpubsub.consumer.max-in-flight"));
         Assert.Equal(TimeSpan.FromSeconds(9), config.GetTimeSpan("actorpubsub.topic.consumer-timeout"));
     }
 
@@ -169,8 +170,6 @@ public sealed class PubSubOptionsSpec
         // arrange
         var options = new PubSubOptions
         {
-            Role = "broker",
-            NumberOfShards = 31,
             DefaultAckDeadline = TimeSpan.FromSeconds(45),
             MaxMessageSize = 2 * 1024 * 1024,
             MaxRetainedMessages = 5000,
@@ -190,7 +189,7 @@ public sealed class PubSubOptionsSpec
         // assert: each key exists in reference.conf, so none is silently ignored
         foreach (var key in new[]
                  {
-                     "role", "number-of-shards", "topic.default-ack-deadline", "topic.max-message-size",
+                     "topic.default-ack-deadline", "topic.max-message-size",
                      "topic.max-retained-messages", "topic.max-write-batch-messages", "topic.ack-flush-batch",
                      "topic.ack-flush-interval", "topic.idle-timeout", "topic.consumer-timeout", "consumer.max-in-flight",
                      "consumer.renew-interval", "client.resend-after",
@@ -199,8 +198,7 @@ public sealed class PubSubOptionsSpec
             Assert.True(config.HasPath("actorpubsub." + key), key);
             Assert.True(PubSubConfig.Default.HasPath("actorpubsub." + key), key);
         }
-        Assert.Equal("broker", config.GetString("actorpubsub.role"));
-        Assert.Equal(31, config.GetInt("actorpubsub.number-of-shards"));
+        Assert.Equal(64, config.GetInt("actorpubsub.consumer.max-in-flight"));
         Assert.Equal(TimeSpan.FromMilliseconds(1500), config.GetTimeSpan("actorpubsub.client.resend-after"));
         Assert.Equal(2 * 1024 * 1024, config.GetByteSize("actorpubsub.topic.max-message-size"));
     }
@@ -299,15 +297,15 @@ public sealed class PubSubOptionsSpec
         // arrange
         var options = new PubSubOptions
         {
-            NumberOfShards = 7,
-            ExtraHocon = "actorpubsub.number-of-shards = 11\nactorpubsub.topic.tick-interval = 50ms",
+            AckFlushBatch = 7,
+            ExtraHocon = "actorpubsub.topic.ack-flush-batch = 11\nactorpubsub.topic.tick-interval = 50ms",
         };
 
         // act
         var config = ConfigurationFactory.ParseString(options.ToHocon());
 
         // assert
-        Assert.Equal(11, config.GetInt("actorpubsub.number-of-shards"));
+        Assert.Equal(11, config.GetInt("actorpubsub.topic.ack-flush-batch"));
         Assert.Equal(TimeSpan.FromMilliseconds(50), config.GetTimeSpan("actorpubsub.topic.tick-interval"));
     }
 }
