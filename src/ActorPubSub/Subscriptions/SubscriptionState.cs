@@ -64,6 +64,15 @@ internal sealed class SubscriptionState
         _ackedAbove.RemoveWhere(s => s <= sequence);
         AdvanceWatermark();
         if (Cursor <= Watermark) Cursor = Watermark + 1;
+        // Deliveries at or below the watermark are acknowledged now: give their consumers' windows back (an
+        // ack of them no longer releases anything) and never redeliver them.
+        foreach (var seq in _deliveries.Keys.Where(s => s <= Watermark).ToArray())
+        {
+            ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, seq);
+            Release(ref d);
+            _deliveries.Remove(seq);
+        }
+        _ready.RemoveWhere(s => s <= Watermark);
     }
 
     /// <summary>Applies an ack from a consumer. Returns true when it acknowledged something new.</summary>

@@ -55,6 +55,8 @@ internal sealed class ProducerTable
         if (producerSeq == expected) return (Verdict.Accept, 0);
         if (producerSeq > expected) return (Verdict.Gap, 0);
         if (producerSeq > p.LastProducerSeq) return (Verdict.Stale, 0);   // abandoned by the producer
+        // Pruning drops whole runs, so a run straddling the floor still holds numbers below it: answer by the floor.
+        if (producerSeq < p.Floor) return (Verdict.Stale, 0);
         var seq = Find(p, producerSeq);
         if (seq == 0) return (Verdict.Stale, 0);
         return seq <= lastPersisted ? (Verdict.Duplicate, seq) : (Verdict.DuplicatePending, seq);

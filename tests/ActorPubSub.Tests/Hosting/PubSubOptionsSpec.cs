@@ -1,0 +1,311 @@
+using Akka.Configuration;
+using ActorPubSub.Hosting;
+using ActorPubSub.Subscriptions;
+using ActorPubSub.Topics;
+
+namespace ActorPubSub.Tests.Hosting;
+
+/// <summary>Hosting options: validation that names the option, and the HOCON they render.</summary>
+[Trait("Category", "Unit")]
+public sealed class PubSubOptionsSpec
+{
+    // Default max-message-size + deliver-batch-bytes + 64 KiB of envelope.
+    private const long DefaultFrame = 1024 * 1024 + 256 * 1024 + 64 * 1024;
+
+    private static readonly Dictionary<string, Action<PubSubOptions>> Zeroes = new()
+    {
+        [nameof(PubSubOptions.NumberOfShards)] = o => o.NumberOfShards = 0,
+        [nameof(PubSubOptions.MaxMessageSize)] = o => o.MaxMessageSize = 0,
+        [nameof(PubSubOptions.MaxRetainedMessages)] = o => o.MaxRetainedMessages = -1,
+        [nameof(PubSubOptions.MaxWriteBatchMessages)] = o => o.MaxWriteBatchMessages = 0,
+        [nameof(PubSubOptions.AckFlushBatch)] = o => o.AckFlushBatch = 0,
+        [nameof(PubSubOptions.AckFlushInterval)] = o => o.AckFlushInterval = TimeSpan.Zero,
+        [nameof(PubSubOptions.TopicIdleTimeout)] = o => o.TopicIdleTimeout = TimeSpan.FromSeconds(-1),
+        [nameof(PubSubOptions.ConsumerRenewInterval)] = o => o.ConsumerRenewInterval = TimeSpan.Zero,
+        [nameof(PubSubOptions.ConsumerTimeout)] = o => o.ConsumerTimeout = TimeSpan.Zero,
+        [nameof(PubSubOptions.PublishResendAfter)] = o => o.PublishResendAfter = TimeSpan.Zero,
+    };
+
+    public static TheoryData<string> PositiveOptions => [.. Zeroes.Keys];
+
+    // ---- Validate --------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Validate_should_accept_options_with_nothing_set()
+    {
+        // arrange
+        var options = new PubSubOptions();
+
+        // act / assert
+        options.Validate();
+    }
+
+    [Theory]
+    [MemberData(nameof(PositiveOptions))]
+    public void Validate_should_name_an_option_that_must_be_positive(string option)
+    {
+        // arrange
+        var options = new PubSubOptions();
+        Zeroes[option](options);
+
+        // act
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        // assert
+        Assert.StartsWith($"PubSubOptions.{option} must be positive, was ", error.Message);
+    }
+
+    [Theory]
+    [InlineData(99, false)]
+    [InlineData(100, true)]
+    [InlineData(86_400_000, true)]
+    [InlineData(86_400_001, false)]
+    public void Validate_should_keep_the_default_ack_deadline_between_100ms_and_a_day(int milliseconds, bool valid)
+    {
+        // arrange
+        var options = new PubSubOptions { DefaultAckDeadline = TimeSpan.FromMilliseconds(milliseconds) };
+
+        // act
+        var error = Record.Exception(options.Validate);
+
+        // assert
+        if (valid) Assert.Null(error);
+        else Assert.Contains("PubSubOptions.DefaultAckDeadline", Assert.IsType<ArgumentException>(error).Message);
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(100_000, true)]
+    [InlineData(100_001, false)]
+    public void Validate_should_keep_the_consumer_window_between_1_and_100000(int maxInFlight, bool valid)
+    {
+        // arrange
+        var options = new PubSubOptions { ConsumerMaxInFlight = maxInFlight };
+
+        // act
+        var error = Record.Exception(options.Validate);
+
+        // assert
+        if (valid) Assert.Null(error);
+        else Assert.Equal($"PubSubOptions.ConsumerMaxInFlight is {maxInFlight}; it must be between 1 and 100000.",
+            Assert.IsType<ArgumentException>(error).Message);
+    }
+
+    [Fact]
+    public void Validate_should_cap_the_message_size_at_64_MiB()
+    {
+        // arrange
+        var largest = new PubSubOptions { MaxMessageSize = 64 * 1024 * 1024 };
+        var tooLarge = new PubSubOptions { MaxMessageSize = 64 * 1024 * 1024 + 1 };
+
+        // act
+        var error = Assert.Throws<ArgumentException>(tooLarge.Validate);
+
+        // assert
+        largest.Validate();
+        Assert.Contains("PubSubOptions.MaxMessageSize", error.Message);
+        Assert.Contains("64 MiB", error.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Validate_should_refuse_blank_strings_naming_the_option(string blank)
+    {
+        // arrange
+        var role = new PubSubOptions { Role = blank };
+        var postgres = new PubSubOptions { PostgreSqlConnectionString = blank };
+
+        // act
+        var roleError = Assert.Throws<ArgumentException>(role.Validate);
+        var postgresError = Assert.Throws<ArgumentException>(postgres.Validate);
+
+        // assert
+        Assert.StartsWith("PubSubOptions.Role must not be blank", roleError.Message);
+        Assert.StartsWith("PubSubOptions.PostgreSqlConnectionString must not be blank", postgresError.Message);
+    }
+
+    // ---- ToHocon ---------------------------------------------------------------------------------------
+
+    [Fact]
+    public void ToHocon_should_render_no_actorpubsub_key_when_nothing_is_set()
+    {
+        // arrange
+        var options = new PubSubOptions();
+
+        // act
+        var hocon = options.ToHocon();
+        var config = ConfigurationFactory.ParseString(hocon);
+
+        // assert: only the frame size (for the default message size) and the sharding store
+        Assert.DoesNotContain("actorpubsub", hocon);
+        Assert.False(config.HasPath("actorpubsub"));
+        Assert.Equal(DefaultFrame, config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
+        Assert.Equal("ddata", config.GetString("akka.cluster.sharding.state-store-mode"));
+        Assert.False(config.GetBoolean("akka.cluster.sharding.remember-entities"));
+    }
+
+    [Fact]
+    public void ToHocon_should_render_exactly_the_options_that_are_set()
+    {
+        // arrange
+        var options = new PubSubOptions { ConsumerMaxInFlight = 7, ConsumerTimeout = TimeSpan.FromSeconds(9) };
+
+        // act
+        var config = ConfigurationFactory.ParseString(options.ToHocon());
+
+        // assert
+        var keys = config.GetConfig("actorpubsub").AsEnumerable().Select(e => e.Key).Order();
+        Assert.Equal(["consumer", "topic"], keys);
+        Assert.Equal(["max-in-flight"], config.GetConfig("actorpubsub.consumer").AsEnumerable().Select(e => e.Key));
+        Assert.Equal(["consumer-timeout"], config.GetConfig("actorpubsub.topic").AsEnumerable().Select(e => e.Key));
+        Assert.Equal(7, config.GetInt("actorpubsub.consumer.max-in-flight"));
+        Assert.Equal(TimeSpan.FromSeconds(9), config.GetTimeSpan("actorpubsub.topic.consumer-timeout"));
+    }
+
+    [Fact]
+    public void ToHocon_should_render_every_option_under_its_reference_conf_key()
+    {
+        // arrange
+        var options = new PubSubOptions
+        {
+            DefaultAckDeadline = TimeSpan.FromSeconds(45),
+            MaxMessageSize = 2 * 1024 * 1024,
+            MaxRetainedMessages = 5000,
+            MaxWriteBatchMessages = 800,
+            AckFlushBatch = 300,
+            AckFlushInterval = TimeSpan.FromMilliseconds(250),
+            TopicIdleTimeout = TimeSpan.FromMinutes(5),
+            ConsumerTimeout = TimeSpan.FromSeconds(20),
+            ConsumerMaxInFlight = 64,
+            ConsumerRenewInterval = TimeSpan.FromSeconds(3),
+            PublishResendAfter = TimeSpan.FromMilliseconds(1500),
+        };
+
+        // act
+        var config = ConfigurationFactory.ParseString(options.ToHocon());
+
+        // assert: each key exists in reference.conf, so none is silently ignored
+        foreach (var key in new[]
+                 {
+                     "topic.default-ack-deadline", "topic.max-message-size",
+                     "topic.max-retained-messages", "topic.max-write-batch-messages", "topic.ack-flush-batch",
+                     "topic.ack-flush-interval", "topic.idle-timeout", "topic.consumer-timeout", "consumer.max-in-flight",
+                     "consumer.renew-interval", "client.resend-after",
+                 })
+        {
+            Assert.True(config.HasPath("actorpubsub." + key), key);
+            Assert.True(PubSubConfig.Default.HasPath("actorpubsub." + key), key);
+        }
+        Assert.Equal(64, config.GetInt("actorpubsub.consumer.max-in-flight"));
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), config.GetTimeSpan("actorpubsub.client.resend-after"));
+        Assert.Equal(2 * 1024 * 1024, config.GetByteSize("actorpubsub.topic.max-message-size"));
+    }
+
+    [Fact]
+    public void ToHocon_should_be_read_back_by_the_settings_over_reference_conf()
+    {
+        // arrange
+        var options = new PubSubOptions
+        {
+            DefaultAckDeadline = TimeSpan.FromSeconds(45),
+            MaxMessageSize = 2 * 1024 * 1024,
+            MaxRetainedMessages = 5000,
+            MaxWriteBatchMessages = 800,
+            AckFlushBatch = 300,
+            AckFlushInterval = TimeSpan.FromMilliseconds(250),
+            TopicIdleTimeout = TimeSpan.FromMinutes(5),
+            ConsumerTimeout = TimeSpan.FromSeconds(20),
+            ConsumerMaxInFlight = 64,
+            ConsumerRenewInterval = TimeSpan.FromSeconds(3),
+        };
+
+        // act
+        var config = ConfigurationFactory.ParseString(options.ToHocon()).WithFallback(PubSubConfig.Default).GetConfig("actorpubsub");
+        var topic = TopicSettings.Create(config);
+        var consumer = ConsumerSettings.Create(config);
+
+        // assert: the set options...
+        Assert.Equal(TimeSpan.FromSeconds(45), topic.DefaultAckDeadline);
+        Assert.Equal(2 * 1024 * 1024, topic.MaxMessageSize);
+        Assert.Equal(5000, topic.MaxRetainedMessages);
+        Assert.Equal(800, topic.MaxWriteBatchMessages);
+        Assert.Equal(300, topic.AckFlushBatch);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), topic.AckFlushInterval);
+        Assert.Equal(TimeSpan.FromMinutes(5), topic.IdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(20), topic.ConsumerTimeout);
+        Assert.Equal(64, consumer.MaxInFlight);
+        Assert.Equal(TimeSpan.FromSeconds(3), consumer.RenewInterval);
+        // ...and the defaults of the rest
+        Assert.Equal(256L * 1024 * 1024, topic.MaxRetainedBytes);
+        Assert.Equal(256, topic.DeliverBatchMessages);
+        Assert.Equal(TimeSpan.FromSeconds(30), consumer.HandlerTimeout);
+    }
+
+    [Theory]
+    [InlineData(1024, 1024 + 256 * 1024 + 64 * 1024)]
+    [InlineData(64 * 1024 * 1024, 64 * 1024 * 1024 + 256 * 1024 + 64 * 1024)]
+    public void ToHocon_should_size_remote_frames_for_the_largest_message_plus_a_delivery_batch(int maxMessageSize, long frame)
+    {
+        // arrange
+        var options = new PubSubOptions { MaxMessageSize = maxMessageSize };
+
+        // act
+        var config = ConfigurationFactory.ParseString(options.ToHocon());
+
+        // assert
+        Assert.Equal(frame, config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
+    }
+
+    [Fact]
+    public void ToHocon_should_size_default_frames_from_the_reference_conf_defaults()
+    {
+        // arrange: the constants the frame is computed from must match reference.conf
+        var topic = TopicSettings.Create(PubSubConfig.Default.GetConfig("actorpubsub"));
+
+        // act
+        var frame = ConfigurationFactory.ParseString(new PubSubOptions().ToHocon())
+            .GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size");
+
+        // assert
+        Assert.Equal(PubSubOptions.DefaultMaxMessageSize, topic.MaxMessageSize);
+        Assert.Equal(PubSubOptions.DeliverBatchBytes, topic.DeliverBatchBytes);
+        Assert.True(frame >= topic.MaxMessageSize + topic.DeliverBatchBytes);
+    }
+
+    [Theory]
+    [InlineData("broker")]
+    [InlineData("with \"quotes\"")]
+    [InlineData(@"back\slash")]
+    [InlineData("dollar ${not.a.substitution}")]
+    public void ToHocon_should_quote_strings_so_they_read_back_unchanged(string role)
+    {
+        // arrange
+        var options = new PubSubOptions { Role = role };
+
+        // act
+        var config = ConfigurationFactory.ParseString(options.ToHocon());
+
+        // assert
+        Assert.Equal(role, config.GetString("actorpubsub.role"));
+    }
+
+    [Fact]
+    public void ToHocon_should_apply_extra_hocon_last()
+    {
+        // arrange
+        var options = new PubSubOptions
+        {
+            AckFlushBatch = 7,
+            ExtraHocon = "actorpubsub.topic.ack-flush-batch = 11\nactorpubsub.topic.tick-interval = 50ms",
+        };
+
+        // act
+        var config = ConfigurationFactory.ParseString(options.ToHocon());
+
+        // assert
+        Assert.Equal(11, config.GetInt("actorpubsub.topic.ack-flush-batch"));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), config.GetTimeSpan("actorpubsub.topic.tick-interval"));
+    }
+}
