@@ -123,7 +123,6 @@ public sealed class PubSubOptions
             var text = value switch
             {
                 TimeSpan t => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms",
-                string s => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"",
                 bool b => b ? "on" : "off",
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                 _ => value.ToString(),

@@ -56,25 +56,6 @@ internal sealed class SubscriptionState
     /// <summary>Restores acknowledged state (recovery, snapshot); nothing is queued for the journal.</summary>
     public void RestoreAck(long sequence) => MarkAcked(sequence);
 
-    /// <summary>The topic dropped everything up to <paramref name="sequence"/>: nothing there can be pending.</summary>
-    public void RaiseWatermark(long sequence)
-    {
-        if (sequence <= Watermark) return;
-        Watermark = sequence;
-        _ackedAbove.RemoveWhere(s => s <= sequence);
-        AdvanceWatermark();
-        if (Cursor <= Watermark) Cursor = Watermark + 1;
-        // Deliveries at or below the watermark are acknowledged now: give their consumers' windows back (an
-        // ack of them no longer releases anything) and never redeliver them.
-        foreach (var seq in _deliveries.Keys.Where(s => s <= Watermark).ToArray())
-        {
-            ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, seq);
-            Release(ref d);
-            _deliveries.Remove(seq);
-        }
-        _ready.RemoveWhere(s => s <= Watermark);
-    }
-
     /// <summary>Applies an ack from a consumer. Returns true when it acknowledged something new.</summary>
     public bool Ack(long sequence)
     {
@@ -140,11 +121,12 @@ internal sealed class SubscriptionState
         return true;
     }
 
-    /// <summary>Removes consumers not heard from since <paramref name="silentSince"/>.</summary>
-    public void ExpireConsumers(long silentSince)
+    /// <summary>Removes consumers not heard from since <paramref name="silentSince"/>; returns them.</summary>
+    public List<ConsumerState> ExpireConsumers(long silentSince)
     {
-        foreach (var c in _consumers.ToArray())
-            if (c.LastSeen < silentSince) RemoveConsumer(c.Actor);
+        var expired = _consumers.Where(c => c.LastSeen < silentSince).ToList();
+        foreach (var c in expired) RemoveConsumer(c.Actor);
+        return expired;
     }
 
     /// <summary>Moves expired deliveries and due nacks to the ready set.</summary>

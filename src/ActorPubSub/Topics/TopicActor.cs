@@ -562,11 +562,10 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         var silentSince = now - (long)_settings.ConsumerTimeout.TotalMilliseconds;
         foreach (var sub in _subscriptions.Values)
         {
-            foreach (var consumer in sub.Consumers.Where(c => c.LastSeen < silentSince).ToList())
+            foreach (var consumer in sub.ExpireConsumers(silentSince))
             {
                 _log.Info("Topic {0}/{1}: consumer {2} silent for {3}; its deliveries go to the others",
                     _topic, sub.Name, consumer.Actor, _settings.ConsumerTimeout);
-                sub.RemoveConsumer(consumer.Actor);
                 UnwatchIfUnused(consumer.Actor);
             }
             Pump(sub);

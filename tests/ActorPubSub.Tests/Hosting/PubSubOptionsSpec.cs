@@ -274,23 +274,6 @@ public sealed class PubSubOptionsSpec
         Assert.True(frame >= topic.MaxMessageSize + topic.DeliverBatchBytes);
     }
 
-    [Theory]
-    [InlineData("broker")]
-    [InlineData("with \"quotes\"")]
-    [InlineData(@"back\slash")]
-    [InlineData("dollar ${not.a.substitution}")]
-    public void ToHocon_should_quote_strings_so_they_read_back_unchanged(string role)
-    {
-        // arrange
-        var options = new PubSubOptions { Role = role };
-
-        // act
-        var config = ConfigurationFactory.ParseString(options.ToHocon());
-
-        // assert
-        Assert.Equal(role, config.GetString("actorpubsub.role"));
-    }
-
     [Fact]
     public void ToHocon_should_apply_extra_hocon_last()
     {

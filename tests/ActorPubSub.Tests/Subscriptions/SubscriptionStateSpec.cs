@@ -599,59 +599,6 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Assert.Equal([2], again.Attempts);
     }
 
-    // ---- the topic dropping messages -------------------------------------------------------------------
-
-    [Fact]
-    public void RaiseWatermark_should_acknowledge_everything_up_to_it()
-    {
-        // arrange: 5 and 7 acked out of order; the topic then drops everything up to 4
-        var sub = Subscription();
-        sub.Ack(5);
-        sub.Ack(7);
-        var log = new MessageLog();
-        for (var seq = 5L; seq <= 8; seq++) log.Append(Message(seq));
-        sub.AddConsumer(Probe(), maxInFlight: 10, now: 0);
-
-        // act
-        sub.RaiseWatermark(4);
-        sub.RaiseWatermark(2);   // lower: no effect
-
-        // assert: the watermark joins the ack at 5; delivery resumes after it, skipping the acked 7
-        Assert.Equal(5, sub.Watermark);
-        Assert.Equal([7L], sub.AckedAbove);
-        Assert.Equal(6, sub.Cursor);
-        Assert.Equal(2, sub.Pending(8));   // 6 and 8
-        Assert.Equal([6L, 8], Assert.Single(Pump(sub, log, lastPersisted: 8, now: 0)).Sequences);
-    }
-
-    [Fact]
-    public void RaiseWatermark_should_leave_nothing_in_flight_at_or_below_it()
-    {
-        // Reproduction: RaiseWatermark left deliveries at or below the new watermark in flight. Their acks
-        // returned false without releasing them, so the consumer's window stayed used up until the ack
-        // deadline, and a nack put an "acknowledged" message back for redelivery.
-        // arrange: 1..4 in flight at a
-        var sub = Subscription();
-        var log = LogOf(4);
-        var a = sub.AddConsumer(Probe(), maxInFlight: 4, now: 0);
-        Pump(sub, log, lastPersisted: 4, now: 0);
-
-        // act: the topic drops 1..2
-        sub.RaiseWatermark(2);
-        var ackOfDropped = sub.Ack(1);
-        sub.Nack(2, delayMs: 0, now: 10);
-
-        // assert
-        Assert.False(ackOfDropped);
-        Assert.Equal(2, sub.InFlight);
-        Assert.Equal(2, a.InFlight);
-        Assert.Empty(Pump(sub, log, lastPersisted: 4, now: 10));   // nothing at or below 2 comes back
-        sub.Tick(DeadlineMs);
-        Assert.Equal(0, sub.InFlight);
-        var redelivered = Pump(sub, log, lastPersisted: 4, now: DeadlineMs).SelectMany(s => s.Sequences);
-        Assert.Equal([3L, 4], redelivered.Order());
-    }
-
     // ---- helpers -------------------------------------------------------------------------------------
 
     private static SubscriptionState Subscription(long watermark = 0) =>
