@@ -3,8 +3,8 @@ using System.Collections.Immutable;
 namespace ActorPubSub.Client;
 
 /// <summary>A message delivered to a handler.</summary>
-/// <param name="Sequence">The message's sequence number in the topic.</param>
-/// <param name="Attempt">1 on first delivery, then 2, 3, … on redeliveries.</param>
+/// <param name="Sequence">The message's sequence number in the topic (0 for a transient message).</param>
+/// <param name="Attempt">1 on first delivery, then 2, 3, … on redeliveries; 0 for a transient message.</param>
 public sealed record Delivery<T>(
     string Topic,
     string Subscription,

@@ -17,6 +17,15 @@ public interface IPubSub
     Task<PublishReceipt> PublishAsync<T>(string topic, T message, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where T : notnull;
 
+    /// <summary>
+    /// Fire-and-forget (transient) publish: the message goes to one consumer of each subscription of the topic
+    /// that is consuming right now, and is never stored, acknowledged or redelivered (delivered with sequence 0
+    /// and attempt 0). Returns at once; a subscription without a consumer with room misses it. For events whose
+    /// loss is acceptable (telemetry, cache invalidation), at the speed of Akka's DistributedPubSub.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid topic name or message too large.</exception>
+    void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull;
+
     /// <summary>Creates a durable subscription, or confirms it exists with the same options.</summary>
     Task<SubscriptionCreated> CreateSubscriptionAsync(string topic, string subscription, SubscriptionOptions? options = null,
         CancellationToken cancellationToken = default);

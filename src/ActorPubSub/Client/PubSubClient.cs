@@ -18,6 +18,7 @@ public sealed class PubSubClient : IPubSub, IExtension
     private readonly IActorRef _publisher;
     private readonly ClientSettings _settings;
     private readonly ConsumerSettings _consumerSettings;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
     private int _consumerCounter;
 
     internal PubSubClient(ExtendedActorSystem system, IActorRef region)
@@ -49,6 +50,23 @@ public sealed class PubSubClient : IPubSub, IExtension
         var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
         _publisher.Tell(new PublisherActor.Send(topic, payload, options?.Key, options?.Headers, options?.MessageId, completion));
         return cancellationToken.CanBeCanceled ? completion.Task.WaitAsync(cancellationToken) : completion.Task;
+    }
+
+    public void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull
+    {
+        TopicNames.EnsureTopic(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        var payload = Serialize(message);
+        var size = MessageSize.Of(payload, options?.Key, options?.Headers, options?.MessageId);
+        if (size > _settings.MaxMessageSize)
+            throw new ArgumentException(
+                $"The message is {size} bytes serialized (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.",
+                nameof(message));
+        var queue = _transient.GetOrAdd(topic, static t => new TransientQueue(t));
+        queue.Messages.Enqueue(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, options?.Headers, options?.MessageId));
+        // One flush request per burst: the publisher drains the whole queue into batches.
+        if (Interlocked.CompareExchange(ref queue.FlushRequested, 1, 0) == 0)
+            _publisher.Tell(new PublisherActor.FlushTransient(queue));
     }
 
     public async Task<SubscriptionCreated> CreateSubscriptionAsync(string topic, string subscription, SubscriptionOptions? options = null,

@@ -17,6 +17,12 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     public sealed record Send(string Topic, Payload Payload, string? Key, ImmutableDictionary<string, string>? Headers,
         string? MessageId, TaskCompletionSource<PublishReceipt> Completion);
 
+    /// <summary>Local only: drain a topic's transient queue.</summary>
+    internal sealed record FlushTransient(TransientQueue Queue);
+
+    private const int TransientBatchMessages = 1000;
+    private const int TransientBatchBytes = 256 * 1024;
+
     private sealed class ResendTick
     {
         public static readonly ResendTick Instance = new();
@@ -58,6 +64,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         Receive<PublishRejected>(r => Complete(r.Topic, r.ProducerSeq,
             o => o.Completion.TrySetException(new PubSubRejectedException(r.Code, r.Reason))));
         Receive<ResendTick>(_ => Resend());
+        Receive<FlushTransient>(f => DrainTransient(f.Queue));
     }
 
     protected override void PreStart() =>
@@ -78,6 +85,24 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         var now = Environment.TickCount64;
         producer.Outstanding[seq] = new Outstanding(publish, s.Completion, now, now + (long)_settings.PublishTimeout.TotalMilliseconds);
         _region.Tell(publish);
+    }
+
+    private void DrainTransient(TransientQueue queue)
+    {
+        // Re-arm before draining: a publish enqueued from here on requests the next flush itself.
+        Volatile.Write(ref queue.FlushRequested, 0);
+        var batch = new List<TopicMessage>(Math.Min(queue.Messages.Count, TransientBatchMessages));
+        var bytes = 0;
+        while (queue.Messages.TryDequeue(out var message))
+        {
+            batch.Add(message);
+            bytes += message.Size;
+            if (batch.Count < TransientBatchMessages && bytes < TransientBatchBytes) continue;
+            _region.Tell(new PublishTransient(queue.Topic, [.. batch]));
+            batch.Clear();
+            bytes = 0;
+        }
+        if (batch.Count > 0) _region.Tell(new PublishTransient(queue.Topic, [.. batch]));
     }
 
     private void Complete(string topic, long producerSeq, Action<Outstanding> complete)

@@ -62,6 +62,8 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
             Entry.Of<Deliver>("D", WriteDeliver, ReadDeliver),
             Entry.Of<Ack>("A", WriteAck, ReadAck),
             Entry.Of<Nack>("N", WriteNack, ReadNack),
+            Entry.Of<PublishTransient>("PT", WritePublishTransient, ReadPublishTransient),
+            Entry.Of<TransientDone>("TD", WriteTransientDone, ReadTransientDone),
             Entry.Of<GetTopicInfo>("GI", WriteGetTopicInfo, ReadGetTopicInfo),
             Entry.Of<TopicInfo>("TI", WriteTopicInfo, ReadTopicInfo),
             Entry.Of<SubscriptionInfo>("SI", WriteSubscriptionInfo, ReadSubscriptionInfo),
@@ -342,6 +344,28 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
             attempts[i] = r.ReadNonNegativeInt32("Deliver.Attempts");
         return new Deliver(topic, subscription, messages, ImmutableCollectionsMarshal.AsImmutableArray(attempts));
     }
+
+    private static void WritePublishTransient(WireWriter w, PublishTransient m)
+    {
+        w.WriteString(m.Topic);
+        WriteMessages(w, m.Messages);
+    }
+
+    private static PublishTransient ReadPublishTransient(ref WireReader r) => new(
+        Topic: r.ReadString("PublishTransient.Topic"),
+        Messages: ReadMessages(ref r, "PublishTransient.Messages"));
+
+    private static void WriteTransientDone(WireWriter w, TransientDone m)
+    {
+        w.WriteString(m.Topic);
+        w.WriteString(m.Subscription);
+        w.WriteNonNegative(m.Count);
+    }
+
+    private static TransientDone ReadTransientDone(ref WireReader r) => new(
+        Topic: r.ReadString("TransientDone.Topic"),
+        Subscription: r.ReadString("TransientDone.Subscription"),
+        Count: r.ReadNonNegativeInt32("TransientDone.Count"));
 
     private static void WriteAck(WireWriter w, Ack m)
     {

@@ -12,4 +12,6 @@ internal sealed class ConsumerState(IActorRef actor, int maxInFlight, long lastS
     /// <summary>Last registration or renewal (monotonic milliseconds).</summary>
     public long LastSeen { get; set; } = lastSeen;
     public int Capacity => MaxInFlight - InFlight;
+    /// <summary>Transient deliveries sent and not yet reported done (bounded by the transient window).</summary>
+    public int TransientInFlight { get; set; }
 }

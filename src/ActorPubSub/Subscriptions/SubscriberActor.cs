@@ -47,6 +47,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private List<long> _pendingAcks = [];
     private bool _flushScheduled;
+    private int _transientDone;
     private int _running;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -120,17 +121,21 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     private void HandleDone(HandlerDone done)
     {
         _running--;
+        if (done.Attempt == 0)
+        {
+            // Transient: nothing to ack or retry; report the room it frees in the transient window.
+            if (done.Error is not null)
+                _log.Warning("Handler failed for a transient message of {0}/{1}: {2} (transient messages are not retried)",
+                    _topic, _subscription, Describe(done.Error));
+            _transientDone++;
+            ScheduleFlush();
+            return;
+        }
         if (done.Error is null)
         {
             _pendingAcks.Add(done.Sequence);
             if (_pendingAcks.Count >= MaxAckBatch) Flush();
-            else if (!_flushScheduled)
-            {
-                // Acks of handlers that complete together travel together: the flush runs after the
-                // messages already in the mailbox.
-                _flushScheduled = true;
-                Self.Tell(FlushAcks.Instance);
-            }
+            else ScheduleFlush();
             return;
         }
         var error = done.Error is TimeoutException ? $"handler timed out after {_settings.HandlerTimeout}" : Describe(done.Error);
@@ -140,9 +145,23 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         _region.Tell(new Nack(_topic, _subscription, done.Sequence, delay, error));
     }
 
+    private void ScheduleFlush()
+    {
+        if (_flushScheduled) return;
+        // Acks of handlers that complete together travel together: the flush runs after the messages
+        // already in the mailbox.
+        _flushScheduled = true;
+        Self.Tell(FlushAcks.Instance);
+    }
+
     private void Flush()
     {
         _flushScheduled = false;
+        if (_transientDone > 0)
+        {
+            _region.Tell(new TransientDone(_topic, _subscription, _transientDone));
+            _transientDone = 0;
+        }
         if (_pendingAcks.Count == 0) return;
         var acks = _pendingAcks.ToImmutableArray();
         _pendingAcks = [];

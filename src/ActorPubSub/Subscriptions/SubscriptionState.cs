@@ -46,6 +46,8 @@ internal sealed class SubscriptionState
     public IReadOnlyList<ConsumerState> Consumers => _consumers;
     public int InFlight { get; private set; }
     public int UnflushedAckCount => _unflushedAcks.Count;
+    /// <summary>Where the next transient batch starts looking for a consumer (round robin).</summary>
+    public int TransientCursor { get; set; }
     /// <summary>True while something depends on the clock: deadlines, delayed redeliveries.</summary>
     public bool HasTimedWork => InFlight > 0 || _delayed.Count > 0;
 

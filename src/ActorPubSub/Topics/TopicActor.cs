@@ -103,6 +103,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<Ack>(HandleAck);
         Command<Consume>(HandleConsume);
         Command<Nack>(HandleNack);
+        Command<PublishTransient>(HandlePublishTransient);
+        Command<TransientDone>(HandleTransientDone);
         Command<CreateSubscription>(HandleCreateSubscription);
         Command<DeleteSubscription>(HandleDeleteSubscription);
         Command<StopConsuming>(HandleStopConsuming);
@@ -503,6 +505,43 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         sub.Nack(n.Sequence, delay, Now);
         if (delay == 0) Pump(sub);
         EnsureTicking();
+    }
+
+    private void HandlePublishTransient(PublishTransient p)
+    {
+        if (p.Messages.IsDefaultOrEmpty || !string.Equals(p.Topic, _topic, StringComparison.Ordinal)) return;
+        foreach (var m in p.Messages)
+            if (m.Size > _settings.MaxMessageSize)
+            {
+                // Fire-and-forget has no one to answer: the client checks sizes before sending; this guards the topic.
+                _log.Warning("Topic {0}: dropped a transient batch with a {1}-byte message (max-message-size {2})",
+                    _topic, m.Size, _settings.MaxMessageSize);
+                return;
+            }
+        foreach (var sub in _subscriptions.Values)
+        {
+            var consumers = sub.Consumers;
+            var sent = 0;
+            for (var k = 0; k < consumers.Count && sent < p.Messages.Length; k++)
+            {
+                var consumer = consumers[(sub.TransientCursor + k) % consumers.Count];
+                var take = Math.Min(_settings.TransientWindow - consumer.TransientInFlight, p.Messages.Length - sent);
+                if (take <= 0) continue;
+                var batch = sent == 0 && take == p.Messages.Length ? p.Messages : ImmutableArray.Create(p.Messages, sent, take);
+                consumer.Actor.Tell(new Deliver(_topic, sub.Name, batch, ImmutableCollectionsMarshal.AsImmutableArray(new int[take])));
+                consumer.TransientInFlight += take;
+                sent += take;
+            }
+            if (consumers.Count > 0) sub.TransientCursor = (sub.TransientCursor + 1) % consumers.Count;
+            if (sent < p.Messages.Length)
+                _log.Debug("Topic {0}/{1}: {2} transient messages dropped (no consumer with room)", _topic, sub.Name, p.Messages.Length - sent);
+        }
+    }
+
+    private void HandleTransientDone(TransientDone done)
+    {
+        if (_subscriptions.TryGetValue(done.Subscription, out var sub) && sub.FindConsumer(Sender) is { } consumer)
+            consumer.TransientInFlight = Math.Max(0, consumer.TransientInFlight - done.Count);
     }
 
     private void RemoveConsumerEverywhere(IActorRef consumer)

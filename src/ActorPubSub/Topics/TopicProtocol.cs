@@ -124,6 +124,16 @@ public sealed record Ack(string Topic, string Subscription, ImmutableArray<long>
 public sealed record Nack(string Topic, string Subscription, long Sequence, TimeSpan Delay, string Error)
     : ITopicCommand, IPubSubWireMessage;
 
+/// <summary>
+/// Fire-and-forget messages (the transient path): each goes to one consumer of every subscription that has
+/// a consumer with room in its transient window, right away. Never stored, no sequence number (0), delivered
+/// with attempt 0, not acknowledged, not redelivered; dropped for a subscription without such a consumer.
+/// </summary>
+public sealed record PublishTransient(string Topic, ImmutableArray<TopicMessage> Messages) : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>A consumer finished <paramref name="Count"/> transient deliveries: room in its transient window.</summary>
+public sealed record TransientDone(string Topic, string Subscription, int Count) : ITopicCommand, IPubSubWireMessage;
+
 /// <summary>Asks a topic for <see cref="TopicInfo"/>.</summary>
 public sealed record GetTopicInfo(string Topic) : ITopicCommand, IPubSubWireMessage;
 

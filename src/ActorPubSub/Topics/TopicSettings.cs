@@ -16,6 +16,7 @@ public sealed record TopicSettings(
     TimeSpan AckFlushInterval,
     int DeliverBatchMessages,
     int DeliverBatchBytes,
+    int TransientWindow,
     TimeSpan DefaultAckDeadline,
     TimeSpan TickInterval,
     TimeSpan ConsumerTimeout,
@@ -43,6 +44,7 @@ public sealed record TopicSettings(
             AckFlushInterval: t.GetTimeSpan("ack-flush-interval"),
             DeliverBatchMessages: t.GetInt("deliver-batch-messages"),
             DeliverBatchBytes: checked((int)t.GetByteSize("deliver-batch-bytes")!.Value),
+            TransientWindow: t.GetInt("transient-window"),
             DefaultAckDeadline: t.GetTimeSpan("default-ack-deadline"),
             TickInterval: t.GetTimeSpan("tick-interval"),
             ConsumerTimeout: t.GetTimeSpan("consumer-timeout"),
@@ -69,6 +71,7 @@ public sealed record TopicSettings(
         Positive("ack-flush-interval", AckFlushInterval.TotalMilliseconds);
         Positive("deliver-batch-messages", DeliverBatchMessages);
         Positive("deliver-batch-bytes", DeliverBatchBytes);
+        Positive("transient-window", TransientWindow);
         Positive("default-ack-deadline", DefaultAckDeadline.TotalMilliseconds);
         Positive("tick-interval", TickInterval.TotalMilliseconds);
         Positive("consumer-timeout", ConsumerTimeout.TotalMilliseconds);

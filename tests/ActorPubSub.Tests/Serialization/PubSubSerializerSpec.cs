@@ -196,6 +196,15 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         RoundTrip(new Ack("orders", "billing", []));
     }
 
+    [Fact]
+    public void Serializer_should_round_trip_transient_messages()
+    {
+        RoundTrip(new PublishTransient("orders", SampleMessages()));
+        RoundTrip(new PublishTransient("orders", []));
+        RoundTrip(new TransientDone("orders", "billing", 0));
+        RoundTrip(new TransientDone("orders", "billing", int.MaxValue));
+    }
+
     [Fact, Trait("Category", "Unit")]
     public void Serializer_should_write_ascending_acks_in_about_a_byte_each()
     {
@@ -584,6 +593,8 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new StopConsuming("orders", "billing", probe.Ref);
         yield return new Deliver("orders", "billing", SampleMessages(), [1, 2, 1, 1, 1]);
         yield return new Ack("orders", "billing", [1, 2, 4]);
+        yield return new PublishTransient("orders", SampleMessages());
+        yield return new TransientDone("orders", "billing", 42);
         yield return new Nack("orders", "billing", 4, TimeSpan.FromSeconds(1), "boom");
         yield return new GetTopicInfo("orders");
         yield return new TopicInfo("orders", true, 12, 1, 12, 1200, [SampleSubscriptionInfo()], "akka.tcp://pubsub@host:4053");

@@ -28,6 +28,7 @@ public sealed class TopicSettingsSpec
                 AckFlushInterval: TimeSpan.FromMilliseconds(100),
                 DeliverBatchMessages: 256,
                 DeliverBatchBytes: 256 * 1024,
+                TransientWindow: 10_000,
                 DefaultAckDeadline: TimeSpan.FromSeconds(30),
                 TickInterval: TimeSpan.FromMilliseconds(100),
                 ConsumerTimeout: TimeSpan.FromSeconds(15),

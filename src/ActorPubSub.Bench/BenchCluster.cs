@@ -1,0 +1,115 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using ActorPubSub.Client;
+using ActorPubSub.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ActorPubSub.Bench;
+
+/// <summary>
+/// The system under test: one embedded node (publisher, topics and consumers in one ActorSystem), or with
+/// --remote-client a broker node hosting the topics plus a client node (no topics) that publishes and
+/// consumes over Akka.Remote on loopback.
+/// </summary>
+internal sealed class BenchCluster : IAsyncDisposable
+{
+    private readonly List<IHost> _hosts;
+    private readonly string? _sqliteFile;
+
+    private BenchCluster(List<IHost> hosts, string? sqliteFile)
+    {
+        _hosts = hosts;
+        _sqliteFile = sqliteFile;
+        var client = hosts[^1].Services;
+        Client = client.GetRequiredService<IPubSub>();
+        ClientSystem = client.GetRequiredService<ActorSystem>();
+    }
+
+    public IPubSub Client { get; }
+    public ActorSystem ClientSystem { get; }
+    public ActorSystem BrokerSystem => _hosts[0].Services.GetRequiredService<ActorSystem>();
+
+    public static async Task<BenchCluster> StartAsync(BenchOptions o, string? sqliteFile = null, TimeSpan? topicIdleTimeout = null,
+        string? extraHocon = null)
+    {
+        sqliteFile ??= o.Postgres is null ? Path.Combine(Path.GetTempPath(), $"actorpubsub-bench-{Guid.NewGuid():N}.db") : null;
+        PubSubOptions Options(bool hostTopics) => new()
+        {
+            SqliteFile = sqliteFile,
+            PostgreSqlConnectionString = o.Postgres,
+            SqliteSynchronous = o.SqliteNormal ? SqliteSynchronous.Normal : SqliteSynchronous.Full,
+            ConsumerMaxInFlight = o.MaxInFlight,
+            StandaloneCluster = !o.RemoteClient,
+            HostTopics = hostTopics,
+            TopicIdleTimeout = topicIdleTimeout,
+            // The benchmark holds many publishes in flight on a loaded machine: resend later than usual.
+            PublishResendAfter = TimeSpan.FromSeconds(10),
+            ExtraHocon = extraHocon,
+        };
+
+        var broker = await StartHostAsync(Options(hostTopics: true), seed: null, o.RemoteClient);
+        var hosts = new List<IHost> { broker };
+        if (o.RemoteClient)
+        {
+            var seed = Akka.Cluster.Cluster.Get(broker.Services.GetRequiredService<ActorSystem>()).SelfAddress;
+            hosts.Add(await StartHostAsync(Options(hostTopics: false), seed, remote: true));
+        }
+        foreach (var host in hosts) await WaitUpAsync(host.Services.GetRequiredService<ActorSystem>());
+        return new BenchCluster(hosts, sqliteFile);
+    }
+
+    private static async Task<IHost> StartHostAsync(PubSubOptions options, Akka.Actor.Address? seed, bool remote)
+    {
+        var host = new HostBuilder()
+            .ConfigureServices(services =>
+            {
+                services.AddAkka("bench", (builder, _) =>
+                {
+                    builder.AddHocon("akka.loglevel = WARNING\nakka.coordinated-shutdown.exit-clr = off", HoconAddMode.Prepend);
+                    builder.WithActorPubSub(options);
+                    if (!remote) return;
+                    builder.WithRemoting("127.0.0.1", 0);
+                    builder.WithClustering();
+                    builder.AddStartup((system, _) =>
+                    {
+                        var cluster = Akka.Cluster.Cluster.Get(system);
+                        cluster.Join(seed ?? cluster.SelfAddress);
+                    });
+                });
+                services.AddPubSubClient();
+            })
+            .Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static Task WaitUpAsync(ActorSystem system)
+    {
+        var up = new TaskCompletionSource();
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        return up.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public string Topology => _hosts.Count > 1 ? "remote-client" : "embedded";
+
+    /// <summary>Stops every node gracefully; the SQLite file stays for a restart unless <paramref name="deleteData"/>.</summary>
+    public async Task StopAsync(bool deleteData)
+    {
+        for (var i = _hosts.Count - 1; i >= 0; i--)
+        {
+            await _hosts[i].StopAsync();
+            _hosts[i].Dispose();
+        }
+        _hosts.Clear();
+        if (deleteData && _sqliteFile is not null)
+            foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
+                File.Delete(f);
+    }
+
+    public string? SqliteFile => _sqliteFile;
+
+    public ValueTask DisposeAsync() => new(StopAsync(deleteData: true));
+}

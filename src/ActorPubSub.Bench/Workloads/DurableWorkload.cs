@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using ActorPubSub.Client;
+
+namespace ActorPubSub.Bench.Workloads;
+
+/// <summary>
+/// W1 (one subscription) and W2 (fan-out to several): one topic, one publisher keeping --window publishes
+/// unconfirmed, each subscription with one consumer acking every message.
+/// </summary>
+internal static class DurableWorkload
+{
+    public static async Task<BenchResult> RunAsync(BenchCluster cluster, BenchOptions o, string name, int subscriptions, long count, bool measured)
+    {
+        var topic = $"{name}-{Guid.NewGuid():N}";
+        var receivers = Enumerable.Range(0, subscriptions).Select(_ => new Receiver(count)).ToArray();
+        var subs = new List<ISubscription>();
+        for (var i = 0; i < subscriptions; i++)
+            subs.Add(await cluster.Client.SubscribeAsync<byte[]>(topic, $"sub-{i}", receivers[i].Handle,
+                new SubscriptionOptions { MaxInFlight = o.MaxInFlight }));
+
+        using var progress = measured ? new Progress(name, count, o.Progress) : null;
+        var peak = new PeakMemory();
+        var sw = Stopwatch.StartNew();
+        await Publisher.PublishAsync(cluster.Client, _ => topic, count, o.Size, o.Window, progress);
+        var publishSeconds = sw.Elapsed.TotalSeconds;
+        await Task.WhenAll(receivers.Select(r => r.All));
+        var seconds = sw.Elapsed.TotalSeconds;
+        foreach (var s in subs) await s.DisposeAsync();
+
+        return new BenchResult
+        {
+            Workload = name,
+            Store = o.Store,
+            Topology = cluster.Topology,
+            Messages = count,
+            Seconds = seconds,
+            PublishPerSecond = count / publishSeconds,
+            EndToEndPerSecond = count / seconds,
+            Duplicates = receivers.Sum(r => r.Duplicates),
+            PeakWorkingSetMb = peak.Stop(),
+            Note = subscriptions > 1 ? $"{subscriptions} subscriptions; e2e per subscription" : null,
+        };
+    }
+}

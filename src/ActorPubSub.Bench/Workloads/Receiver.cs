@@ -1,0 +1,28 @@
+using ActorPubSub.Client;
+
+namespace ActorPubSub.Bench.Workloads;
+
+/// <summary>A consumer that counts distinct messages and duplicates, and completes when it has them all.</summary>
+internal sealed class Receiver(long expected, Action<byte[]>? onMessage = null)
+{
+    private readonly bool[] _seen = new bool[expected];
+    private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _distinct;
+    private long _duplicates;
+
+    public Task All => _all.Task;
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
+    public Task Handle(Delivery<byte[]> delivery, CancellationToken _)
+    {
+        onMessage?.Invoke(delivery.Message);
+        var number = Payloads.Number(delivery.Message);
+        lock (_seen)
+        {
+            if (_seen[number]) { _duplicates++; return Task.CompletedTask; }
+            _seen[number] = true;
+        }
+        if (Interlocked.Increment(ref _distinct) == expected) _all.TrySetResult();
+        return Task.CompletedTask;
+    }
+}
