@@ -47,7 +47,9 @@ internal sealed class BenchCluster : IAsyncDisposable
             TopicIdleTimeout = topicIdleTimeout,
             // The benchmark holds many publishes in flight on a loaded machine: resend later than usual.
             PublishResendAfter = TimeSpan.FromSeconds(10),
-            ExtraHocon = extraHocon,
+            // W3 compares with the mediator, whose mailboxes are unbounded: by default the benchmark lets a
+            // consumer fall a whole run behind instead of dropping (the product default is 10,000).
+            ExtraHocon = $"actorpubsub.topic.transient-window = {o.TransientWindow ?? 2_000_000}\n" + extraHocon,
         };
 
         var broker = await StartHostAsync(Options(hostTopics: true), seed: null, o.RemoteClient);

@@ -19,6 +19,9 @@ internal sealed record BenchOptions
           --rate N           messages/s of the latency workload (default 5000)
           --seconds N        measured seconds of the latency workload (default 10)
           --runs N           measured runs per workload, after one unmeasured warm-up (default 1)
+          --transient-window N  transient deliveries a consumer may have unfinished before the topic
+                             drops for it (default here 2000000: no drops, like the mediator's
+                             unbounded mailboxes; the product default is 10000)
           --postgres CONN    use PostgreSQL instead of a fresh SQLite file
           --sqlite-sync full|normal   SQLite synchronous setting (default full: fsync per commit)
           --remote-client    publisher and consumers on a second node (client only), topics on the first
@@ -36,6 +39,7 @@ internal sealed record BenchOptions
     public int Rate { get; init; } = 5000;
     public int Seconds { get; init; } = 10;
     public int Runs { get; init; } = 1;
+    public int? TransientWindow { get; init; }
     public string? Postgres { get; init; }
     public bool SqliteNormal { get; init; }
     public bool RemoteClient { get; init; }
@@ -67,6 +71,7 @@ internal sealed record BenchOptions
                 "--seconds" => o with { Seconds = Int(1) },
                 "--runs" => o with { Runs = Int(1) },
                 "--postgres" => o with { Postgres = Value() },
+                "--transient-window" => o with { TransientWindow = Int(1) },
                 "--sqlite-sync" => o with
                 {
                     SqliteNormal = Value() switch

@@ -20,6 +20,8 @@ internal sealed record BenchResult
     public double? P999Micros { get; init; }
     public double? MaxMicros { get; init; }
     public long Duplicates { get; init; }
+    /// <summary>Transient messages that never arrived (fire-and-forget drops).</summary>
+    public long Dropped { get; init; }
     public long PeakWorkingSetMb { get; init; }
     /// <summary>Free text for what a workload measures beyond the columns (e.g. the mediator ratio).</summary>
     public string? Note { get; init; }
