@@ -33,7 +33,7 @@ public static class NodeHostingExtensions
         return builder.WithClustering(new ClusterOptions
         {
             SeedNodes = settings.SeedNodes,
-            Roles = settings.Role is null ? [] : [settings.Role],
+            Roles = [settings.Role],
         });
     }
 

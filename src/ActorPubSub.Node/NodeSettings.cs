@@ -16,6 +16,7 @@ public sealed partial class NodeSettings
     public const string SectionName = "Node";
     public const string DefaultActorSystemName = "actorpubsub";
     public const string DefaultSqliteFile = "data/actorpubsub.db";
+    public const string DefaultRole = "actorpubsub";
 
     /// <summary>
     /// Name of the ActorSystem; every member of a cluster (lighthouse, broker nodes, clients) uses the same one.
@@ -53,8 +54,14 @@ public sealed partial class NodeSettings
     /// </summary>
     public string[] SeedNodes { get; set; } = [];
 
-    /// <summary>Cluster role of this node, which hosts the topics. <b>Default:</b> none (every node hosts topics).</summary>
-    public string? Role { get; set; }
+    /// <summary>
+    /// Cluster role of this node; topics are hosted on the nodes with this role. Clients that join the cluster
+    /// (<c>PubSubOptions.HostTopics = false</c>) must name the same role: without a role, every member (a client,
+    /// the lighthouse) would count towards the majority the shard coordinator writes its state to, and members
+    /// that run no topic region cannot acknowledge those writes, so topics could not be placed.
+    /// <b>Default:</b> <c>actorpubsub</c>.
+    /// </summary>
+    public string Role { get; set; } = DefaultRole;
 
     /// <summary>
     /// Forms a one-node cluster of its own (true) or joins <see cref="SeedNodes"/> (false).
@@ -110,8 +117,8 @@ public sealed partial class NodeSettings
             return Invalid(nameof(Port), Port, "must be between 0 and 65535 (0 picks a free port)");
         if (PublicHostname is { } publicHost && (string.IsNullOrWhiteSpace(publicHost) || publicHost is "0.0.0.0" or "::"))
             return Invalid(nameof(PublicHostname), publicHost, "must be a host name or address other nodes can reach");
-        if (Role is { } role && string.IsNullOrWhiteSpace(role))
-            return Invalid(nameof(Role), role, "must not be blank; leave it unset for none");
+        if (string.IsNullOrWhiteSpace(Role))
+            return Invalid(nameof(Role), Role, $"must not be blank; leave it unset for the default {DefaultRole}");
         for (var i = 0; i < SeedNodes.Length; i++)
         {
             if (ValidateSeedNode(SeedNodes[i]) is { } seedError)

@@ -1,12 +1,15 @@
 using System.Text.RegularExpressions;
+using Akka.Cluster.Hosting;
+using Akka.Remote.Hosting;
+using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 
 namespace ActorPubSub.Tests.Node;
 
 /// <summary>
 /// The broker node as a real process: starts on the embedded default (SQLite, one-node cluster on a free
-/// port), stops cleanly with exit code 0 on SIGINT and SIGTERM, restarts on its own data, joins a seed node,
-/// and refuses a bad setting with one line naming it.
+/// port), stops cleanly with exit code 0 on SIGINT and SIGTERM, restarts on its own data, serves a client that
+/// joins its cluster, joins a seed node, and refuses a bad setting with one line naming it.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed partial class NodeProcessSpec : IDisposable
@@ -48,12 +51,45 @@ public sealed partial class NodeProcessSpec : IDisposable
     }
 
     [Fact]
+    public async Task Node_should_serve_a_client_of_its_cluster_and_keep_the_published_messages_across_a_restart()
+    {
+        var db = NewDatabase();
+
+        // arrange: a client ActorSystem in this process joins the node and publishes
+        await using (var node = StartNode(db, NoSettings))
+        {
+            var seed = await UpAddressAsync(node);
+            await using (var client = await StartClientAsync(seed))
+            {
+                await client.Client.CreateSubscriptionAsync("orders", "billing");
+                for (var i = 1; i <= 3; i++) await client.Client.PublishAsync("orders", $"order {i}");
+            }
+            node.Signal(NodeProcess.SigInt);
+            var exitCode = await node.WaitForExitAsync(ExitDeadline);
+            Assert.True(exitCode == 0, $"first run: exit code {exitCode}:\n{node.Transcript}");
+        }
+
+        // act: the node restarts on the same database and a new client consumes
+        await using var restarted = StartNode(db, NoSettings);
+        var restartedSeed = await UpAddressAsync(restarted);
+        await using var consumer = await StartClientAsync(restartedSeed);
+        var info = await consumer.Client.GetTopicInfoAsync("orders");
+        var log = new DeliveryLog<string>();
+        await using var subscription = await consumer.Client.SubscribeAsync<string>("orders", "billing", log.Recording);
+        await log.ReceivedAsync(3);
+
+        // assert
+        Assert.Equal(3, info.LastSequence);
+        Assert.Equal(3, Assert.Single(info.Subscriptions).Pending);
+        Assert.Equal(["order 1", "order 2", "order 3"], log.All.OrderBy(d => d.Sequence).Select(d => d.Message).Distinct());
+    }
+
+    [Fact]
     public async Task Node_with_seed_nodes_should_join_their_cluster_and_leave_it_on_SIGINT()
     {
         // arrange: a standalone node is the seed
         await using var seed = StartNode(NewDatabase(), NoSettings);
-        var seedLine = await seed.WaitForOutputAsync("ActorPubSub node is Up", StartDeadline);
-        var seedAddress = seedLine[(seedLine.IndexOf("akka.tcp://", StringComparison.Ordinal))..].Trim();
+        var seedAddress = await UpAddressAsync(seed);
 
         // act
         await using var member = StartNode(NewDatabase(), new Dictionary<string, string>
@@ -106,6 +142,19 @@ public sealed partial class NodeProcessSpec : IDisposable
         _databases.Add(db);
         return db;
     }
+
+    private static async Task<string> UpAddressAsync(NodeProcess node)
+    {
+        var line = await node.WaitForOutputAsync("ActorPubSub node is Up", StartDeadline);
+        return line[line.IndexOf("akka.tcp://", StringComparison.Ordinal)..].Trim();
+    }
+
+    /// <summary>An ActorSystem of the node's cluster that hosts no topics: it reaches them on the node's role.</summary>
+    private Task<PubSubNode> StartClientAsync(string seed) =>
+        PubSubNode.StartAsync(
+            new PubSubOptions { StandaloneCluster = false, HostTopics = false, Role = "actorpubsub", SqliteFile = NewDatabase().File },
+            akka => akka.WithRemoting("127.0.0.1", 0).WithClustering(new ClusterOptions { SeedNodes = [seed] }),
+            systemName: "actorpubsub");
 
     private static NodeProcess StartNode(TempDatabase db, IReadOnlyDictionary<string, string> settings)
     {
