@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+
+namespace ActorPubSub.Node;
+
+/// <summary>The node host's own log lines (Akka's log goes through the same logger factory).</summary>
+internal static partial class NodeLog
+{
+    public const string Category = "ActorPubSub.Node";
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "ActorPubSub node listening on {Address} (bound to {BindHostname}), storage: {Storage}, mode: {Mode}")]
+    public static partial void Listening(ILogger logger, string address, string bindHostname, string storage, string mode);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "ActorPubSub node is Up in the cluster as {Address}")]
+    public static partial void MemberUp(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning,
+        Message = "Cluster mode on SQLite ({Storage}): SQLite is for a single broker node; a cluster of several broker nodes needs PostgreSQL (Node:PostgreSqlConnectionString)")]
+    public static partial void SqliteInCluster(ILogger logger, string storage);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "ActorPubSub node stopping (reason: {Reason})")]
+    public static partial void Stopping(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "ActorPubSub node stopped")]
+    public static partial void Stopped(ILogger logger);
+}
