@@ -44,6 +44,8 @@ internal sealed class BenchCluster : IAsyncDisposable
             ConsumerMaxInFlight = o.MaxInFlight,
             StandaloneCluster = !o.RemoteClient,
             HostTopics = hostTopics,
+            // A client node reaches topics by their nodes' role (and must not have it itself).
+            Role = o.RemoteClient ? "actorpubsub" : null,
             TopicIdleTimeout = topicIdleTimeout,
             // The benchmark holds many publishes in flight on a loaded machine: resend later than usual.
             PublishResendAfter = TimeSpan.FromSeconds(10),
@@ -74,7 +76,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                     builder.WithActorPubSub(options);
                     if (!remote) return;
                     builder.WithRemoting("127.0.0.1", 0);
-                    builder.WithClustering();
+                    builder.WithClustering(new ClusterOptions { Roles = options.HostTopics == false ? [] : ["actorpubsub"] });
                     builder.AddStartup((system, _) =>
                     {
                         var cluster = Akka.Cluster.Cluster.Get(system);

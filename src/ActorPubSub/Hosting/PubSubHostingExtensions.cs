@@ -30,8 +30,10 @@ public static class PubSubHostingExtensions
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
         builder.AddHocon(PubSubConfig.Default, HoconAddMode.Append);
 
-        builder.WithSqlPersistence(PubSubStorage.Resolve(options),
-            pluginIdentifier: PersistencePluginId, isDefaultPlugin: false, autoInitialize: true);
+        // Only topic nodes persist; a client node opens no database.
+        if (options.HostTopics ?? true)
+            builder.WithSqlPersistence(PubSubStorage.Resolve(options),
+                pluginIdentifier: PersistencePluginId, isDefaultPlugin: false, autoInitialize: true);
 
         if (options.StandaloneCluster ?? true)
         {

@@ -38,7 +38,9 @@ public sealed class PubSubOptions
 
     /// <summary>
     /// False: this node hosts no topics and reaches them through a shard region proxy (a client node).
-    /// <b>Default:</b> true.
+    /// A client node needs <see cref="Role"/>: the role of the topic nodes, which the client itself must not
+    /// have (sharding writes its coordinator state to a majority of the nodes of the role, and a client has
+    /// no part in that). <b>Default:</b> true.
     /// </summary>
     public bool? HostTopics { get; set; }
 
@@ -109,6 +111,13 @@ public sealed class PubSubOptions
             throw new ArgumentException($"PubSubOptions.MaxMessageSize is {MaxMessageSize}; at most 64 MiB is allowed.");
         if (Role is { } role && string.IsNullOrWhiteSpace(role))
             throw new ArgumentException("PubSubOptions.Role must not be blank; leave it null for every node.");
+        if (HostTopics == false && Role is null)
+            throw new ArgumentException(
+                "PubSubOptions.HostTopics = false (a client node) needs PubSubOptions.Role: the cluster role of the nodes that host " +
+                "topics, which the client must not have. Without a role every node, clients included, counts for the shard " +
+                "coordinator's majority writes, and clients cannot answer them.");
+        if (HostTopics == false && (StandaloneCluster ?? true))
+            throw new ArgumentException("PubSubOptions.HostTopics = false (a client node) joins a cluster of topic nodes: set StandaloneCluster = false and configure its cluster.");
         if (PostgreSqlConnectionString is { } pg && string.IsNullOrWhiteSpace(pg))
             throw new ArgumentException("PubSubOptions.PostgreSqlConnectionString must not be blank; leave it null for SQLite.");
     }

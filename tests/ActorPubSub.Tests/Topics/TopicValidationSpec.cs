@@ -138,6 +138,10 @@ public sealed class TopicValidationSpec : IAsyncLifetime
         Assert.Contains("ConsumerMaxInFlight", Assert.Throws<ArgumentException>(() => new PubSubOptions { ConsumerMaxInFlight = -1 }.Validate()).Message);
         Assert.Contains("DefaultAckDeadline", Assert.Throws<ArgumentException>(() => new PubSubOptions { DefaultAckDeadline = TimeSpan.Zero }.Validate()).Message);
         Assert.Contains("NumberOfShards", Assert.Throws<ArgumentException>(() => new PubSubOptions { NumberOfShards = 0 }.Validate()).Message);
+        Assert.Contains("needs PubSubOptions.Role", Assert.Throws<ArgumentException>(() =>
+            new PubSubOptions { HostTopics = false, StandaloneCluster = false }.Validate()).Message);
+        Assert.Contains("StandaloneCluster = false", Assert.Throws<ArgumentException>(() =>
+            new PubSubOptions { HostTopics = false, Role = "topics" }.Validate()).Message);
     }
 
     [Fact]
