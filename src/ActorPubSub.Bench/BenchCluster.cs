@@ -72,7 +72,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             {
                 services.AddAkka("bench", (builder, _) =>
                 {
-                    builder.AddHocon("akka.loglevel = WARNING\nakka.coordinated-shutdown.exit-clr = off", HoconAddMode.Prepend);
+                    builder.AddHocon($"akka.loglevel = {Environment.GetEnvironmentVariable("ACTORPUBSUB_BENCH_LOGLEVEL") ?? "WARNING"}\nakka.coordinated-shutdown.exit-clr = off", HoconAddMode.Prepend);
                     builder.WithActorPubSub(options);
                     if (!remote) return;
                     builder.WithRemoting("127.0.0.1", 0);

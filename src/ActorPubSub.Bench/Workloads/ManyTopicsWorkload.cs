@@ -27,7 +27,9 @@ internal static class ManyTopicsWorkload
         // serve: every topic with its subscription and consumer, messages spread evenly
         var cluster = await BenchCluster.StartAsync(o, topicIdleTimeout: IdleTimeout);
         var receiver = new Receiver(count);
+        var phase = Stopwatch.StartNew();
         var subs = await SubscribeAllAsync(cluster.Client, topics, prefix, receiver.Handle, o);
+        Console.Error.WriteLine($"w4: {topics:N0} topics subscribed in {phase.Elapsed.TotalSeconds:F1} s");
         var sw = Stopwatch.StartNew();
         using (var progress = new Progress("w4", count, o.Progress))
             await Publisher.PublishAsync(cluster.Client, Topic, count, o.Size, o.Window, progress);
@@ -36,7 +38,9 @@ internal static class ManyTopicsWorkload
         var seconds = sw.Elapsed.TotalSeconds;
         foreach (var s in subs) await s.DisposeAsync();
         var sqlite = cluster.SqliteFile;
+        phase.Restart();
         await cluster.StopAsync(deleteData: false);
+        Console.Error.WriteLine($"w4: served {count:N0} messages; node stopped in {phase.Elapsed.TotalSeconds:F1} s");
 
         // recover and serve: a new node on the same store; each topic recovers and delivers one new message
         await using var restarted = await BenchCluster.StartAsync(o, sqlite, IdleTimeout);

@@ -32,8 +32,10 @@ public static class PubSubHostingExtensions
 
         // Only topic nodes persist; a client node opens no database.
         if (options.HostTopics ?? true)
-            builder.WithSqlPersistence(PubSubStorage.Resolve(options),
-                pluginIdentifier: PersistencePluginId, isDefaultPlugin: false, autoInitialize: true);
+        {
+            var (journal, snapshots) = PubSubStorage.Resolve(options, PersistencePluginId);
+            builder.WithSqlPersistence(journal, snapshots);
+        }
 
         if (options.StandaloneCluster ?? true)
         {

@@ -1,3 +1,5 @@
+using System.Data;
+using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
 using Microsoft.Data.Sqlite;
 
@@ -8,19 +10,34 @@ internal static class PubSubStorage
 {
     public const string DefaultSqliteFile = "./data/actorpubsub.db";
 
-    /// <summary>The linq2db options of the journal and snapshot store.</summary>
-    public static DataOptions Resolve(PubSubOptions options)
+    /// <summary>The journal and snapshot store of the topics, under <paramref name="pluginId"/> (not the default plugins).</summary>
+    public static (SqlJournalOptions Journal, SqlSnapshotOptions Snapshots) Resolve(PubSubOptions options, string pluginId)
     {
+        var journal = new SqlJournalOptions(isDefaultPlugin: false, identifier: pluginId) { AutoInitialize = true };
+        var snapshots = new SqlSnapshotOptions(isDefaultPlugin: false, identifier: pluginId) { AutoInitialize = true };
         if (options.PostgreSqlConnectionString is { } pg)
-            return new DataOptions().UseConnectionString(ProviderName.PostgreSQL15, pg);
+        {
+            journal.ConnectionString = snapshots.ConnectionString = pg;
+            journal.ProviderName = snapshots.ProviderName = ProviderName.PostgreSQL15;
+            return (journal, snapshots);
+        }
 
         var file = Path.GetFullPath(options.SqliteFile ?? DefaultSqliteFile);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString();
         EnableWriteAheadLog(connectionString);
-        return new DataOptions()
+        journal.ConnectionString = snapshots.ConnectionString = connectionString;
+        journal.ProviderName = snapshots.ProviderName = ProviderName.SQLiteMS;
+        journal.DataOptions = snapshots.DataOptions = new DataOptions()
             .UseConnectionString(ProviderName.SQLiteMS, connectionString)
             .UseInterceptor(new SqliteConnectionSetup(options.SqliteSynchronous ?? SqliteSynchronous.Full));
+        // Microsoft.Data.Sqlite starts every transaction but a ReadUncommitted one with BEGIN IMMEDIATE, which
+        // takes the write lock: recoveries then queue behind each other and behind every write, each blocking a
+        // thread in the busy handler (10,000 topics recovered at ~65/s, with thread-pool starvation). ReadUncommitted
+        // gives a deferred BEGIN; without shared cache SQLite's read_uncommitted has no effect, so reads still
+        // see only committed data (a WAL snapshot).
+        journal.ReadIsolationLevel = snapshots.ReadIsolationLevel = IsolationLevel.ReadUncommitted;
+        return (journal, snapshots);
     }
 
     /// <summary>
