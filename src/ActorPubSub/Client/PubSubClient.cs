@@ -19,6 +19,7 @@ public sealed class PubSubClient : IPubSub, IExtension
     private readonly ClientSettings _settings;
     private readonly ConsumerSettings _consumerSettings;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
+    private readonly PublishQueue _publishes = new();
     private int _consumerCounter;
 
     internal PubSubClient(ExtendedActorSystem system, IActorRef region)
@@ -27,7 +28,7 @@ public sealed class PubSubClient : IPubSub, IExtension
         _region = region;
         _settings = ClientSettings.Create(system);
         _consumerSettings = ConsumerSettings.Create(system);
-        _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings), "actorpubsub-publisher");
+        _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes), "actorpubsub-publisher");
     }
 
     /// <summary>The client of <paramref name="system"/>; WithActorPubSub must have set up the topic region.</summary>
@@ -48,7 +49,10 @@ public sealed class PubSubClient : IPubSub, IExtension
                 $"The message is {size} bytes serialized (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.",
                 nameof(message));
         var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _publisher.Tell(new PublisherActor.Send(topic, payload, options?.Key, options?.Headers, options?.MessageId, completion));
+        _publishes.Enqueue(new PublisherActor.Send(topic, payload, options?.Key, options?.Headers, options?.MessageId, completion));
+        // One flush request per burst: the publisher drains the queue and sends it to the topics in batches.
+        if (Interlocked.CompareExchange(ref _publishes.FlushRequested, 1, 0) == 0)
+            _publisher.Tell(PublisherActor.FlushPublishes.Instance);
         return cancellationToken.CanBeCanceled ? completion.Task.WaitAsync(cancellationToken) : completion.Task;
     }
 

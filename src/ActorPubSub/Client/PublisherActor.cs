@@ -13,6 +13,16 @@ namespace ActorPubSub.Client;
 /// </summary>
 internal sealed class PublisherActor : ReceiveActor, IWithTimers
 {
+    /// <summary>Local only: drain the <see cref="PublishQueue"/>.</summary>
+    internal sealed class FlushPublishes
+    {
+        public static readonly FlushPublishes Instance = new();
+        private FlushPublishes() { }
+    }
+
+    private const int MaxBatchMessages = 1000;
+    private const int MaxBatchBytes = 256 * 1024;
+
     /// <summary>Local only: carries the caller's completion source.</summary>
     public sealed record Send(string Topic, Payload Payload, string? Key, ImmutableDictionary<string, string>? Headers,
         string? MessageId, TaskCompletionSource<PublishReceipt> Completion);
@@ -52,14 +62,22 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef region, ClientSettings settings) =>
-        Akka.Actor.Props.Create(() => new PublisherActor(region, settings));
+    private readonly PublishQueue _queue;
+    private readonly Dictionary<string, List<Publish>> _outbox = new(StringComparer.Ordinal);
 
-    public PublisherActor(IActorRef region, ClientSettings settings)
+    public static Props Props(IActorRef region, ClientSettings settings, PublishQueue queue) =>
+        Akka.Actor.Props.Create(() => new PublisherActor(region, settings, queue));
+
+    public PublisherActor(IActorRef region, ClientSettings settings, PublishQueue queue)
     {
         _region = region;
         _settings = settings;
-        Receive<Send>(HandleSend);
+        _queue = queue;
+        Receive<FlushPublishes>(_ => DrainPublishes());
+        Receive<PublishReceipts>(rs =>
+        {
+            foreach (var r in rs.Receipts) Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetResult(r));
+        });
         Receive<PublishReceipt>(r => Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetResult(r)));
         Receive<PublishRejected>(r => Complete(r.Topic, r.ProducerSeq,
             o => o.Completion.TrySetException(new PubSubRejectedException(r.Code, r.Reason))));
@@ -77,14 +95,40 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
                 o.Completion.TrySetException(new TimeoutException("The publisher stopped (ActorSystem shutting down) before the receipt arrived; the message may or may not be stored."));
     }
 
-    private void HandleSend(Send s)
+    private void DrainPublishes()
     {
-        if (!_topics.TryGetValue(s.Topic, out var producer)) _topics[s.Topic] = producer = new TopicProducer();
-        var seq = producer.NextSeq++;
-        var publish = new Publish(s.Topic, s.Payload, s.Key, s.Headers, s.MessageId, _producerId, seq, producer.Floor(seq));
+        // Re-arm before draining: a publish enqueued from here on requests the next flush itself.
+        Volatile.Write(ref _queue.FlushRequested, 0);
         var now = Environment.TickCount64;
-        producer.Outstanding[seq] = new Outstanding(publish, s.Completion, now, now + (long)_settings.PublishTimeout.TotalMilliseconds);
-        _region.Tell(publish);
+        var giveUpAt = now + (long)_settings.PublishTimeout.TotalMilliseconds;
+        while (_queue.Items.TryDequeue(out var s))
+        {
+            if (!_topics.TryGetValue(s.Topic, out var producer)) _topics[s.Topic] = producer = new TopicProducer();
+            var seq = producer.NextSeq++;
+            var publish = new Publish(s.Topic, s.Payload, s.Key, s.Headers, s.MessageId, _producerId, seq, producer.Floor(seq));
+            producer.Outstanding[seq] = new Outstanding(publish, s.Completion, now, giveUpAt);
+            if (!_outbox.TryGetValue(s.Topic, out var batch)) _outbox[s.Topic] = batch = [];
+            batch.Add(publish);
+            if (batch.Count >= MaxBatchMessages) SendBatch(s.Topic, batch);
+        }
+        foreach (var (topic, batch) in _outbox)
+            if (batch.Count > 0) SendBatch(topic, batch);
+    }
+
+    /// <summary>Sends a topic's publishes in order, in messages of at most MaxBatchMessages / MaxBatchBytes.</summary>
+    private void SendBatch(string topic, List<Publish> publishes)
+    {
+        var start = 0;
+        while (start < publishes.Count)
+        {
+            var end = start;
+            var bytes = 0;
+            while (end < publishes.Count && end - start < MaxBatchMessages && (end == start || bytes < MaxBatchBytes))
+                bytes += publishes[end++].Payload.Size;
+            _region.Tell(end - start == 1 ? publishes[start] : new PublishBatch(topic, [.. publishes.GetRange(start, end - start)]));
+            start = end;
+        }
+        publishes.Clear();
     }
 
     private void DrainTransient(TransientQueue queue)
@@ -125,16 +169,17 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
                     $"No receipt from topic '{topic}' within {_settings.PublishTimeout}; the message may or may not be stored."));
             }
             // In order from the oldest: the topic accepts each producer's numbers in sequence only.
-            var resent = 0;
+            var resend = new List<Publish>();
             foreach (var (seq, o) in producer.Outstanding)
             {
                 if (o.SentAt > due) break;
                 o.Publish = o.Publish with { ProducerFloor = producer.Floor(seq) };
                 o.SentAt = now;
-                _region.Tell(o.Publish);
-                resent++;
+                resend.Add(o.Publish);
             }
-            if (resent > 0) _log.Debug("Resent {0} publishes to topic {1} without receipt", resent, topic);
+            if (resend.Count == 0) continue;
+            _log.Debug("Resending {0} publishes to topic {1} without receipt", resend.Count, topic);
+            SendBatch(topic, resend);
         }
     }
 }

@@ -35,6 +35,7 @@ public static class PubSubHostingExtensions
         {
             var (journal, snapshots) = PubSubStorage.Resolve(options, PersistencePluginId);
             builder.WithSqlPersistence(journal, snapshots);
+            builder.AddHocon(PubSubStorage.JournalTuning(options, PersistencePluginId), HoconAddMode.Prepend);
         }
 
         if (options.StandaloneCluster ?? true)

@@ -41,6 +41,20 @@ internal static class PubSubStorage
     }
 
     /// <summary>
+    /// Journal writer settings for events that are few but large (a group commit holds up to thousands of
+    /// messages): rows go to the database as parameters, not as SQL text (linq2db's default for multi-row
+    /// inserts renders each blob as a hex literal, which cost more CPU than the insert). SQLite takes one
+    /// writer at a time, so its journal writes one batch at a time, and that batch carries the events of
+    /// every topic that queued meanwhile: one transaction and one fsync for many topics. PostgreSQL keeps
+    /// the plugin's concurrent writers.
+    /// </summary>
+    public static string JournalTuning(PubSubOptions options, string pluginId)
+    {
+        var sqliteWriter = options.PostgreSqlConnectionString is null ? "parallelism = 1, batch-size = 400" : "";
+        return $"akka.persistence.journal.{pluginId} {{ prefer-parameters-on-multirow-insert = on, {sqliteWriter} }}";
+    }
+
+    /// <summary>
     /// WAL lets the journal's reads (recovery) run beside its writes, and is stored in the database file, so
     /// setting it once covers every later connection. (The synchronous level is per connection:
     /// <see cref="SqliteConnectionSetup"/>.)

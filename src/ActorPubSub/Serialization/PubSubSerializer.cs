@@ -50,6 +50,8 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
             // topic protocol
             Entry.Of<Publish>("P", WritePublish, ReadPublish),
             Entry.Of<PublishReceipt>("PR", WritePublishReceipt, ReadPublishReceipt),
+            Entry.Of<PublishBatch>("PB", WritePublishBatch, ReadPublishBatch),
+            Entry.Of<PublishReceipts>("PRs", WritePublishReceipts, ReadPublishReceipts),
             Entry.Of<PublishRejected>("PX", WritePublishRejected, ReadPublishRejected),
             Entry.Of<CommandRejected>("CX", WriteCommandRejected, ReadCommandRejected),
             Entry.Of<CreateSubscription>("SC", WriteCreateSubscription, ReadCreateSubscription),
@@ -343,6 +345,40 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
         for (var i = 0; i < attempts.Length; i++)
             attempts[i] = r.ReadNonNegativeInt32("Deliver.Attempts");
         return new Deliver(topic, subscription, messages, ImmutableCollectionsMarshal.AsImmutableArray(attempts));
+    }
+
+    private static void WritePublishBatch(WireWriter w, PublishBatch m)
+    {
+        w.WriteString(m.Topic);
+        var publishes = m.Publishes.IsDefault ? [] : m.Publishes;
+        w.WriteVarUInt32((uint)publishes.Length);
+        foreach (var p in publishes) WritePublish(w, p);
+    }
+
+    private static PublishBatch ReadPublishBatch(ref WireReader r)
+    {
+        var topic = r.ReadString("PublishBatch.Topic");
+        var count = r.ReadCount("PublishBatch.Publishes", minBytesPerItem: 4);
+        var publishes = count == 0 ? [] : new Publish[count];
+        for (var i = 0; i < publishes.Length; i++) publishes[i] = ReadPublish(ref r);
+        return new PublishBatch(topic, ImmutableCollectionsMarshal.AsImmutableArray(publishes));
+    }
+
+    private static void WritePublishReceipts(WireWriter w, PublishReceipts m)
+    {
+        w.WriteString(m.Topic);
+        var receipts = m.Receipts.IsDefault ? [] : m.Receipts;
+        w.WriteVarUInt32((uint)receipts.Length);
+        foreach (var receipt in receipts) WritePublishReceipt(w, receipt);
+    }
+
+    private static PublishReceipts ReadPublishReceipts(ref WireReader r)
+    {
+        var topic = r.ReadString("PublishReceipts.Topic");
+        var count = r.ReadCount("PublishReceipts.Receipts", minBytesPerItem: 4);
+        var receipts = count == 0 ? [] : new PublishReceipt[count];
+        for (var i = 0; i < receipts.Length; i++) receipts[i] = ReadPublishReceipt(ref r);
+        return new PublishReceipts(topic, ImmutableCollectionsMarshal.AsImmutableArray(receipts));
     }
 
     private static void WritePublishTransient(WireWriter w, PublishTransient m)

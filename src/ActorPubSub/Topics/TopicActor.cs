@@ -99,7 +99,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Recover<AcksRecorded>(RestoreAcks);
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
-        Command<Publish>(HandlePublish);
+        Command<Publish>(p => { Accept(p, Sender); TryWrite(); });
+        Command<PublishBatch>(HandlePublishBatch);
         Command<Ack>(HandleAck);
         Command<Consume>(HandleConsume);
         Command<Nack>(HandleNack);
@@ -177,17 +178,26 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     // ---------------------------------------------------------------- publish and the write pipeline
 
-    private void HandlePublish(Publish p)
+    private void HandlePublishBatch(PublishBatch batch)
+    {
+        if (batch.Publishes.IsDefaultOrEmpty) return;
+        var sender = Sender;
+        foreach (var p in batch.Publishes) Accept(p, sender);
+        TryWrite();
+    }
+
+    /// <summary>Checks one publish and buffers it for the next write (the caller starts the write).</summary>
+    private void Accept(Publish p, IActorRef sender)
     {
         if (!string.Equals(p.Topic, _topic, StringComparison.Ordinal))
         {
-            RejectPublish(p, RejectionCode.Invalid, $"Publish for topic '{p.Topic}' reached topic '{_topic}'.");
+            RejectPublish(p, sender, RejectionCode.Invalid, $"Publish for topic '{p.Topic}' reached topic '{_topic}'.");
             return;
         }
         var size = MessageSize.Of(p.Payload, p.Key, p.Headers, p.MessageId);
         if (size > _settings.MaxMessageSize)
         {
-            RejectPublish(p, RejectionCode.Invalid,
+            RejectPublish(p, sender, RejectionCode.Invalid,
                 $"The message is {size} bytes (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.");
             return;
         }
@@ -197,14 +207,14 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         {
             if (p.ProducerSeq <= 0)
             {
-                RejectPublish(p, RejectionCode.Invalid, $"ProducerSeq must be 1 or more with a producer id, was {p.ProducerSeq}.");
+                RejectPublish(p, sender, RejectionCode.Invalid, $"ProducerSeq must be 1 or more with a producer id, was {p.ProducerSeq}.");
                 return;
             }
             var (verdict, seq) = _producers.Check(p.ProducerId, p.ProducerSeq, p.ProducerFloor, _messages.LastSequence, now);
             switch (verdict)
             {
                 case ProducerTable.Verdict.Duplicate:
-                    Sender.Tell(new PublishReceipt(_topic, seq, p.ProducerId, p.ProducerSeq, Duplicate: true));
+                    sender.Tell(new PublishReceipt(_topic, seq, p.ProducerId, p.ProducerSeq, Duplicate: true));
                     return;
                 case ProducerTable.Verdict.DuplicatePending:   // the original's receipt follows its write
                 case ProducerTable.Verdict.Stale:
@@ -220,7 +230,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         if (_messages.Count + _bufferedMessages.Count >= _settings.MaxRetainedMessages ||
             _messages.Bytes + _bufferedBytes + size > _settings.MaxRetainedBytes)
         {
-            RejectPublish(p, RejectionCode.TopicFull,
+            RejectPublish(p, sender, RejectionCode.TopicFull,
                 $"Topic '{_topic}' retains {_messages.Count + _bufferedMessages.Count} messages " +
                 $"({_messages.Bytes + _bufferedBytes} bytes), its limit (max-retained-messages {_settings.MaxRetainedMessages}, " +
                 $"max-retained-bytes {_settings.MaxRetainedBytes}); retry when its subscriptions caught up.");
@@ -237,14 +247,13 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
             _bufferedStamps.Add(new ProducerStamp(p.ProducerId, p.ProducerSeq));
         }
         else _bufferedStamps.Add(null);
-        _bufferedReplies.Add(new Reply(Sender, new PublishReceipt(_topic, sequence, p.ProducerId, p.ProducerSeq, Duplicate: false)));
-        TryWrite();
+        _bufferedReplies.Add(new Reply(sender, new PublishReceipt(_topic, sequence, p.ProducerId, p.ProducerSeq, Duplicate: false)));
     }
 
-    private void RejectPublish(Publish p, RejectionCode code, string reason)
+    private void RejectPublish(Publish p, IActorRef sender, RejectionCode code, string reason)
     {
         _log.Debug("Topic {0}: publish rejected ({1}): {2}", _topic, code, reason);
-        Sender.Tell(new PublishRejected(p.Topic, p.ProducerId, p.ProducerSeq, code, reason));
+        sender.Tell(new PublishRejected(p.Topic, p.ProducerId, p.ProducerSeq, code, reason));
     }
 
     /// <summary>Starts the next journal write with everything buffered, unless one is running.</summary>
@@ -356,7 +365,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
                     : r.Message);
             throw new InvalidOperationException($"Topic {_topic}: journal write rejected; restarting to recover.", rejected);
         }
-        foreach (var r in replies) r.To.Tell(r.Message);
+        SendReplies(replies);
         replies.Clear();
 
         Trim();
@@ -365,6 +374,29 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         TryWrite();
         if (_stopping && !_writing) Context.Stop(Self);
         EnsureTicking();
+    }
+
+    /// <summary>
+    /// Sends the replies of a finished write; the receipts for one sender travel as one
+    /// <see cref="PublishReceipts"/> (a client sends its queued publishes as batches).
+    /// </summary>
+    private void SendReplies(List<Reply> replies)
+    {
+        Dictionary<IActorRef, List<PublishReceipt>>? receipts = null;
+        foreach (var r in replies)
+        {
+            if (r.Message is not PublishReceipt receipt)
+            {
+                r.To.Tell(r.Message);
+                continue;
+            }
+            receipts ??= [];
+            if (!receipts.TryGetValue(r.To, out var list)) receipts[r.To] = list = [];
+            list.Add(receipt);
+        }
+        if (receipts is null) return;
+        foreach (var (to, list) in receipts)
+            to.Tell(list.Count == 1 ? list[0] : new PublishReceipts(_topic, [.. list]));
     }
 
     // ---------------------------------------------------------------- subscriptions

@@ -37,6 +37,15 @@ public sealed record Publish(
     long ProducerSeq = 0,
     long ProducerFloor = 0) : ITopicCommand, IPubSubWireMessage;
 
+/// <summary>
+/// Several publishes to one topic in one message (what the client sends when publishes queue up): the topic
+/// handles each as a <see cref="Publish"/> and answers with one <see cref="PublishReceipts"/> per write.
+/// </summary>
+public sealed record PublishBatch(string Topic, ImmutableArray<Publish> Publishes) : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>The receipts of several publishes from one sender persisted by the same write.</summary>
+public sealed record PublishReceipts(string Topic, ImmutableArray<PublishReceipt> Receipts) : IPubSubWireMessage, IDeadLetterSuppression;
+
 /// <summary>The publish is persisted: it will reach every subscription of the topic.</summary>
 /// <param name="Sequence">The message's sequence number in the topic.</param>
 /// <param name="Duplicate">True when this answers a resend of a publish that was already stored.</param>

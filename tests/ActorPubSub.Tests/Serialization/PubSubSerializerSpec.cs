@@ -88,6 +88,16 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         RoundTrip(new PublishReceipt("orders", long.MaxValue, "producer-1", 17, true));
     }
 
+    [Fact]
+    public void Serializer_should_round_trip_batched_publishes_and_receipts()
+    {
+        RoundTrip(new PublishBatch("orders", [new Publish("orders", SmallPayload(), ProducerId: "p", ProducerSeq: 1, ProducerFloor: 1),
+            new Publish("orders", SmallPayload(), "k", ImmutableDictionary<string, string>.Empty.Add("a", "b"), "id", "p", 2, 1)]));
+        RoundTrip(new PublishBatch("orders", []));
+        RoundTrip(new PublishReceipts("orders", [new PublishReceipt("orders", 7, "p", 1, false), new PublishReceipt("orders", 8, "p", 2, true)]));
+        RoundTrip(new PublishReceipts("orders", []));
+    }
+
     [Theory, Trait("Category", "Unit")]
     [InlineData(RejectionCode.Invalid)]
     [InlineData(RejectionCode.UnknownSubscription)]
@@ -581,6 +591,9 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         var probe = CreateTestProbe();
         yield return new Publish("orders", SmallPayload());
         yield return new Publish("orders", SmallPayload(), "k", ImmutableDictionary<string, string>.Empty.Add("a", "b"), "id", "p", 3, 2);
+        yield return new PublishBatch("orders", [new Publish("orders", SmallPayload(), ProducerId: "p", ProducerSeq: 1, ProducerFloor: 1),
+            new Publish("orders", SmallPayload(), "k", null, "id", "p", 2, 1)]);
+        yield return new PublishReceipts("orders", [new PublishReceipt("orders", 7, "p", 1, false), new PublishReceipt("orders", 8, "p", 2, true)]);
         yield return new PublishReceipt("orders", 12, "p", 3, true);
         yield return new PublishRejected("orders", "p", 3, RejectionCode.TopicFull, "full");
         yield return new CommandRejected("orders", "billing", "Consume", RejectionCode.UnknownSubscription, "no such subscription");
