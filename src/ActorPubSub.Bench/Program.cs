@@ -32,7 +32,9 @@ return 0;
 
 static async Task<BenchResult> RunAsync(string workload, BenchOptions o, bool measured)
 {
-    long Count(long full) => measured ? o.Count ?? full : Math.Min(o.Count ?? full, full / 10);
+    // The warm-up is as long as a measured run: the JIT's tiering (PGO) needs about that long, and shorter
+    // warm-ups left the first measured run up to 2x slower than the next ones.
+    long Count(long full) => o.Count ?? full;
     if (workload == "w4") return await ManyTopicsWorkload.RunAsync(measured ? o : o with { Topics = Math.Min(o.Topics, 1000) }, Count(200_000));
     await using var cluster = await BenchCluster.StartAsync(o);
     return workload switch
