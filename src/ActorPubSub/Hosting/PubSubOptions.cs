@@ -59,12 +59,6 @@ public sealed class PubSubOptions
     /// <summary>Largest group-commit event, in messages. <b>Default:</b> 4,000.</summary>
     public int? MaxWriteBatchMessages { get; set; }
 
-    /// <summary>Acks written per batch at most. <b>Default:</b> 2,000.</summary>
-    public int? AckFlushBatch { get; set; }
-
-    /// <summary>Longest an ack waits before it is written. <b>Default:</b> 100 ms.</summary>
-    public TimeSpan? AckFlushInterval { get; set; }
-
     /// <summary>An idle topic is stopped after this long (and recovers on its next message). <b>Default:</b> 120 s.</summary>
     public TimeSpan? TopicIdleTimeout { get; set; }
 
@@ -97,8 +91,6 @@ public sealed class PubSubOptions
         Positive(nameof(MaxMessageSize), MaxMessageSize);
         Positive(nameof(MaxRetainedMessages), MaxRetainedMessages);
         Positive(nameof(MaxWriteBatchMessages), MaxWriteBatchMessages);
-        Positive(nameof(AckFlushBatch), AckFlushBatch);
-        Positive(nameof(AckFlushInterval), AckFlushInterval?.TotalMilliseconds);
         Positive(nameof(TopicIdleTimeout), TopicIdleTimeout?.TotalMilliseconds);
         Positive(nameof(ConsumerRenewInterval), ConsumerRenewInterval?.TotalMilliseconds);
         Positive(nameof(ConsumerTimeout), ConsumerTimeout?.TotalMilliseconds);
@@ -142,8 +134,6 @@ public sealed class PubSubOptions
         if (MaxMessageSize is { } size) Line("actorpubsub.topic.max-message-size", size.ToString(CultureInfo.InvariantCulture) + "b");
         Line("actorpubsub.topic.max-retained-messages", MaxRetainedMessages);
         Line("actorpubsub.topic.max-write-batch-messages", MaxWriteBatchMessages);
-        Line("actorpubsub.topic.ack-flush-batch", AckFlushBatch);
-        Line("actorpubsub.topic.ack-flush-interval", AckFlushInterval);
         Line("actorpubsub.topic.idle-timeout", TopicIdleTimeout);
         Line("actorpubsub.topic.consumer-timeout", ConsumerTimeout);
         Line("actorpubsub.consumer.max-in-flight", ConsumerMaxInFlight);

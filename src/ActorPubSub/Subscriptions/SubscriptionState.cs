@@ -48,8 +48,8 @@ internal sealed class SubscriptionState
     public int UnflushedAckCount => _unflushedAcks.Count;
     /// <summary>Where the next transient batch starts looking for a consumer (round robin).</summary>
     public int TransientCursor { get; set; }
-    /// <summary>True while something depends on the clock: deadlines, delayed redeliveries.</summary>
-    public bool HasTimedWork => InFlight > 0 || _delayed.Count > 0;
+    /// <summary>True while nacked deliveries wait for their delay (possibly stale entries: acked meanwhile).</summary>
+    public bool HasDelayedRedeliveries => _delayed.Count > 0;
 
     public long Pending(long lastSequence) => Math.Max(0, lastSequence - Watermark - _ackedAbove.Count);
 

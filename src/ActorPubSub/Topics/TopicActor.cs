@@ -74,7 +74,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private List<Reply> _writingReplies = [];
     private Exception? _writeRejected;
 
-    private long _unflushedAcksSince = -1;   // monotonic ms of the oldest ack not yet written; -1: none
+    private TimeSpan? _tickInterval;        // the running Tick timer's interval; null: not ticking
     private long _bytesSinceSnapshot;
     private bool _snapshotting;
     private bool _stopping;
@@ -257,19 +257,18 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>Starts the next journal write with everything buffered, unless one is running.</summary>
-    private void TryWrite(bool flushAcks = false)
+    private void TryWrite()
     {
         if (_writing) return;
-        var ackCount = _subscriptions.Values.Sum(s => s.UnflushedAckCount);
-        var acksDue = ackCount > 0 && (flushAcks || _stopping || ackCount >= _settings.AckFlushBatch ||
-                                       Now - _unflushedAcksSince >= (long)_settings.AckFlushInterval.TotalMilliseconds);
-        if (_bufferedMessages.Count == 0 && _bufferedControl.Count == 0 && !acksDue) return;
+        var ackCount = 0;
+        foreach (var sub in _subscriptions.Values) ackCount += sub.UnflushedAckCount;
+        if (_bufferedMessages.Count == 0 && _bufferedControl.Count == 0 && ackCount == 0) return;
 
         var events = new List<ITopicEvent>(_bufferedControl.Count + 2);
         events.AddRange(_bufferedControl);
         _bufferedControl.Clear();
         AddMessageEvents(events);
-        // Acks ride along with any write (they cost nothing extra there); alone they wait for their batch.
+        // Acks that arrived while the previous write ran go with this one: their group commit.
         if (ackCount > 0)
         {
             var acks = ImmutableArray.CreateBuilder<SubscriptionAcks>();
@@ -277,7 +276,6 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
                 if (sub.UnflushedAckCount > 0)
                     acks.Add(new SubscriptionAcks(sub.Name, ImmutableCollectionsMarshal.AsImmutableArray(sub.TakeUnflushedAcks())));
             events.Add(new AcksRecorded(acks.ToImmutable()));
-            _unflushedAcksSince = -1;
         }
 
         _writing = true;
@@ -523,8 +521,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
             if (seq >= 1 && seq <= last && sub.Ack(seq)) any = true;
         if (sub.FindConsumer(Sender) is { } consumer) consumer.LastSeen = Now;
         if (!any) return;
-        if (_unflushedAcksSince < 0) _unflushedAcksSince = Now;
-        if (sub.UnflushedAckCount >= _settings.AckFlushBatch) TryWrite();
+        TryWrite();
         Trim();
         Pump(sub);
         EnsureTicking();
@@ -606,13 +603,29 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     // ---------------------------------------------------------------- time
 
+    /// <summary>
+    /// Ticks only while something waits for the clock: nack delays at tick-interval; ack deadlines at a tenth
+    /// of the shortest deadline, so thousands of topics with deliveries in flight do not each wake ten times a
+    /// second for deadlines 30 s away.
+    /// </summary>
     private void EnsureTicking()
     {
-        var needed = _unflushedAcksSince >= 0 || _subscriptions.Values.Any(s => s.HasTimedWork);
-        if (needed && !Timers.IsTimerActive(nameof(Tick)))
-            Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, _settings.TickInterval);
-        else if (!needed && Timers.IsTimerActive(nameof(Tick)))
-            Timers.Cancel(nameof(Tick));
+        TimeSpan? interval = null;
+        foreach (var sub in _subscriptions.Values)
+        {
+            if (sub.HasDelayedRedeliveries)
+            {
+                interval = _settings.TickInterval;
+                break;
+            }
+            if (sub.InFlight == 0) continue;
+            var forDeadline = TimeSpan.FromTicks(Math.Max(_settings.TickInterval.Ticks, sub.AckDeadline.Ticks / 10));
+            interval = interval is { } i && i < forDeadline ? i : forDeadline;
+        }
+        if (interval == _tickInterval) return;
+        if (interval is { } every) Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, every);
+        else Timers.Cancel(nameof(Tick));
+        _tickInterval = interval;
     }
 
     private void OnTick()
@@ -702,7 +715,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     {
         _stopping = true;
         Context.SetReceiveTimeout(null);
-        TryWrite(flushAcks: true);
+        TryWrite();
         if (!_writing) Context.Stop(Self);
     }
 

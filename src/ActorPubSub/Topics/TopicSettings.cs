@@ -12,8 +12,6 @@ public sealed record TopicSettings(
     TimeSpan UnsubscribedMaxAge,
     int MaxWriteBatchMessages,
     int MaxWriteBatchBytes,
-    int AckFlushBatch,
-    TimeSpan AckFlushInterval,
     int DeliverBatchMessages,
     int DeliverBatchBytes,
     int TransientWindow,
@@ -40,8 +38,6 @@ public sealed record TopicSettings(
             UnsubscribedMaxAge: t.GetTimeSpan("unsubscribed-retention.max-age"),
             MaxWriteBatchMessages: t.GetInt("max-write-batch-messages"),
             MaxWriteBatchBytes: checked((int)t.GetByteSize("max-write-batch-bytes")!.Value),
-            AckFlushBatch: t.GetInt("ack-flush-batch"),
-            AckFlushInterval: t.GetTimeSpan("ack-flush-interval"),
             DeliverBatchMessages: t.GetInt("deliver-batch-messages"),
             DeliverBatchBytes: checked((int)t.GetByteSize("deliver-batch-bytes")!.Value),
             TransientWindow: t.GetInt("transient-window"),
@@ -67,8 +63,6 @@ public sealed record TopicSettings(
         Positive("max-retained-bytes", MaxRetainedBytes);
         Positive("max-write-batch-messages", MaxWriteBatchMessages);
         Positive("max-write-batch-bytes", MaxWriteBatchBytes);
-        Positive("ack-flush-batch", AckFlushBatch);
-        Positive("ack-flush-interval", AckFlushInterval.TotalMilliseconds);
         Positive("deliver-batch-messages", DeliverBatchMessages);
         Positive("deliver-batch-bytes", DeliverBatchBytes);
         Positive("transient-window", TransientWindow);

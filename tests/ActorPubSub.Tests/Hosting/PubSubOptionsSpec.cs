@@ -18,8 +18,6 @@ public sealed class PubSubOptionsSpec
         [nameof(PubSubOptions.MaxMessageSize)] = o => o.MaxMessageSize = 0,
         [nameof(PubSubOptions.MaxRetainedMessages)] = o => o.MaxRetainedMessages = -1,
         [nameof(PubSubOptions.MaxWriteBatchMessages)] = o => o.MaxWriteBatchMessages = 0,
-        [nameof(PubSubOptions.AckFlushBatch)] = o => o.AckFlushBatch = 0,
-        [nameof(PubSubOptions.AckFlushInterval)] = o => o.AckFlushInterval = TimeSpan.Zero,
         [nameof(PubSubOptions.TopicIdleTimeout)] = o => o.TopicIdleTimeout = TimeSpan.FromSeconds(-1),
         [nameof(PubSubOptions.ConsumerRenewInterval)] = o => o.ConsumerRenewInterval = TimeSpan.Zero,
         [nameof(PubSubOptions.ConsumerTimeout)] = o => o.ConsumerTimeout = TimeSpan.Zero,
@@ -174,8 +172,6 @@ public sealed class PubSubOptionsSpec
             MaxMessageSize = 2 * 1024 * 1024,
             MaxRetainedMessages = 5000,
             MaxWriteBatchMessages = 800,
-            AckFlushBatch = 300,
-            AckFlushInterval = TimeSpan.FromMilliseconds(250),
             TopicIdleTimeout = TimeSpan.FromMinutes(5),
             ConsumerTimeout = TimeSpan.FromSeconds(20),
             ConsumerMaxInFlight = 64,
@@ -190,8 +186,8 @@ public sealed class PubSubOptionsSpec
         foreach (var key in new[]
                  {
                      "topic.default-ack-deadline", "topic.max-message-size",
-                     "topic.max-retained-messages", "topic.max-write-batch-messages", "topic.ack-flush-batch",
-                     "topic.ack-flush-interval", "topic.idle-timeout", "topic.consumer-timeout", "consumer.max-in-flight",
+                     "topic.max-retained-messages", "topic.max-write-batch-messages",
+                     "topic.idle-timeout", "topic.consumer-timeout", "consumer.max-in-flight",
                      "consumer.renew-interval", "client.resend-after",
                  })
         {
@@ -213,8 +209,6 @@ public sealed class PubSubOptionsSpec
             MaxMessageSize = 2 * 1024 * 1024,
             MaxRetainedMessages = 5000,
             MaxWriteBatchMessages = 800,
-            AckFlushBatch = 300,
-            AckFlushInterval = TimeSpan.FromMilliseconds(250),
             TopicIdleTimeout = TimeSpan.FromMinutes(5),
             ConsumerTimeout = TimeSpan.FromSeconds(20),
             ConsumerMaxInFlight = 64,
@@ -231,8 +225,6 @@ public sealed class PubSubOptionsSpec
         Assert.Equal(2 * 1024 * 1024, topic.MaxMessageSize);
         Assert.Equal(5000, topic.MaxRetainedMessages);
         Assert.Equal(800, topic.MaxWriteBatchMessages);
-        Assert.Equal(300, topic.AckFlushBatch);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), topic.AckFlushInterval);
         Assert.Equal(TimeSpan.FromMinutes(5), topic.IdleTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), topic.ConsumerTimeout);
         Assert.Equal(64, consumer.MaxInFlight);
@@ -280,15 +272,15 @@ public sealed class PubSubOptionsSpec
         // arrange
         var options = new PubSubOptions
         {
-            AckFlushBatch = 7,
-            ExtraHocon = "actorpubsub.topic.ack-flush-batch = 11\nactorpubsub.topic.tick-interval = 50ms",
+            MaxWriteBatchMessages = 7,
+            ExtraHocon = "actorpubsub.topic.max-write-batch-messages = 11\nactorpubsub.topic.tick-interval = 50ms",
         };
 
         // act
         var config = ConfigurationFactory.ParseString(options.ToHocon());
 
         // assert
-        Assert.Equal(11, config.GetInt("actorpubsub.topic.ack-flush-batch"));
+        Assert.Equal(11, config.GetInt("actorpubsub.topic.max-write-batch-messages"));
         Assert.Equal(TimeSpan.FromMilliseconds(50), config.GetTimeSpan("actorpubsub.topic.tick-interval"));
     }
 }

@@ -141,7 +141,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Assert.Equal(4, sub.Cursor);
         Assert.Equal(3, sub.InFlight);
         Assert.Equal(3, a.InFlight);
-        Assert.True(sub.HasTimedWork);
+        Assert.False(sub.HasDelayedRedeliveries);   // in flight, but no nack waits for its delay
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         // assert
         Assert.Empty(sent);
         Assert.Equal(1, sub.Cursor);
-        Assert.False(sub.HasTimedWork);
+        Assert.False(sub.HasDelayedRedeliveries);
     }
 
     [Fact]
@@ -334,7 +334,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Assert.True(acked);
         Assert.Equal(0, sub.InFlight);
         Assert.Equal(10, a.Capacity);
-        Assert.False(sub.HasTimedWork);
+        Assert.False(sub.HasDelayedRedeliveries);
         Assert.Empty(Pump(sub, log, lastPersisted: 1, now: 10 * DeadlineMs));
     }
 
@@ -353,7 +353,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         // assert: released at once, redelivered only when due
         Assert.Equal(0, sub.InFlight);
         Assert.Equal(0, a.InFlight);
-        Assert.True(sub.HasTimedWork);
+        Assert.True(sub.HasDelayedRedeliveries);
         Assert.Empty(Pump(sub, log, lastPersisted: 1, now: 100));
         sub.Tick(399);
         Assert.Empty(Pump(sub, log, lastPersisted: 1, now: 399));
@@ -418,7 +418,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
 
         // assert
         Assert.Empty(Pump(sub, log, lastPersisted: 1, now: 300));
-        Assert.False(sub.HasTimedWork);
+        Assert.False(sub.HasDelayedRedeliveries);
     }
 
     [Fact]

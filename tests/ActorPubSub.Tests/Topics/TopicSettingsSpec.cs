@@ -24,8 +24,6 @@ public sealed class TopicSettingsSpec
                 UnsubscribedMaxAge: TimeSpan.FromDays(7),
                 MaxWriteBatchMessages: 4000,
                 MaxWriteBatchBytes: 4 * 1024 * 1024,
-                AckFlushBatch: 2000,
-                AckFlushInterval: TimeSpan.FromMilliseconds(100),
                 DeliverBatchMessages: 256,
                 DeliverBatchBytes: 256 * 1024,
                 TransientWindow: 10_000,
@@ -81,8 +79,6 @@ public sealed class TopicSettingsSpec
     [InlineData("max-retained-bytes", "0b")]
     [InlineData("max-write-batch-messages", "-1")]
     [InlineData("max-write-batch-bytes", "0b")]
-    [InlineData("ack-flush-batch", "0")]
-    [InlineData("ack-flush-interval", "0ms")]
     [InlineData("deliver-batch-messages", "0")]
     [InlineData("deliver-batch-bytes", "0b")]
     [InlineData("default-ack-deadline", "0s")]
