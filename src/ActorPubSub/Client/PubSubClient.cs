@@ -40,14 +40,7 @@ public sealed class PubSubClient : IPubSub, IExtension
     public Task<PublishReceipt> PublishAsync<T>(string topic, T message, PublishOptions? options = null,
         CancellationToken cancellationToken = default) where T : notnull
     {
-        TopicNames.EnsureTopic(topic);
-        ArgumentNullException.ThrowIfNull(message);
-        var payload = Serialize(message);
-        var size = MessageSize.Of(payload, options?.Key, options?.Headers, options?.MessageId);
-        if (size > _settings.MaxMessageSize)
-            throw new ArgumentException(
-                $"The message is {size} bytes serialized (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.",
-                nameof(message));
+        var payload = Prepare(topic, message, options);
         var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
         _publishes.Enqueue(new PublisherActor.Send(topic, payload, options?.Key, options?.Headers, options?.MessageId, completion));
         // One flush request per burst: the publisher drains the queue and sends it to the topics in batches.
@@ -58,14 +51,7 @@ public sealed class PubSubClient : IPubSub, IExtension
 
     public void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull
     {
-        TopicNames.EnsureTopic(topic);
-        ArgumentNullException.ThrowIfNull(message);
-        var payload = Serialize(message);
-        var size = MessageSize.Of(payload, options?.Key, options?.Headers, options?.MessageId);
-        if (size > _settings.MaxMessageSize)
-            throw new ArgumentException(
-                $"The message is {size} bytes serialized (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.",
-                nameof(message));
+        var payload = Prepare(topic, message, options);
         var queue = _transient.GetOrAdd(topic, static t => new TransientQueue(t));
         queue.Messages.Enqueue(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, options?.Headers, options?.MessageId));
         // One flush request per burst: the publisher drains the whole queue into batches.
@@ -121,6 +107,20 @@ public sealed class PubSubClient : IPubSub, IExtension
         var name = $"actorpubsub-consumer-{Interlocked.Increment(ref _consumerCounter)}";
         var actor = _system.SystemActorOf(SubscriberActor.Props(_region, topic, subscription, run, settings, completion), name);
         return new RunningSubscription(topic, subscription, actor, completion.Task);
+    }
+
+    /// <summary>The edge checks of a publish (topic name, size) and its serialized payload.</summary>
+    private Payload Prepare<T>(string topic, T message, PublishOptions? options) where T : notnull
+    {
+        TopicNames.EnsureTopic(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        var payload = Serialize(message);
+        var size = MessageSize.Of(payload, options?.Key, options?.Headers, options?.MessageId);
+        if (size > _settings.MaxMessageSize)
+            throw new ArgumentException(
+                $"The message is {size} bytes serialized (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.",
+                nameof(message));
+        return payload;
     }
 
     private Payload Serialize(object message)

@@ -8,24 +8,13 @@ namespace ActorPubSub.Tests.Topics;
 
 /// <summary>Publish, deliver and ack on one embedded node with a real SQLite journal.</summary>
 [Trait("Category", "Integration")]
-public sealed class PublishSubscribeSpec : IAsyncLifetime
+public sealed class PublishSubscribeSpec : NodeSpec
 {
-    private readonly TempDatabase _db = new();
-    private PubSubNode _node = null!;
-
-    public async Task InitializeAsync() => _node = await PubSubNode.StartAsync(new PubSubOptions { SqliteFile = _db.File });
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        _db.Dispose();
-    }
-
     [Fact]
     public async Task Publish_should_be_persisted_then_delivered_and_acked()
     {
         // arrange
-        var pubsub = _node.Client;
+        var pubsub = Node.Client;
         var log = new DeliveryLog<string>();
         await using var sub = await pubsub.SubscribeAsync<string>("orders", "billing", log.Recording);
 
@@ -49,9 +38,9 @@ public sealed class PublishSubscribeSpec : IAsyncLifetime
     public async Task Publish_should_carry_key_headers_and_message_id_to_the_handler()
     {
         var log = new DeliveryLog<string>();
-        await using var sub = await _node.Client.SubscribeAsync<string>("meta", "s", log.Recording);
+        await using var sub = await Node.Client.SubscribeAsync<string>("meta", "s", log.Recording);
 
-        await _node.Client.PublishAsync("meta", "body", new PublishOptions
+        await Node.Client.PublishAsync("meta", "body", new PublishOptions
         {
             Key = "customer-7",
             MessageId = "m-1",
@@ -73,10 +62,10 @@ public sealed class PublishSubscribeSpec : IAsyncLifetime
         var logs = Enumerable.Range(0, 3).Select(_ => new DeliveryLog<int>()).ToArray();
         var subs = new List<ISubscription>();
         for (var i = 0; i < logs.Length; i++)
-            subs.Add(await _node.Client.SubscribeAsync<int>("fanout", $"sub-{i}", logs[i].Recording));
+            subs.Add(await Node.Client.SubscribeAsync<int>("fanout", $"sub-{i}", logs[i].Recording));
 
         // act
-        await Task.WhenAll(Enumerable.Range(1, count).Select(i => _node.Client.PublishAsync("fanout", i)));
+        await Task.WhenAll(Enumerable.Range(1, count).Select(i => Node.Client.PublishAsync("fanout", i)));
 
         // assert
         foreach (var log in logs)
@@ -98,7 +87,7 @@ public sealed class PublishSubscribeSpec : IAsyncLifetime
         for (var c = 0; c < 2; c++)
         {
             var mine = byConsumer[c];
-            subs.Add(await _node.Client.SubscribeAsync<int>("work", "workers", async (d, ct) =>
+            subs.Add(await Node.Client.SubscribeAsync<int>("work", "workers", async (d, ct) =>
             {
                 await Task.Delay(2, ct);
                 mine.Add(d.Sequence);
@@ -106,13 +95,13 @@ public sealed class PublishSubscribeSpec : IAsyncLifetime
         }
 
         // act
-        await Task.WhenAll(Enumerable.Range(1, count).Select(i => _node.Client.PublishAsync("work", i)));
+        await Task.WhenAll(Enumerable.Range(1, count).Select(i => Node.Client.PublishAsync("work", i)));
 
         // assert: every message processed, by one consumer or the other, and both took part
         await Eventually.HoldsAsync(() => byConsumer.SelectMany(b => b).Distinct().Count() == count,
             $"all {count} messages were processed");
         Assert.All(byConsumer, b => Assert.NotEmpty(b));
-        var info = await Eventually.HoldsAsync(() => _node.Client.GetTopicInfoAsync("work"),
+        var info = await Eventually.HoldsAsync(() => Node.Client.GetTopicInfoAsync("work"),
             i => i.Subscriptions.Single().Watermark == count, "every message was acknowledged");
         Assert.Equal(2, info.Subscriptions.Single().Consumers);
         foreach (var s in subs) await s.DisposeAsync();
@@ -124,19 +113,19 @@ public sealed class PublishSubscribeSpec : IAsyncLifetime
         // arrange: the first attempt hangs (never acks, never fails); the deadline is short
         var attempts = new ConcurrentQueue<int>();
         var options = new SubscriptionOptions { AckDeadline = TimeSpan.FromMilliseconds(500), HandlerTimeout = TimeSpan.FromMinutes(5) };
-        await using var sub = await _node.Client.SubscribeAsync<string>("slow", "s", async (d, ct) =>
+        await using var sub = await Node.Client.SubscribeAsync<string>("slow", "s", async (d, ct) =>
         {
             attempts.Enqueue(d.Attempt);
             if (d.Attempt == 1) await Task.Delay(Timeout.Infinite, ct);
         }, options);
 
         // act
-        await _node.Client.PublishAsync("slow", "hang once");
+        await Node.Client.PublishAsync("slow", "hang once");
 
         // assert
         await Eventually.HoldsAsync(() => attempts.Contains(2), "the message was delivered a second time");
         Assert.Equal([1, 2], attempts.Take(2));
-        await Eventually.HoldsAsync(() => _node.Client.GetTopicInfoAsync("slow"),
+        await Eventually.HoldsAsync(() => Node.Client.GetTopicInfoAsync("slow"),
             i => i.Subscriptions.Single().Watermark == 1, "the second attempt was acknowledged");
     }
 
@@ -144,15 +133,15 @@ public sealed class PublishSubscribeSpec : IAsyncLifetime
     public async Task Failing_handler_should_be_retried_until_it_succeeds()
     {
         var attempts = new ConcurrentQueue<int>();
-        await using var sub = await _node.Client.SubscribeAsync<string>("flaky", "s", (d, _) =>
+        await using var sub = await Node.Client.SubscribeAsync<string>("flaky", "s", (d, _) =>
         {
             attempts.Enqueue(d.Attempt);
             return d.Attempt < 3 ? throw new InvalidOperationException("not yet") : Task.CompletedTask;
         });
 
-        await _node.Client.PublishAsync("flaky", "x");
+        await Node.Client.PublishAsync("flaky", "x");
 
-        await Eventually.HoldsAsync(() => _node.Client.GetTopicInfoAsync("flaky"),
+        await Eventually.HoldsAsync(() => Node.Client.GetTopicInfoAsync("flaky"),
             i => i.Subscriptions.Single().Watermark == 1, "the third attempt was acknowledged");
         Assert.Equal([1, 2, 3], attempts);
     }
@@ -161,16 +150,16 @@ public sealed class PublishSubscribeSpec : IAsyncLifetime
     public async Task Subscription_from_earliest_should_receive_what_was_published_before_it()
     {
         // arrange: a topic without subscriptions keeps what it is given
-        for (var i = 1; i <= 5; i++) await _node.Client.PublishAsync("history", i);
+        for (var i = 1; i <= 5; i++) await Node.Client.PublishAsync("history", i);
         var earliest = new DeliveryLog<int>();
         var latest = new DeliveryLog<int>();
 
         // act
-        await using var a = await _node.Client.SubscribeAsync<int>("history", "from-start", earliest.Recording,
+        await using var a = await Node.Client.SubscribeAsync<int>("history", "from-start", earliest.Recording,
             new SubscriptionOptions { Start = StartPosition.Earliest });
-        await using var b = await _node.Client.SubscribeAsync<int>("history", "from-now", latest.Recording,
+        await using var b = await Node.Client.SubscribeAsync<int>("history", "from-now", latest.Recording,
             new SubscriptionOptions { Start = StartPosition.Latest });
-        await _node.Client.PublishAsync("history", 6);
+        await Node.Client.PublishAsync("history", 6);
 
         // assert
         await earliest.ReceivedAsync(6);
@@ -183,17 +172,17 @@ public sealed class PublishSubscribeSpec : IAsyncLifetime
     public async Task Deleted_subscription_should_stop_its_consumer_and_receive_nothing_more()
     {
         var log = new DeliveryLog<int>();
-        var sub = await _node.Client.SubscribeAsync<int>("deletions", "gone", log.Recording);
-        await _node.Client.PublishAsync("deletions", 1);
+        var sub = await Node.Client.SubscribeAsync<int>("deletions", "gone", log.Recording);
+        await Node.Client.PublishAsync("deletions", 1);
         await log.ReceivedAsync(1);
 
-        var deleted = await _node.Client.DeleteSubscriptionAsync("deletions", "gone");
+        var deleted = await Node.Client.DeleteSubscriptionAsync("deletions", "gone");
 
         Assert.True(deleted.Existed);
         var error = await Assert.ThrowsAsync<PubSubRejectedException>(() => sub.Completion.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(RejectionCode.UnknownSubscription, error.Code);
-        var info = await _node.Client.GetTopicInfoAsync("deletions");
+        var info = await Node.Client.GetTopicInfoAsync("deletions");
         Assert.Empty(info.Subscriptions);
-        Assert.False((await _node.Client.DeleteSubscriptionAsync("deletions", "gone")).Existed);
+        Assert.False((await Node.Client.DeleteSubscriptionAsync("deletions", "gone")).Existed);
     }
 }

@@ -5,29 +5,14 @@ using ActorPubSub.Hosting;
 using ActorPubSub.Payloads;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Topics;
-using TestKit = Akka.TestKit.Xunit2.TestKit;
 
 namespace ActorPubSub.Tests.Topics;
 
 /// <summary>Bad input is refused at the edge with an error that says what is allowed, and the topic keeps running.</summary>
 [Trait("Category", "Integration")]
-public sealed class TopicValidationSpec : IAsyncLifetime
+public sealed class TopicValidationSpec : NodeSpec
 {
-    private readonly TempDatabase _db = new();
-    private PubSubNode _node = null!;
-    private TestKit _kit = null!;
-
-    public async Task InitializeAsync()
-    {
-        _node = await PubSubNode.StartAsync(new PubSubOptions { SqliteFile = _db.File, MaxMessageSize = 64 * 1024, MaxRetainedMessages = 5 });
-        _kit = new TestKit(_node.System);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        _db.Dispose();
-    }
+    protected override PubSubOptions Options => new PubSubOptions { MaxMessageSize = 64 * 1024, MaxRetainedMessages = 5 };
 
     [Theory]
     [InlineData("", "required")]
@@ -37,7 +22,7 @@ public sealed class TopicValidationSpec : IAsyncLifetime
     [InlineData("ünïcode", "must start")]
     public async Task Invalid_topic_name_should_be_refused_with_the_grammar(string topic, string expected)
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => _node.Client.PublishAsync(topic, "x"));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Node.Client.PublishAsync(topic, "x"));
         Assert.Contains(expected, error.Message);
         Assert.Equal("topic", error.ParamName);
     }
@@ -45,9 +30,9 @@ public sealed class TopicValidationSpec : IAsyncLifetime
     [Fact]
     public async Task Too_long_names_should_be_refused_with_the_limit()
     {
-        var topic = await Assert.ThrowsAsync<ArgumentException>(() => _node.Client.PublishAsync(new string('t', 129), "x"));
+        var topic = await Assert.ThrowsAsync<ArgumentException>(() => Node.Client.PublishAsync(new string('t', 129), "x"));
         Assert.Contains("at most 128", topic.Message);
-        var sub = await Assert.ThrowsAsync<ArgumentException>(() => _node.Client.CreateSubscriptionAsync("ok", new string('s', 65)));
+        var sub = await Assert.ThrowsAsync<ArgumentException>(() => Node.Client.CreateSubscriptionAsync("ok", new string('s', 65)));
         Assert.Contains("at most 64", sub.Message);
         Assert.Null(TopicNames.ValidateTopic(new string('t', 128)));
     }
@@ -56,61 +41,61 @@ public sealed class TopicValidationSpec : IAsyncLifetime
     public async Task Oversized_message_should_be_refused_by_the_client_and_by_the_topic()
     {
         // the client refuses before sending
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => _node.Client.PublishAsync("big", new byte[64 * 1024 + 1]));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Node.Client.PublishAsync("big", new byte[64 * 1024 + 1]));
         Assert.Contains("max-message-size allows 65536", error.Message);
 
         // an actor-native publish that bypasses the client is refused by the topic itself
-        var probe = _kit.CreateTestProbe();
-        _node.Region.Tell(new Publish("big", new Payload(4, "", new byte[64 * 1024 + 1])), probe);
+        var probe = Kit.CreateTestProbe();
+        Node.Region.Tell(new Publish("big", new Payload(4, "", new byte[64 * 1024 + 1])), probe);
         var rejected = await probe.ExpectMsgAsync<PublishRejected>(TimeSpan.FromSeconds(10));
         Assert.Equal(RejectionCode.Invalid, rejected.Code);
         Assert.Contains("max-message-size allows 65536", rejected.Reason);
 
         // and keeps running: the largest allowed message is accepted (byte[] serializes as itself)
-        var receipt = await _node.Client.PublishAsync("big", new byte[64 * 1024]);
+        var receipt = await Node.Client.PublishAsync("big", new byte[64 * 1024]);
         Assert.Equal(1, receipt.Sequence);
     }
 
     [Fact]
     public async Task Ack_for_unknown_subscription_or_topic_should_be_refused()
     {
-        var probe = _kit.CreateTestProbe();
-        await _node.Client.PublishAsync("known", "x");
+        var probe = Kit.CreateTestProbe();
+        await Node.Client.PublishAsync("known", "x");
 
-        _node.Region.Tell(new Ack("known", "nobody", [1]), probe);
+        Node.Region.Tell(new Ack("known", "nobody", [1]), probe);
         var unknownSub = await probe.ExpectMsgAsync<CommandRejected>(TimeSpan.FromSeconds(10));
         Assert.Equal((RejectionCode.UnknownSubscription, "Ack"), (unknownSub.Code, unknownSub.Command));
         Assert.Contains("has no subscription 'nobody'", unknownSub.Reason);
 
-        _node.Region.Tell(new Ack("never-used", "s", [1]), probe);
+        Node.Region.Tell(new Ack("never-used", "s", [1]), probe);
         var unknownTopic = await probe.ExpectMsgAsync<CommandRejected>(TimeSpan.FromSeconds(10));
         Assert.Equal(RejectionCode.UnknownTopic, unknownTopic.Code);
         Assert.Contains("does not exist", unknownTopic.Reason);
 
-        Assert.Equal(2, (await _node.Client.PublishAsync("known", "still running")).Sequence);
+        Assert.Equal(2, (await Node.Client.PublishAsync("known", "still running")).Sequence);
     }
 
     [Fact]
     public async Task Bad_subscription_options_should_be_refused()
     {
         var tooShort = await Assert.ThrowsAsync<PubSubRejectedException>(() =>
-            _node.Client.CreateSubscriptionAsync("opts", "s", new SubscriptionOptions { AckDeadline = TimeSpan.FromMilliseconds(10) }));
+            Node.Client.CreateSubscriptionAsync("opts", "s", new SubscriptionOptions { AckDeadline = TimeSpan.FromMilliseconds(10) }));
         Assert.Equal(RejectionCode.Invalid, tooShort.Code);
         Assert.Contains("between 100 ms and 1 day", tooShort.Message);
 
-        await _node.Client.CreateSubscriptionAsync("opts", "s", new SubscriptionOptions { AckDeadline = TimeSpan.FromSeconds(5) });
-        var again = await _node.Client.CreateSubscriptionAsync("opts", "s", new SubscriptionOptions { AckDeadline = TimeSpan.FromSeconds(5) });
+        await Node.Client.CreateSubscriptionAsync("opts", "s", new SubscriptionOptions { AckDeadline = TimeSpan.FromSeconds(5) });
+        var again = await Node.Client.CreateSubscriptionAsync("opts", "s", new SubscriptionOptions { AckDeadline = TimeSpan.FromSeconds(5) });
         Assert.True(again.AlreadyExisted);
         var conflict = await Assert.ThrowsAsync<PubSubRejectedException>(() =>
-            _node.Client.CreateSubscriptionAsync("opts", "s", new SubscriptionOptions { AckDeadline = TimeSpan.FromSeconds(9) }));
+            Node.Client.CreateSubscriptionAsync("opts", "s", new SubscriptionOptions { AckDeadline = TimeSpan.FromSeconds(9) }));
         Assert.Equal(RejectionCode.Conflict, conflict.Code);
 
         var window = await Assert.ThrowsAsync<ArgumentException>(() =>
-            _node.Client.SubscribeAsync<string>("opts", "s", (_, _) => Task.CompletedTask, new SubscriptionOptions { MaxInFlight = 0 }));
+            Node.Client.SubscribeAsync<string>("opts", "s", (_, _) => Task.CompletedTask, new SubscriptionOptions { MaxInFlight = 0 }));
         Assert.Contains("between 1 and 100000", window.Message);
 
-        var probe = _kit.CreateTestProbe();
-        _node.Region.Tell(new Consume("opts", "s", probe.Ref, 0), probe);
+        var probe = Kit.CreateTestProbe();
+        Node.Region.Tell(new Consume("opts", "s", probe.Ref, 0), probe);
         Assert.Equal(RejectionCode.Invalid, (await probe.ExpectMsgAsync<CommandRejected>(TimeSpan.FromSeconds(10))).Code);
     }
 
@@ -118,18 +103,18 @@ public sealed class TopicValidationSpec : IAsyncLifetime
     public async Task Full_topic_should_refuse_publishes_until_consumers_catch_up()
     {
         // MaxRetainedMessages = 5 and a subscription that does not consume
-        await _node.Client.CreateSubscriptionAsync("full", "lagging");
-        for (var i = 1; i <= 5; i++) await _node.Client.PublishAsync("full", i);
+        await Node.Client.CreateSubscriptionAsync("full", "lagging");
+        for (var i = 1; i <= 5; i++) await Node.Client.PublishAsync("full", i);
 
-        var full = await Assert.ThrowsAsync<PubSubRejectedException>(() => _node.Client.PublishAsync("full", 6));
+        var full = await Assert.ThrowsAsync<PubSubRejectedException>(() => Node.Client.PublishAsync("full", 6));
         Assert.Equal(RejectionCode.TopicFull, full.Code);
         Assert.Contains("max-retained-messages 5", full.Message);
 
         // consuming frees room
         var log = new DeliveryLog<int>();
-        await using var sub = await _node.Client.SubscribeAsync<int>("full", "lagging", log.Recording);
-        await Eventually.HoldsAsync(() => _node.Client.GetTopicInfoAsync("full"), i => i.RetainedMessages == 0, "the backlog drained");
-        Assert.Equal(6, (await _node.Client.PublishAsync("full", 6)).Sequence);
+        await using var sub = await Node.Client.SubscribeAsync<int>("full", "lagging", log.Recording);
+        await Eventually.HoldsAsync(() => Node.Client.GetTopicInfoAsync("full"), i => i.RetainedMessages == 0, "the backlog drained");
+        Assert.Equal(6, (await Node.Client.PublishAsync("full", 6)).Sequence);
     }
 
     [Fact]
@@ -148,23 +133,23 @@ public sealed class TopicValidationSpec : IAsyncLifetime
     public async Task Resent_publish_should_be_stored_once_and_answered_with_the_original_sequence()
     {
         // arrange: an actor-native producer numbering its publishes
-        var probe = _kit.CreateTestProbe();
+        var probe = Kit.CreateTestProbe();
         Publish P(long seq, long floor) => new("dedup", new Payload(4, "", [(byte)seq]), ProducerId: "producer-a", ProducerSeq: seq, ProducerFloor: floor);
 
         // act + assert: a resend of 1 gets the original sequence, flagged duplicate
-        _node.Region.Tell(P(1, 1), probe);
+        Node.Region.Tell(P(1, 1), probe);
         Assert.Equal((1L, 1L, false), Receipt(await probe.ExpectMsgAsync<PublishReceipt>(TimeSpan.FromSeconds(10))));
-        _node.Region.Tell(P(1, 1), probe);
+        Node.Region.Tell(P(1, 1), probe);
         Assert.Equal((1L, 1L, true), Receipt(await probe.ExpectMsgAsync<PublishReceipt>(TimeSpan.FromSeconds(10))));
 
         // 3 after a gap is not stored: the topic waits for 2 (lost on the way) and the in-order resend
-        _node.Region.Tell(P(3, 2), probe);
-        _node.Region.Tell(P(2, 2), probe);
+        Node.Region.Tell(P(3, 2), probe);
+        Node.Region.Tell(P(2, 2), probe);
         Assert.Equal((2L, 2L, false), Receipt(await probe.ExpectMsgAsync<PublishReceipt>(TimeSpan.FromSeconds(10))));
-        _node.Region.Tell(P(3, 2), probe);
+        Node.Region.Tell(P(3, 2), probe);
         Assert.Equal((3L, 3L, false), Receipt(await probe.ExpectMsgAsync<PublishReceipt>(TimeSpan.FromSeconds(10))));
 
-        var info = await _node.Client.GetTopicInfoAsync("dedup");
+        var info = await Node.Client.GetTopicInfoAsync("dedup");
         Assert.Equal(3, info.LastSequence);
         Assert.Equal(3, info.RetainedMessages);
         static (long, long, bool) Receipt(PublishReceipt r) => (r.ProducerSeq, r.Sequence, r.Duplicate);
