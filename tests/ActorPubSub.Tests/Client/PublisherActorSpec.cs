@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using ActorPubSub.Client;
+using ActorPubSub.Payloads;
+using ActorPubSub.Topics;
+using Xunit.Abstractions;
+
+namespace ActorPubSub.Tests.Client;
+
+/// <summary>
+/// The resending publisher against a stand-in for the topic region (a probe): what it sends, when it
+/// resends, and how receipts, rejections and timeouts complete the caller's task.
+/// </summary>
+[Trait("Category", "Unit")]
+public sealed class PublisherActorSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING", output)
+{
+    private static readonly ClientSettings Settings = new(
+        ResendAfter: TimeSpan.FromMilliseconds(300), PublishTimeout: TimeSpan.FromSeconds(2), RequestTimeout: TimeSpan.FromSeconds(5),
+        MaxMessageSize: 1024 * 1024);
+
+    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region)
+    {
+        var queue = new PublishQueue();
+        return (Sys.ActorOf(PublisherActor.Props(region, Settings, queue)), queue);
+    }
+
+    private static Task<PublishReceipt> Enqueue(IActorRef publisher, PublishQueue queue, string topic, byte b)
+    {
+        var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
+        queue.Enqueue(new PublisherActor.Send(topic, new Payload(4, "", [b]), null, null, null, completion));
+        publisher.Tell(PublisherActor.FlushPublishes.Instance);
+        return completion.Task;
+    }
+
+    private static ImmutableArray<Publish> Publishes(object message) => message switch
+    {
+        Publish p => [p],
+        PublishBatch b => b.Publishes,
+        _ => throw new Xunit.Sdk.XunitException($"expected a publish, got {message.GetType().Name}"),
+    };
+
+    [Fact]
+    public async Task Publisher_should_number_publishes_per_topic_and_send_them_in_order_as_a_batch()
+    {
+        // arrange
+        var region = CreateTestProbe();
+        var (publisher, queue) = Start(region);
+
+        // act: three publishes queued before one flush
+        var completion = new TaskCompletionSource<PublishReceipt>();
+        for (byte i = 1; i <= 3; i++) queue.Enqueue(new PublisherActor.Send("orders", new Payload(4, "", [i]), null, null, null, completion));
+        publisher.Tell(PublisherActor.FlushPublishes.Instance);
+
+        // assert
+        var sent = Publishes(await region.ExpectMsgAsync<PublishBatch>());
+        Assert.Equal([1L, 2, 3], sent.Select(p => p.ProducerSeq));
+        Assert.All(sent, p => Assert.Equal(1, p.ProducerFloor));   // nothing confirmed yet
+        Assert.Single(sent.Select(p => p.ProducerId).Distinct());
+    }
+
+    [Fact]
+    public async Task Publish_without_receipt_should_be_resent_with_the_same_number_until_its_receipt_arrives()
+    {
+        // arrange: the region drops the first send (as a shard hand-off may)
+        var region = CreateTestProbe();
+        var (publisher, queue) = Start(region);
+        var task = Enqueue(publisher, queue, "orders", 1);
+        var first = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!));
+
+        // act: no receipt; after resend-after the same publish comes again
+        var resent = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!));
+
+        // assert
+        Assert.Equal((first.ProducerId, first.ProducerSeq), (resent.ProducerId, resent.ProducerSeq));
+        Assert.False(task.IsCompleted);
+        publisher.Tell(new PublishReceipt("orders", 41, resent.ProducerId, resent.ProducerSeq, Duplicate: true), region.Ref);
+        var receipt = await task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(41, receipt.Sequence);
+    }
+
+    [Fact]
+    public async Task Batched_receipts_and_rejections_should_complete_each_caller()
+    {
+        var region = CreateTestProbe();
+        var (publisher, queue) = Start(region);
+        var a = Enqueue(publisher, queue, "orders", 1);
+        var first = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!));
+        var b = Enqueue(publisher, queue, "orders", 2);
+        var second = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!));
+        var c = Enqueue(publisher, queue, "orders", 3);
+        var third = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!));
+
+        publisher.Tell(new PublishReceipts("orders", [
+            new PublishReceipt("orders", 10, first.ProducerId, first.ProducerSeq, false),
+            new PublishReceipt("orders", 11, second.ProducerId, second.ProducerSeq, false)]));
+        publisher.Tell(new PublishRejected("orders", third.ProducerId, third.ProducerSeq, RejectionCode.TopicFull, "full"));
+
+        Assert.Equal(10, (await a.WaitAsync(TimeSpan.FromSeconds(5))).Sequence);
+        Assert.Equal(11, (await b.WaitAsync(TimeSpan.FromSeconds(5))).Sequence);
+        var rejected = await Assert.ThrowsAsync<PubSubRejectedException>(() => c.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(RejectionCode.TopicFull, rejected.Code);
+    }
+
+    [Fact]
+    public async Task Publish_that_never_gets_a_receipt_should_time_out_and_stop_holding_back_the_floor()
+    {
+        // arrange: nothing ever answers
+        var region = CreateTestProbe();
+        var (publisher, queue) = Start(region);
+        var lost = Enqueue(publisher, queue, "orders", 1);
+
+        // act
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => lost.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // assert: the next publish tells the topic it no longer waits for number 1
+        Assert.Contains("may or may not be stored", error.Message);
+        region.ReceiveWhile(TimeSpan.FromMilliseconds(100), m => m);   // drop the resends of number 1
+        _ = Enqueue(publisher, queue, "orders", 2);
+        var next = await Eventually(region, p => p.ProducerSeq == 2);
+        Assert.Equal(2, next.ProducerFloor);
+    }
+
+    private static async Task<Publish> Eventually(Akka.TestKit.TestProbe region, Func<Publish, bool> match)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+            foreach (var p in Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!))
+                if (match(p)) return p;
+        throw new Xunit.Sdk.XunitException("the expected publish was not sent");
+    }
+}
