@@ -1,0 +1,188 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Event;
+using ActorPubSub.Subscriptions;
+
+namespace ActorPubSub.Topics;
+
+/// <summary>Consumers, deliveries, acks and nacks, transient fan-out, and the clock they need.</summary>
+internal sealed partial class TopicActor
+{
+    private void HandleConsume(Consume c)
+    {
+        if (FindSubscription(c.Subscription, nameof(Consume), c.Consumer) is not { } sub) return;
+        if (c.MaxInFlight is < 1 or > 100_000)
+        {
+            c.Consumer.Tell(Rejected(c.Subscription, nameof(Consume), RejectionCode.Invalid,
+                $"MaxInFlight is {c.MaxInFlight}; it must be between 1 and 100000."));
+            return;
+        }
+        var consumer = sub.FindConsumer(c.Consumer);
+        if (consumer is null)
+        {
+            sub.AddConsumer(c.Consumer, c.MaxInFlight, Now);
+            Context.Watch(c.Consumer);
+            c.Consumer.Tell(new ConsumerRegistered(_topic, c.Subscription));
+            _log.Debug("Topic {0}/{1}: consumer {2} registered (window {3})", _topic, c.Subscription, c.Consumer, c.MaxInFlight);
+        }
+        else
+        {
+            consumer.LastSeen = Now;
+            consumer.MaxInFlight = c.MaxInFlight;
+        }
+        Pump(sub);
+        EnsureTicking();
+    }
+
+    private void HandleStopConsuming(StopConsuming s)
+    {
+        if (!_subscriptions.TryGetValue(s.Subscription, out var sub) || !sub.RemoveConsumer(s.Consumer)) return;
+        UnwatchIfUnused(s.Consumer);
+        Pump(sub);
+    }
+
+    private void HandleAck(Ack a)
+    {
+        if (FindSubscription(a.Subscription, nameof(Ack), Sender) is not { } sub) return;
+        var last = _messages.LastSequence;
+        var any = false;
+        foreach (var seq in a.Sequences)
+            if (seq >= 1 && seq <= last && sub.Ack(seq)) any = true;
+        if (sub.FindConsumer(Sender) is { } consumer) consumer.LastSeen = Now;
+        if (!any) return;
+        TryWrite();
+        Trim();
+        Pump(sub);
+        EnsureTicking();
+    }
+
+    private void HandleNack(Nack n)
+    {
+        if (FindSubscription(n.Subscription, nameof(Nack), Sender) is not { } sub) return;
+        var delay = n.Delay < TimeSpan.Zero ? 0 : (long)n.Delay.TotalMilliseconds;
+        sub.Nack(n.Sequence, delay, Now);
+        if (delay == 0) Pump(sub);
+        EnsureTicking();
+    }
+
+    private void HandlePublishTransient(PublishTransient p)
+    {
+        if (p.Messages.IsDefaultOrEmpty || !string.Equals(p.Topic, _topic, StringComparison.Ordinal)) return;
+        foreach (var m in p.Messages)
+            if (m.Size > _settings.MaxMessageSize)
+            {
+                // Fire-and-forget has no one to answer: the client checks sizes before sending; this guards the topic.
+                _log.Warning("Topic {0}: dropped a transient batch with a {1}-byte message (max-message-size {2})",
+                    _topic, m.Size, _settings.MaxMessageSize);
+                return;
+            }
+        foreach (var sub in _subscriptions.Values)
+        {
+            var consumers = sub.Consumers;
+            var sent = 0;
+            for (var k = 0; k < consumers.Count && sent < p.Messages.Length; k++)
+            {
+                var consumer = consumers[(sub.TransientCursor + k) % consumers.Count];
+                var take = Math.Min(_settings.TransientWindow - consumer.TransientInFlight, p.Messages.Length - sent);
+                if (take <= 0) continue;
+                var batch = sent == 0 && take == p.Messages.Length ? p.Messages : ImmutableArray.Create(p.Messages, sent, take);
+                consumer.Actor.Tell(new Deliver(_topic, sub.Name, batch, ImmutableCollectionsMarshal.AsImmutableArray(new int[take])));
+                consumer.TransientInFlight += take;
+                sent += take;
+            }
+            if (consumers.Count > 0) sub.TransientCursor = (sub.TransientCursor + 1) % consumers.Count;
+            if (sent < p.Messages.Length)
+                _log.Debug("Topic {0}/{1}: {2} transient messages dropped (no consumer with room)", _topic, sub.Name, p.Messages.Length - sent);
+        }
+    }
+
+    private void HandleTransientDone(TransientDone done)
+    {
+        if (_subscriptions.TryGetValue(done.Subscription, out var sub) && sub.FindConsumer(Sender) is { } consumer)
+            consumer.TransientInFlight = Math.Max(0, consumer.TransientInFlight - done.Count);
+    }
+
+    private void RemoveConsumerEverywhere(IActorRef consumer)
+    {
+        foreach (var sub in _subscriptions.Values)
+            if (sub.RemoveConsumer(consumer))
+            {
+                _log.Debug("Topic {0}/{1}: consumer {2} is gone; its deliveries go to the others", _topic, sub.Name, consumer);
+                Pump(sub);
+            }
+    }
+
+    private void UnwatchIfUnused(IActorRef consumer)
+    {
+        foreach (var sub in _subscriptions.Values)
+            if (sub.FindConsumer(consumer) is not null) return;
+        Context.Unwatch(consumer);
+    }
+
+    private void PumpAll()
+    {
+        foreach (var sub in _subscriptions.Values) Pump(sub);
+    }
+
+    private void Pump(SubscriptionState sub) =>
+        sub.Pump(_messages, _messages.LastSequence, Now, _settings.DeliverBatchMessages, _settings.DeliverBatchBytes,
+            (consumer, messages, attempts) => consumer.Actor.Tell(new Deliver(_topic, sub.Name,
+                ImmutableCollectionsMarshal.AsImmutableArray(messages.ToArray()),
+                ImmutableCollectionsMarshal.AsImmutableArray(attempts.ToArray()))));
+
+    /// <summary>
+    /// Ticks only while something waits for the clock: nack delays at tick-interval; ack deadlines at a tenth
+    /// of the shortest deadline, so thousands of topics with deliveries in flight do not each wake ten times a
+    /// second for deadlines 30 s away.
+    /// </summary>
+    private void EnsureTicking()
+    {
+        TimeSpan? interval = null;
+        foreach (var sub in _subscriptions.Values)
+        {
+            if (sub.HasDelayedRedeliveries)
+            {
+                interval = _settings.TickInterval;
+                break;
+            }
+            if (sub.InFlight == 0) continue;
+            var forDeadline = TimeSpan.FromTicks(Math.Max(_settings.TickInterval.Ticks, sub.AckDeadline.Ticks / 10));
+            interval = interval is { } i && i < forDeadline ? i : forDeadline;
+        }
+        if (interval == _tickInterval) return;
+        if (interval is { } every) Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, every);
+        else Timers.Cancel(nameof(Tick));
+        _tickInterval = interval;
+    }
+
+    private void OnTick()
+    {
+        var now = Now;
+        foreach (var sub in _subscriptions.Values)
+        {
+            sub.Tick(now);
+            Pump(sub);
+        }
+        TryWrite();
+        EnsureTicking();
+    }
+
+    private void OnHousekeeping()
+    {
+        var now = Now;
+        var silentSince = now - (long)_settings.ConsumerTimeout.TotalMilliseconds;
+        foreach (var sub in _subscriptions.Values)
+        {
+            foreach (var consumer in sub.ExpireConsumers(silentSince))
+            {
+                _log.Info("Topic {0}/{1}: consumer {2} silent for {3}; its deliveries go to the others",
+                    _topic, sub.Name, consumer.Actor, _settings.ConsumerTimeout);
+                UnwatchIfUnused(consumer.Actor);
+            }
+            Pump(sub);
+        }
+        _producers.Expire(now, (long)_settings.ProducerExpiry.TotalMilliseconds);
+        Trim();
+    }
+}

@@ -1,0 +1,73 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Cluster.Sharding;
+using Akka.Persistence;
+
+namespace ActorPubSub.Topics;
+
+/// <summary>What a topic keeps and drops, its snapshots, and how it stops.</summary>
+internal sealed partial class TopicActor
+{
+    /// <summary>
+    /// Drops what no subscription needs: with subscriptions, everything every one of them acknowledged;
+    /// without, the oldest past the unsubscribed-retention limits.
+    /// </summary>
+    private void Trim()
+    {
+        if (_messages.Count == 0) return;
+        if (_subscriptions.Count > 0)
+        {
+            var min = long.MaxValue;
+            foreach (var sub in _subscriptions.Values) min = Math.Min(min, sub.Watermark);
+            while (_messages.Oldest is { } oldest && oldest.Sequence <= min) _messages.RemoveOldest();
+            return;
+        }
+        var cutoff = DateTime.UtcNow - _settings.UnsubscribedMaxAge;
+        while (_messages.Oldest is { } oldest &&
+               (_messages.Count > _settings.UnsubscribedMaxMessages || oldest.Timestamp < cutoff))
+            _messages.RemoveOldest();
+    }
+
+    private void MaybeSnapshot()
+    {
+        var snapshotBytes = _messages.Bytes + (long)MessageOverhead * _messages.Count;
+        if (_snapshotting || _bytesSinceSnapshot < Math.Max(_settings.MinSnapshotBytes, snapshotBytes)) return;
+        _snapshotting = true;
+        _bytesSinceSnapshot = 0;
+        _log.Debug("Topic {0}: snapshot at journal position {1} ({2} retained messages)", _topic, LastSequenceNr, _messages.Count);
+        SaveSnapshot(new TopicSnapshot(
+            _messages.LastSequence,
+            [.. _messages.All()],
+            // A subscription created from Latest while publishes were still buffered has a watermark past the
+            // persisted log; those sequence numbers are only promised once written, so the snapshot stops at the log.
+            [.. _subscriptions.Values.Select(s => new SubscriptionSnapshot(
+                s.Name, Math.Min(s.Watermark, _messages.LastSequence), [.. s.AckedAbove.Order()], s.AckDeadline))],
+            [.. _producers.PersistedRuns(_messages.LastSequence)]));
+    }
+
+    private void OnSnapshotSaved(SaveSnapshotSuccess success)
+    {
+        _snapshotting = false;
+        var upTo = success.Metadata.SequenceNr;
+        _log.Debug("Topic {0}: snapshot at {1} saved; deleting the journal up to it", _topic, upTo);
+        DeleteMessages(upTo);
+        DeleteSnapshots(new SnapshotSelectionCriteria(upTo - 1));
+        // Writes made while this snapshot was saved may already call for the next one; take it now rather
+        // than on the next write, which may never come for a topic that went quiet.
+        if (!_writing) MaybeSnapshot();
+    }
+
+    private void BeginStop()
+    {
+        _stopping = true;
+        Context.SetReceiveTimeout(null);
+        TryWrite();
+        if (!_writing) Context.Stop(Self);
+    }
+
+    private void PassivateIfUnknown()
+    {
+        // An entity started only by a query or a stray ack for a topic that does not exist goes away at once.
+        if (!Exists && !_writing) Context.Parent.Tell(new Passivate(TopicStop.Instance));
+    }
+}
