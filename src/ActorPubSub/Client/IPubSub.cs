@@ -14,6 +14,7 @@ public interface IPubSub
     /// <exception cref="ArgumentException">Invalid topic name, message too large, invalid options.</exception>
     /// <exception cref="PubSubRejectedException">The topic refused the message (e.g. full).</exception>
     /// <exception cref="TimeoutException">No receipt within the publish timeout: the message may or may not be stored.</exception>
+    /// <remarks>Cancelling only stops the wait: the publish may still be stored (and is then delivered).</remarks>
     Task<PublishReceipt> PublishAsync<T>(string topic, T message, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where T : notnull;
 
