@@ -50,8 +50,27 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     private sealed class TopicProducer
     {
         public long NextSeq = 1;
-        public readonly SortedDictionary<long, Outstanding> Outstanding = [];
-        public long Floor(long fallback) => Outstanding.Count == 0 ? fallback : Outstanding.Keys.First();
+        public readonly Dictionary<long, Outstanding> Outstanding = [];
+        private long _lowest = 1;
+
+        /// <summary>
+        /// The lowest number still awaiting its receipt, or <paramref name="fallback"/> when none does. Numbers
+        /// are handed out in increasing order, so the lowest only moves up: amortised O(1) per publish.
+        /// </summary>
+        public long Floor(long fallback)
+        {
+            if (Outstanding.Count == 0) return fallback;
+            while (!Outstanding.ContainsKey(_lowest)) _lowest++;
+            return _lowest;
+        }
+
+        /// <summary>The publishes awaiting their receipt, oldest first.</summary>
+        public IEnumerable<(long Seq, Outstanding Item)> InOrder()
+        {
+            if (Outstanding.Count == 0) yield break;
+            for (var seq = Floor(NextSeq); seq < NextSeq; seq++)
+                if (Outstanding.TryGetValue(seq, out var o)) yield return (seq, o);
+        }
     }
 
     private readonly IActorRef _region;
@@ -162,7 +181,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         foreach (var (topic, producer) in _topics)
         {
             if (producer.Outstanding.Count == 0) continue;
-            foreach (var (seq, o) in producer.Outstanding.Where(e => e.Value.GiveUpAt <= now).ToList())
+            foreach (var (seq, o) in producer.InOrder().Where(e => e.Item.GiveUpAt <= now).ToList())
             {
                 producer.Outstanding.Remove(seq);
                 o.Completion.TrySetException(new TimeoutException(
@@ -170,7 +189,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
             }
             // In order from the oldest: the topic accepts each producer's numbers in sequence only.
             var resend = new List<Publish>();
-            foreach (var (seq, o) in producer.Outstanding)
+            foreach (var (seq, o) in producer.InOrder())
             {
                 if (o.SentAt > due) break;
                 o.Publish = o.Publish with { ProducerFloor = producer.Floor(seq) };

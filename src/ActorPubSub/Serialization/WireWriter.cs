@@ -47,19 +47,7 @@ internal sealed class WireWriter : IDisposable
 
     public void WriteBool(bool value) => WriteByte(value ? (byte)1 : (byte)0);
 
-    public void WriteVarUInt32(uint value)
-    {
-        EnsureCapacity(5);
-        var buffer = _buffer;
-        var pos = _position;
-        while (value >= 0x80)
-        {
-            buffer[pos++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        buffer[pos++] = (byte)value;
-        _position = pos;
-    }
+    public void WriteVarUInt32(uint value) => WriteVarUInt64(value);   // the same encoding; at most 5 bytes
 
     public void WriteVarUInt64(ulong value)
     {
