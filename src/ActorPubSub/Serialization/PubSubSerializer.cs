@@ -569,7 +569,7 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
     /// the message before: a batch holds consecutive sequences accepted within milliseconds of each other, so
     /// each shrinks to a byte or three instead of up to 9 and 8 bytes. Differences wrap, so any values round-trip.
     /// </summary>
-    private static void WriteMessages(WireWriter w, ImmutableArray<TopicMessage> messages)
+    internal static void WriteMessages(WireWriter w, ImmutableArray<TopicMessage> messages)
     {
         if (messages.IsDefaultOrEmpty)
         {
@@ -595,7 +595,7 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
         }
     }
 
-    private static ImmutableArray<TopicMessage> ReadMessages(ref WireReader r, string field)
+    internal static ImmutableArray<TopicMessage> ReadMessages(ref WireReader r, string field)
     {
         // the smallest message: sequence, 1-byte timestamp delta, serializer id, manifest, bytes, key, headers, id
         var count = r.ReadCount(field, minBytesPerItem: 8);
@@ -636,7 +636,7 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
         w.WriteBytes(p.Bytes);
     }
 
-    private static Payload ReadPayload(ref WireReader r) => new(
+    internal static Payload ReadPayload(ref WireReader r) => new(
         SerializerId: r.ReadVarInt32("Payload.SerializerId"),
         Manifest: r.ReadString("Payload.Manifest"),
         Bytes: r.ReadBytes("Payload.Bytes"));

@@ -176,3 +176,15 @@ public sealed class TopicStop
     public static readonly TopicStop Instance = new();
     private TopicStop() { }
 }
+
+/// <summary>
+/// Dead-letter actor → topic: put these messages back into <paramref name="Subscription"/> with their attempt
+/// count reset (a redrive). Idempotent per message while it is still pending. Answered with
+/// <see cref="MessagesRedriven"/> once persisted, or <see cref="CommandRejected"/>.
+/// </summary>
+public sealed record RedriveMessages(string Topic, string Subscription, ImmutableArray<TopicMessage> Messages)
+    : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>The redriven messages are durable in the subscription again.</summary>
+public sealed record MessagesRedriven(string Topic, string Subscription, ImmutableArray<long> Sequences)
+    : IPubSubWireMessage, IDeadLetterSuppression;
