@@ -1,3 +1,4 @@
+using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;
 
 namespace ActorPubSub.Client;
@@ -44,4 +45,36 @@ public interface IPubSub
 
     /// <summary>The topic's state (last sequence, retained messages, subscriptions and their lag).</summary>
     Task<TopicInfo> GetTopicInfoAsync(string topic, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves a subscription's cursor to <paramref name="sequence"/>: from there on every message is delivered
+    /// again (replay) or skipped when seeking forward; everything before counts as acknowledged. Seeking back
+    /// needs the messages retained (see <see cref="ConfigureTopicAsync"/>).
+    /// </summary>
+    /// <exception cref="PubSubRejectedException">The sequence is outside the topic or no longer retained.</exception>
+    Task<SeekCompleted> SeekAsync(string topic, string subscription, long sequence, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a subscription's cursor to the first retained message published at or after <paramref name="timestamp"/>.</summary>
+    Task<SeekCompleted> SeekAsync(string topic, string subscription, DateTime timestamp, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets how long the topic keeps messages every subscription acknowledged (for seeking back).</summary>
+    Task<TopicConfigured> ConfigureTopicAsync(string topic, TopicRetention retention, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of the subscription's dead letters, by sequence, after <paramref name="afterSequence"/> (limit 1-1000).</summary>
+    Task<DeadLetterPage> ListDeadLettersAsync(string topic, string subscription, long afterSequence = 0, int limit = 100,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>The dead letter of message <paramref name="sequence"/>, or null when there is none.</summary>
+    Task<DeadLetter?> GetDeadLetterAsync(string topic, string subscription, long sequence, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends dead letters back into their subscription with their attempt count reset: those of
+    /// <paramref name="sequences"/>, or all when null or empty. A letter leaves the store once the topic has it back.
+    /// </summary>
+    Task<DeadLettersRedriven> RedriveDeadLettersAsync(string topic, string subscription, IEnumerable<long>? sequences = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes dead letters for good: those of <paramref name="sequences"/>, or all when null or empty.</summary>
+    Task<DeadLettersPurged> PurgeDeadLettersAsync(string topic, string subscription, IEnumerable<long>? sequences = null,
+        CancellationToken cancellationToken = default);
 }

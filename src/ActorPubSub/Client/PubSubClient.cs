@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
+using ActorPubSub.DeadLetters;
+using ActorPubSub.Filters;
 using ActorPubSub.Payloads;
 using ActorPubSub.Subscriptions;
 using ActorPubSub.Topics;
@@ -15,6 +17,7 @@ public sealed class PubSubClient : IPubSub, IExtension
 {
     private readonly ExtendedActorSystem _system;
     private readonly IActorRef _region;
+    private readonly IActorRef _deadLetters;
     private readonly IActorRef _publisher;
     private readonly ClientSettings _settings;
     private readonly ConsumerSettings _consumerSettings;
@@ -22,10 +25,11 @@ public sealed class PubSubClient : IPubSub, IExtension
     private readonly PublishQueue _publishes = new();
     private int _consumerCounter;
 
-    internal PubSubClient(ExtendedActorSystem system, IActorRef region)
+    internal PubSubClient(ExtendedActorSystem system, IActorRef region, IActorRef deadLetters)
     {
         _system = system;
         _region = region;
+        _deadLetters = deadLetters;
         _settings = ClientSettings.Create(system);
         _consumerSettings = ConsumerSettings.Create(system);
         _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes), "actorpubsub-publisher");
@@ -65,8 +69,15 @@ public sealed class PubSubClient : IPubSub, IExtension
         TopicNames.EnsureTopic(topic);
         TopicNames.EnsureSubscription(subscription);
         options ??= new SubscriptionOptions();
+        // The topic checks these too; checking here gives the caller an ArgumentException without a round trip.
+        if (options.Backoff?.Validate() is { } backoff) throw new ArgumentException(backoff, nameof(options));
+        if (options.MaxDeliveryAttempts is { } attempts && attempts is < 1 or > 10_000)
+            throw new ArgumentException($"MaxDeliveryAttempts is {attempts}; it must be between 1 and 10000.", nameof(options));
+        if (options.Filter is { } filter && !HeaderFilter.TryParse(filter, out _, out var filterError))
+            throw new ArgumentException(filterError!.Message, nameof(options));
         return await RequestAsync<SubscriptionCreated>(
-            new CreateSubscription(topic, subscription, options.Start, options.AckDeadline ?? TimeSpan.Zero), cancellationToken);
+            new CreateSubscription(topic, subscription, options.Start, options.AckDeadline ?? TimeSpan.Zero,
+                options.MaxDeliveryAttempts ?? 0, options.Backoff, options.OrderedByKey, options.Filter), cancellationToken);
     }
 
     public async Task<SubscriptionDeleted> DeleteSubscriptionAsync(string topic, string subscription, CancellationToken cancellationToken = default)
@@ -80,6 +91,62 @@ public sealed class PubSubClient : IPubSub, IExtension
     {
         TopicNames.EnsureTopic(topic);
         return await RequestAsync<TopicInfo>(new GetTopicInfo(topic), cancellationToken);
+    }
+
+    public Task<SeekCompleted> SeekAsync(string topic, string subscription, long sequence, CancellationToken cancellationToken = default)
+    {
+        TopicNames.EnsureTopic(topic);
+        TopicNames.EnsureSubscription(subscription);
+        return RequestAsync<SeekCompleted>(new Seek(topic, subscription, sequence, null), cancellationToken);
+    }
+
+    public Task<SeekCompleted> SeekAsync(string topic, string subscription, DateTime timestamp, CancellationToken cancellationToken = default)
+    {
+        TopicNames.EnsureTopic(topic);
+        TopicNames.EnsureSubscription(subscription);
+        return RequestAsync<SeekCompleted>(new Seek(topic, subscription, null, timestamp.ToUniversalTime()), cancellationToken);
+    }
+
+    public Task<TopicConfigured> ConfigureTopicAsync(string topic, TopicRetention retention, CancellationToken cancellationToken = default)
+    {
+        TopicNames.EnsureTopic(topic);
+        ArgumentNullException.ThrowIfNull(retention);
+        return RequestAsync<TopicConfigured>(new ConfigureTopic(topic, retention), cancellationToken);
+    }
+
+    public Task<DeadLetterPage> ListDeadLettersAsync(string topic, string subscription, long afterSequence = 0, int limit = 100,
+        CancellationToken cancellationToken = default)
+    {
+        TopicNames.EnsureTopic(topic);
+        TopicNames.EnsureSubscription(subscription);
+        if (limit is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(limit), limit, "The limit must be between 1 and 1000.");
+        return RequestAsync<DeadLetterPage>(_deadLetters, topic, new ListDeadLetters(topic, subscription, afterSequence, limit), cancellationToken);
+    }
+
+    public async Task<DeadLetter?> GetDeadLetterAsync(string topic, string subscription, long sequence, CancellationToken cancellationToken = default)
+    {
+        TopicNames.EnsureTopic(topic);
+        TopicNames.EnsureSubscription(subscription);
+        var found = await RequestAsync<DeadLetterFound>(_deadLetters, topic, new GetDeadLetter(topic, subscription, sequence), cancellationToken);
+        return found.Letter;
+    }
+
+    public Task<DeadLettersRedriven> RedriveDeadLettersAsync(string topic, string subscription, IEnumerable<long>? sequences = null,
+        CancellationToken cancellationToken = default)
+    {
+        TopicNames.EnsureTopic(topic);
+        TopicNames.EnsureSubscription(subscription);
+        return RequestAsync<DeadLettersRedriven>(_deadLetters, topic,
+            new RedriveDeadLetters(topic, subscription, [.. sequences ?? []]), cancellationToken);
+    }
+
+    public Task<DeadLettersPurged> PurgeDeadLettersAsync(string topic, string subscription, IEnumerable<long>? sequences = null,
+        CancellationToken cancellationToken = default)
+    {
+        TopicNames.EnsureTopic(topic);
+        TopicNames.EnsureSubscription(subscription);
+        return RequestAsync<DeadLettersPurged>(_deadLetters, topic,
+            new PurgeDeadLetters(topic, subscription, [.. sequences ?? []]), cancellationToken);
     }
 
     public async Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
@@ -133,17 +200,27 @@ public sealed class PubSubClient : IPubSub, IExtension
     /// Asks the topic and retries on timeout: a request dropped by sharding during a hand-off is sent again.
     /// All these requests are idempotent.
     /// </summary>
-    private async Task<TReply> RequestAsync<TReply>(ITopicCommand request, CancellationToken cancellationToken)
+    private Task<TReply> RequestAsync<TReply>(ITopicCommand request, CancellationToken cancellationToken) =>
+        RequestAsync<TReply>(_region, request.Topic, request, cancellationToken, resend: true);
+
+    /// <param name="resend">
+    /// Resend after resend-after without an answer. Dead-letter operations are not resent: a redrive may take
+    /// longer than that, and a second one would only report what the first left.
+    /// </param>
+    private async Task<TReply> RequestAsync<TReply>(IActorRef region, string topic, object request, CancellationToken cancellationToken,
+        bool resend = false)
     {
         var giveUp = DateTime.UtcNow + _settings.RequestTimeout;
-        var attemptTimeout = TimeSpan.FromTicks(Math.Max(_settings.ResendAfter.Ticks, TimeSpan.FromMilliseconds(500).Ticks));
+        var attemptTimeout = resend
+            ? TimeSpan.FromTicks(Math.Max(_settings.ResendAfter.Ticks, TimeSpan.FromMilliseconds(500).Ticks))
+            : _settings.RequestTimeout;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             object reply;
             try
             {
-                reply = await _region.Ask<object>(request, attemptTimeout, cancellationToken);
+                reply = await region.Ask<object>(request, attemptTimeout, cancellationToken);
             }
             catch (AskTimeoutException) when (DateTime.UtcNow < giveUp)
             {
@@ -151,7 +228,7 @@ public sealed class PubSubClient : IPubSub, IExtension
             }
             catch (AskTimeoutException)
             {
-                throw new TimeoutException($"Topic '{request.Topic}' did not answer {request.GetType().Name} within {_settings.RequestTimeout}.");
+                throw new TimeoutException($"Topic '{topic}' did not answer {request.GetType().Name} within {_settings.RequestTimeout}.");
             }
             return reply switch
             {
@@ -187,5 +264,5 @@ public sealed class PubSubClient : IPubSub, IExtension
 public sealed class PubSubClientProvider : ExtensionIdProvider<PubSubClient>
 {
     public override PubSubClient CreateExtension(ExtendedActorSystem system) =>
-        new(system, ActorRegistry.For(system).Get<TopicRegion>());
+        new(system, ActorRegistry.For(system).Get<TopicRegion>(), ActorRegistry.For(system).Get<DeadLetterRegion>());
 }

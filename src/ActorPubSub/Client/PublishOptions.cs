@@ -5,12 +5,20 @@ namespace ActorPubSub.Client;
 /// <summary>Optional properties of one publish.</summary>
 public sealed record PublishOptions
 {
-    /// <summary>Key of the message (kept and delivered with it). <b>Default:</b> none.</summary>
+    /// <summary>
+    /// Key of the message (kept and delivered with it): the ordering key of subscriptions ordered by key.
+    /// <b>Default:</b> none.
+    /// </summary>
     public string? Key { get; init; }
 
     /// <summary>String headers (kept and delivered with the message). <b>Default:</b> none.</summary>
     public ImmutableDictionary<string, string>? Headers { get; init; }
 
-    /// <summary>Your own id of the message, delivered with it. <b>Default:</b> none.</summary>
+    /// <summary>
+    /// Your own id of the message, delivered with it. A publish whose id repeats one the topic stored within
+    /// <c>actorpubsub.topic.dedup-window</c> (2 minutes) is confirmed with the original sequence number
+    /// (<see cref="Topics.PublishReceipt.Duplicate"/>) and not stored again — also after a restart or a move of
+    /// the topic. <b>Default:</b> none.
+    /// </summary>
     public string? MessageId { get; init; }
 }

@@ -1,5 +1,6 @@
 namespace ActorPubSub.Client;
 
+using ActorPubSub.Subscriptions;
 using ActorPubSub.Topics;
 
 /// <summary>Options of a subscription (fixed at creation) and of a consumer of it.</summary>
@@ -15,6 +16,36 @@ public sealed record SubscriptionOptions
     /// subscription's, it is refused (Conflict).
     /// </summary>
     public TimeSpan? AckDeadline { get; init; }
+
+    /// <summary>
+    /// Failed attempts (handler error, handler timeout, ack deadline) after which a message goes to the
+    /// subscription's dead-letter store. <b>Default:</b> unset — <c>actorpubsub.topic.default-retry.max-delivery-attempts</c>
+    /// (10) for a new subscription. Allowed: 1 to 10,000. Fixed at creation (another value: Conflict).
+    /// </summary>
+    public int? MaxDeliveryAttempts { get; init; }
+
+    /// <summary>
+    /// The wait before a failed message is delivered again: <c>Min * Factor^(attempt-1)</c>, at most <c>Max</c>,
+    /// ±20% jitter. <b>Default:</b> unset — <c>actorpubsub.topic.default-retry</c> (200 ms, ×2, at most 30 s).
+    /// Fixed at creation.
+    /// </summary>
+    public RetryBackoff? Backoff { get; init; }
+
+    /// <summary>
+    /// Deliver messages with the same key (<see cref="PublishOptions.Key"/>) one at a time, in publish order,
+    /// also across retries: a failing message holds back the later messages of its key (until it succeeds or
+    /// is dead-lettered), not those of other keys. Messages without a key are not held back. <b>Default:</b>
+    /// unset — not ordered (parallel) for a new subscription. Fixed at creation.
+    /// </summary>
+    public bool? OrderedByKey { get; init; }
+
+    /// <summary>
+    /// A filter over message headers, e.g. <c>type = "order.created" AND region IN ("eu","us")</c>: only
+    /// matching messages are delivered, the others count as acknowledged. Checked at creation (a bad filter is
+    /// an <see cref="ArgumentException"/> naming the position). <b>Default:</b> unset — every message. Fixed at
+    /// creation. The language: <see cref="Filters.HeaderFilter"/>.
+    /// </summary>
+    public string? Filter { get; init; }
 
     /// <summary>Deliveries this consumer runs at once. <b>Default:</b> <c>actorpubsub.consumer.max-in-flight</c> (256).</summary>
     public int? MaxInFlight { get; init; }

@@ -6,6 +6,7 @@ using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using ActorPubSub.Client;
+using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,29 +53,47 @@ public static class PubSubHostingExtensions
         var shards = options.NumberOfShards ?? 100;
         if (options.HostTopics ?? true)
         {
+            // Topics and dead-letter stores find each other through the registry when an entity starts
+            // (after both regions exist), so the registration order does not matter.
             builder.WithShardRegion<TopicRegion>(TopicRegion.TypeName,
-                (system, _, _) =>
+                (system, registry, _) =>
                 {
                     var settings = TopicSettings.Create(system);
-                    return topic => TopicActor.Props(topic, settings);
+                    return topic => TopicActor.Props(topic, settings, registry.Get<DeadLetterRegion>());
                 },
                 new TopicMessageExtractor(shards),
-                new ShardOptions
+                EntityOptions(options, TopicStop.Instance));
+            builder.WithShardRegion<DeadLetterRegion>(DeadLetterRegion.TypeName,
+                (system, registry, _) =>
                 {
-                    Role = options.Role,
-                    HandOffStopMessage = TopicStop.Instance,
-                    StateStoreMode = StateStoreMode.DData,
-                    RememberEntities = false,
-                    // Topics passivate themselves after actorpubsub.topic.idle-timeout.
-                    ShouldPassivateIdleEntities = false,
-                });
+                    var settings = DeadLetterSettings.Create(system);
+                    return entityId =>
+                    {
+                        var (topic, subscription) = DeadLetterEntityId.Parse(entityId);
+                        return DeadLetterActor.Props(topic, subscription, settings, registry.Get<TopicRegion>());
+                    };
+                },
+                new DeadLetterMessageExtractor(shards),
+                EntityOptions(options, DeadLetterStop.Instance));
         }
         else
         {
             builder.WithShardRegionProxy<TopicRegion>(TopicRegion.TypeName, options.Role ?? "", new TopicMessageExtractor(shards));
+            builder.WithShardRegionProxy<DeadLetterRegion>(DeadLetterRegion.TypeName, options.Role ?? "", new DeadLetterMessageExtractor(shards));
         }
         return builder;
     }
+
+    private static ShardOptions EntityOptions(PubSubOptions options, object handOffStopMessage) => new()
+    {
+        Role = options.Role,
+        // A dedicated stop message lets an entity finish its journal write before it stops.
+        HandOffStopMessage = handOffStopMessage,
+        StateStoreMode = StateStoreMode.DData,
+        RememberEntities = false,
+        // Entities passivate themselves after their idle timeout.
+        ShouldPassivateIdleEntities = false,
+    };
 
     /// <summary>Registers <see cref="IPubSub"/> (the client of the DI container's ActorSystem).</summary>
     public static IServiceCollection AddPubSubClient(this IServiceCollection services) =>

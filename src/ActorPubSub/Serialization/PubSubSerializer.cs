@@ -25,7 +25,7 @@ namespace ActorPubSub.Serialization;
 /// order they are written, so the order of the arguments is the order of the reads.
 /// </para>
 /// </remarks>
-public sealed class PubSubSerializer : SerializerWithStringManifest
+public sealed partial class PubSubSerializer : SerializerWithStringManifest
 {
     public const int SerializerId = 471;
 
@@ -54,7 +54,7 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
             Entry.Of<PublishReceipts>("PRs", WritePublishReceipts, ReadPublishReceipts),
             Entry.Of<PublishRejected>("PX", WritePublishRejected, ReadPublishRejected),
             Entry.Of<CommandRejected>("CX", WriteCommandRejected, ReadCommandRejected),
-            Entry.Of<CreateSubscription>("SC", WriteCreateSubscription, ReadCreateSubscription),
+            Entry.Of<CreateSubscription>("SC2", WriteCreateSubscription, ReadCreateSubscription),
             Entry.Of<SubscriptionCreated>("SCd", WriteSubscriptionCreated, ReadSubscriptionCreated),
             Entry.Of<DeleteSubscription>("SD", WriteDeleteSubscription, ReadDeleteSubscription),
             Entry.Of<SubscriptionDeleted>("SDd", WriteSubscriptionDeleted, ReadSubscriptionDeleted),
@@ -63,18 +63,30 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
             Entry.Of<StopConsuming>("CS", WriteStopConsuming, ReadStopConsuming),
             Entry.Of<Deliver>("D", WriteDeliver, ReadDeliver),
             Entry.Of<Ack>("A", WriteAck, ReadAck),
-            Entry.Of<Nack>("N", WriteNack, ReadNack),
+            Entry.Of<Nack>("N2", WriteNack, ReadNack),
             Entry.Of<PublishTransient>("PT", WritePublishTransient, ReadPublishTransient),
             Entry.Of<TransientDone>("TD", WriteTransientDone, ReadTransientDone),
             Entry.Of<GetTopicInfo>("GI", WriteGetTopicInfo, ReadGetTopicInfo),
-            Entry.Of<TopicInfo>("TI", WriteTopicInfo, ReadTopicInfo),
-            Entry.Of<SubscriptionInfo>("SI", WriteSubscriptionInfo, ReadSubscriptionInfo),
+            Entry.Of<TopicInfo>("TI2", WriteTopicInfo, ReadTopicInfo),
+            Entry.Of<SubscriptionInfo>("SI2", WriteSubscriptionInfo, ReadSubscriptionInfo),
+            Entry.Of<Seek>("SK", WriteSeek, ReadSeek),
+            Entry.Of<SeekCompleted>("SKd", WriteSeekCompleted, ReadSeekCompleted),
+            Entry.Of<ConfigureTopic>("TC", WriteConfigureTopic, ReadConfigureTopic),
+            Entry.Of<TopicConfigured>("TCd", WriteTopicConfigured, ReadTopicConfigured),
+            Entry.Of<RedriveMessages>("RD", WriteRedriveMessages, ReadRedriveMessages),
+            Entry.Of<MessagesRedriven>("RDd", WriteMessagesRedriven, ReadMessagesRedriven),
             // journal events and snapshot: each starts with JournalFormatVersion
             Entry.Of<MessagesAppended>("jM", WriteMessagesAppended, ReadMessagesAppended),
             Entry.Of<AcksRecorded>("jA", WriteAcksRecorded, ReadAcksRecorded),
-            Entry.Of<SubscriptionAdded>("jSA", WriteSubscriptionAdded, ReadSubscriptionAdded),
+            Entry.Of<SubscriptionAdded>("jSA2", WriteSubscriptionAdded, ReadSubscriptionAdded),
             Entry.Of<SubscriptionRemoved>("jSR", WriteSubscriptionRemoved, ReadSubscriptionRemoved),
-            Entry.Of<TopicSnapshot>("sT", WriteTopicSnapshot, ReadTopicSnapshot),
+            Entry.Of<DeliveriesFailed>("jDF", WriteDeliveriesFailed, ReadDeliveriesFailed),
+            Entry.Of<MessagesDeadLettered>("jDL", WriteMessagesDeadLettered, ReadMessagesDeadLettered),
+            Entry.Of<DeadLettersConfirmed>("jDC", WriteDeadLettersConfirmed, ReadDeadLettersConfirmed),
+            Entry.Of<RedriveRecorded>("jRD", WriteRedriveRecorded, ReadRedriveRecorded),
+            Entry.Of<CursorMoved>("jCM", WriteCursorMoved, ReadCursorMoved),
+            Entry.Of<RetentionChanged>("jRC", WriteRetentionChanged, ReadRetentionChanged),
+            Entry.Of<TopicSnapshot>("sT2", WriteTopicSnapshot, ReadTopicSnapshot),
         ];
 
         var byType = new Dictionary<Type, Entry>();
@@ -229,22 +241,6 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
         Command: r.ReadString("CommandRejected.Command"),
         Code: ReadRejectionCode(ref r, "CommandRejected.Code"),
         Reason: r.ReadString("CommandRejected.Reason"));
-
-    private static void WriteCreateSubscription(WireWriter w, CreateSubscription m)
-    {
-        w.WriteString(m.Topic);
-        w.WriteString(m.Subscription);
-        w.WriteNonNegative((int)m.Start);
-        w.WriteTimeSpan(m.AckDeadline);
-    }
-
-    // Enum values are passed through unchecked: a value added by a newer node reaches the caller's default
-    // branch instead of failing the whole message.
-    private static CreateSubscription ReadCreateSubscription(ref WireReader r) => new(
-        Topic: r.ReadString("CreateSubscription.Topic"),
-        Subscription: r.ReadString("CreateSubscription.Subscription"),
-        Start: (StartPosition)r.ReadNonNegativeInt32("CreateSubscription.Start"),
-        AckDeadline: r.ReadTimeSpan("CreateSubscription.AckDeadline"));
 
     private static void WriteSubscriptionCreated(WireWriter w, SubscriptionCreated m)
     {
@@ -415,65 +411,9 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
         Subscription: r.ReadString("Ack.Subscription"),
         Sequences: r.ReadInt64ArrayDelta("Ack.Sequences"));
 
-    private static void WriteNack(WireWriter w, Nack m)
-    {
-        w.WriteString(m.Topic);
-        w.WriteString(m.Subscription);
-        w.WriteNonNegative(m.Sequence);
-        w.WriteTimeSpan(m.Delay);
-        w.WriteString(m.Error);
-    }
-
-    private static Nack ReadNack(ref WireReader r) => new(
-        Topic: r.ReadString("Nack.Topic"),
-        Subscription: r.ReadString("Nack.Subscription"),
-        Sequence: r.ReadNonNegativeInt64("Nack.Sequence"),
-        Delay: r.ReadTimeSpan("Nack.Delay"),
-        Error: r.ReadString("Nack.Error"));
-
     private static void WriteGetTopicInfo(WireWriter w, GetTopicInfo m) => w.WriteString(m.Topic);
 
     private static GetTopicInfo ReadGetTopicInfo(ref WireReader r) => new(r.ReadString("GetTopicInfo.Topic"));
-
-    private static void WriteTopicInfo(WireWriter w, TopicInfo m)
-    {
-        w.WriteString(m.Topic);
-        w.WriteBool(m.Exists);
-        w.WriteNonNegative(m.LastSequence);
-        w.WriteNonNegative(m.FirstRetained);
-        w.WriteNonNegative(m.RetainedMessages);
-        w.WriteNonNegative(m.RetainedBytes);
-        WriteArray(w, m.Subscriptions, WriteSubscriptionInfo);
-        w.WriteString(m.Node);
-    }
-
-    private static TopicInfo ReadTopicInfo(ref WireReader r) => new(
-        Topic: r.ReadString("TopicInfo.Topic"),
-        Exists: r.ReadBool("TopicInfo.Exists"),
-        LastSequence: r.ReadNonNegativeInt64("TopicInfo.LastSequence"),
-        FirstRetained: r.ReadNonNegativeInt64("TopicInfo.FirstRetained"),
-        RetainedMessages: r.ReadNonNegativeInt32("TopicInfo.RetainedMessages"),
-        RetainedBytes: r.ReadNonNegativeInt64("TopicInfo.RetainedBytes"),
-        Subscriptions: ReadArray(ref r, "TopicInfo.Subscriptions", minBytesPerItem: 6, ReadSubscriptionInfo),
-        Node: r.ReadString("TopicInfo.Node"));
-
-    private static void WriteSubscriptionInfo(WireWriter w, SubscriptionInfo m)
-    {
-        w.WriteString(m.Name);
-        w.WriteNonNegative(m.Watermark);
-        w.WriteNonNegative(m.Pending);
-        w.WriteNonNegative(m.InFlight);
-        w.WriteNonNegative(m.Consumers);
-        w.WriteTimeSpan(m.AckDeadline);
-    }
-
-    private static SubscriptionInfo ReadSubscriptionInfo(ref WireReader r) => new(
-        Name: r.ReadString("SubscriptionInfo.Name"),
-        Watermark: r.ReadNonNegativeInt64("SubscriptionInfo.Watermark"),
-        Pending: r.ReadNonNegativeInt64("SubscriptionInfo.Pending"),
-        InFlight: r.ReadNonNegativeInt32("SubscriptionInfo.InFlight"),
-        Consumers: r.ReadNonNegativeInt32("SubscriptionInfo.Consumers"),
-        AckDeadline: r.ReadTimeSpan("SubscriptionInfo.AckDeadline"));
 
     // ---- journal events and snapshot --------------------------------------------------------------------
 
@@ -504,23 +444,6 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
         return new AcksRecorded(ReadArray(ref r, "AcksRecorded.Acks", minBytesPerItem: 2, ReadSubscriptionAcks));
     }
 
-    private static void WriteSubscriptionAdded(WireWriter w, SubscriptionAdded m)
-    {
-        w.WriteByte(JournalFormatVersion);
-        w.WriteString(m.Subscription);
-        w.WriteNonNegative(m.Watermark);
-        w.WriteTimeSpan(m.AckDeadline);
-    }
-
-    private static SubscriptionAdded ReadSubscriptionAdded(ref WireReader r)
-    {
-        ReadJournalFormatVersion(ref r);
-        return new SubscriptionAdded(
-            Subscription: r.ReadString("SubscriptionAdded.Subscription"),
-            Watermark: r.ReadNonNegativeInt64("SubscriptionAdded.Watermark"),
-            AckDeadline: r.ReadTimeSpan("SubscriptionAdded.AckDeadline"));
-    }
-
     private static void WriteSubscriptionRemoved(WireWriter w, SubscriptionRemoved m)
     {
         w.WriteByte(JournalFormatVersion);
@@ -531,25 +454,6 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
     {
         ReadJournalFormatVersion(ref r);
         return new SubscriptionRemoved(r.ReadString("SubscriptionRemoved.Subscription"));
-    }
-
-    private static void WriteTopicSnapshot(WireWriter w, TopicSnapshot m)
-    {
-        w.WriteByte(JournalFormatVersion);
-        w.WriteNonNegative(m.LastSequence);
-        WriteMessages(w, m.Retained);
-        WriteArray(w, m.Subscriptions, WriteSubscriptionSnapshot);
-        WriteArray(w, m.Producers, WriteProducerRun);
-    }
-
-    private static TopicSnapshot ReadTopicSnapshot(ref WireReader r)
-    {
-        ReadJournalFormatVersion(ref r);
-        return new TopicSnapshot(
-            LastSequence: r.ReadNonNegativeInt64("TopicSnapshot.LastSequence"),
-            Retained: ReadMessages(ref r, "TopicSnapshot.Retained"),
-            Subscriptions: ReadArray(ref r, "TopicSnapshot.Subscriptions", minBytesPerItem: 4, ReadSubscriptionSnapshot),
-            Producers: ReadArray(ref r, "TopicSnapshot.Producers", minBytesPerItem: 4, ReadProducerRun));
     }
 
     private static void ReadJournalFormatVersion(ref WireReader r)
@@ -664,20 +568,6 @@ public sealed class PubSubSerializer : SerializerWithStringManifest
     private static SubscriptionAcks ReadSubscriptionAcks(ref WireReader r) => new(
         Subscription: r.ReadString("SubscriptionAcks.Subscription"),
         Sequences: r.ReadInt64ArrayDelta("SubscriptionAcks.Sequences"));
-
-    private static void WriteSubscriptionSnapshot(WireWriter w, SubscriptionSnapshot m)
-    {
-        w.WriteString(m.Name);
-        w.WriteNonNegative(m.Watermark);
-        w.WriteInt64ArrayDelta(m.AckedAbove);
-        w.WriteTimeSpan(m.AckDeadline);
-    }
-
-    private static SubscriptionSnapshot ReadSubscriptionSnapshot(ref WireReader r) => new(
-        Name: r.ReadString("SubscriptionSnapshot.Name"),
-        Watermark: r.ReadNonNegativeInt64("SubscriptionSnapshot.Watermark"),
-        AckedAbove: r.ReadInt64ArrayDelta("SubscriptionSnapshot.AckedAbove"),
-        AckDeadline: r.ReadTimeSpan("SubscriptionSnapshot.AckDeadline"));
 
     private static void WriteRejectionCode(WireWriter w, RejectionCode code) => w.WriteNonNegative((int)code);
 

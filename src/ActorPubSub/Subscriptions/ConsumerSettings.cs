@@ -7,9 +7,7 @@ namespace ActorPubSub.Subscriptions;
 public sealed record ConsumerSettings(
     int MaxInFlight,
     TimeSpan RenewInterval,
-    TimeSpan HandlerTimeout,
-    TimeSpan RetryMinBackoff,
-    TimeSpan RetryMaxBackoff)
+    TimeSpan HandlerTimeout)
 {
     public static ConsumerSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorpubsub"));
 
@@ -20,9 +18,7 @@ public sealed record ConsumerSettings(
         return new ConsumerSettings(
             c.GetInt("max-in-flight"),
             c.GetTimeSpan("renew-interval"),
-            c.GetTimeSpan("handler-timeout"),
-            c.GetTimeSpan("retry-min-backoff"),
-            c.GetTimeSpan("retry-max-backoff")).Validate();
+            c.GetTimeSpan("handler-timeout")).Validate();
     }
 
     public ConsumerSettings Validate()
@@ -33,16 +29,6 @@ public sealed record ConsumerSettings(
             throw new ArgumentException($"HandlerTimeout is {HandlerTimeout}; it must be positive.");
         if (RenewInterval <= TimeSpan.Zero)
             throw new ArgumentException($"actorpubsub.consumer.renew-interval is {RenewInterval}; it must be positive.");
-        if (RetryMinBackoff < TimeSpan.Zero || RetryMaxBackoff < RetryMinBackoff)
-            throw new ArgumentException("actorpubsub.consumer retry backoff: min must be 0 or more and max at least min.");
         return this;
-    }
-
-    /// <summary>Exponential backoff with ±20% jitter, so consumers that failed together do not retry together.</summary>
-    public TimeSpan BackoffFor(int attempt)
-    {
-        var exponent = Math.Min(Math.Max(attempt - 1, 0), 30);
-        var ms = Math.Min(RetryMinBackoff.TotalMilliseconds * Math.Pow(2, exponent), RetryMaxBackoff.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(ms * (0.8 + Random.Shared.NextDouble() * 0.4));
     }
 }

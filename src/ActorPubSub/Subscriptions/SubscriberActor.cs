@@ -8,7 +8,7 @@ namespace ActorPubSub.Subscriptions;
 /// <summary>
 /// A consumer of one subscription: registers with the topic (and keeps renewing, which also finds a topic
 /// that moved to another node), runs the handler for each delivery, acks on success and nacks with
-/// exponential backoff on failure or timeout. At most <see cref="ConsumerSettings.MaxInFlight"/> handlers
+/// on failure or timeout (the topic applies the subscription's backoff and dead-letters). At most <see cref="ConsumerSettings.MaxInFlight"/> handlers
 /// run at once: the topic never sends more than that window (the backpressure).
 /// </summary>
 /// <remarks>
@@ -138,11 +138,12 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
             else ScheduleFlush();
             return;
         }
+        var unprocessable = Unwrap(done.Error) is Client.UnprocessableMessageException;
         var error = done.Error is TimeoutException ? $"handler timed out after {_settings.HandlerTimeout}" : Describe(done.Error);
-        var delay = _settings.BackoffFor(done.Attempt);
-        _log.Warning("Handler failed for {0}/{1} #{2} (attempt {3}): {4}; retrying in {5}",
-            _topic, _subscription, done.Sequence, done.Attempt, error, delay);
-        _region.Tell(new Nack(_topic, _subscription, done.Sequence, delay, error));
+        _log.Warning("Handler failed for {0}/{1} #{2} (attempt {3}): {4}{5}",
+            _topic, _subscription, done.Sequence, done.Attempt, error, unprocessable ? " (unprocessable: dead-lettered)" : "");
+        // The topic owns the retry: it applies the subscription's backoff and dead-letters after its max attempts.
+        _region.Tell(new Nack(_topic, _subscription, done.Sequence, Delay: null, error, unprocessable));
     }
 
     private void ScheduleFlush()
@@ -179,9 +180,11 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         else _log.Warning("Topic {0} refused {1} from consumer: {2}", _topic, rejected.Command, rejected.Reason);
     }
 
+    private static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+
     private static string Describe(Exception e)
     {
-        var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+        var inner = Unwrap(e);
         return $"{inner.GetType().Name}: {inner.Message}";
     }
 }

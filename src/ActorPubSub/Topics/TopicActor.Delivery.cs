@@ -9,6 +9,9 @@ namespace ActorPubSub.Topics;
 /// <summary>Consumers, deliveries, acks and nacks, transient fan-out, and the clock they need.</summary>
 internal sealed partial class TopicActor
 {
+    // A handler's error is kept with the message (and its dead letter); a stack trace need not be.
+    private const int MaxErrorLength = 2000;
+
     private void HandleConsume(Consume c)
     {
         if (FindSubscription(c.Subscription, nameof(Consume), c.Consumer) is not { } sub) return;
@@ -60,9 +63,12 @@ internal sealed partial class TopicActor
     private void HandleNack(Nack n)
     {
         if (FindSubscription(n.Subscription, nameof(Nack), Sender) is not { } sub) return;
-        var delay = n.Delay < TimeSpan.Zero ? 0 : (long)n.Delay.TotalMilliseconds;
-        sub.Nack(n.Sequence, delay, Now);
-        if (delay == 0) Pump(sub);
+        if (sub.FindConsumer(Sender) is { } consumer) consumer.LastSeen = Now;
+        var error = n.Error.Length <= MaxErrorLength ? n.Error : n.Error[..MaxErrorLength] + "…";
+        var outcome = sub.Fail(n.Sequence, error, n.Delay, n.Unprocessable, Now, DateTime.UtcNow, BufferDeliveryEvent);
+        if (outcome == SubscriptionState.FailOutcome.Stale) return;
+        TryWrite();
+        Pump(sub);
         EnsureTicking();
     }
 
@@ -126,7 +132,7 @@ internal sealed partial class TopicActor
     }
 
     private void Pump(SubscriptionState sub) =>
-        sub.Pump(_messages, _messages.LastSequence, Now, _settings.DeliverBatchMessages, _settings.DeliverBatchBytes,
+        sub.Pump(_messages.LastSequence, Now, _settings.DeliverBatchMessages, _settings.DeliverBatchBytes,
             (consumer, messages, attempts) => consumer.Actor.Tell(new Deliver(_topic, sub.Name,
                 ImmutableCollectionsMarshal.AsImmutableArray(messages.ToArray()),
                 ImmutableCollectionsMarshal.AsImmutableArray(attempts.ToArray()))));
@@ -159,9 +165,10 @@ internal sealed partial class TopicActor
     private void OnTick()
     {
         var now = Now;
+        var utcNow = DateTime.UtcNow;
         foreach (var sub in _subscriptions.Values)
         {
-            sub.Tick(now);
+            sub.Tick(now, utcNow, BufferDeliveryEvent);
             Pump(sub);
         }
         TryWrite();
@@ -181,8 +188,11 @@ internal sealed partial class TopicActor
                 UnwatchIfUnused(consumer.Actor);
             }
             Pump(sub);
+            // Transfers the store has not confirmed yet (lost on the way, or the store was down) go again.
+            SendTransfers(sub);
         }
         _producers.Expire(now, (long)_settings.ProducerExpiry.TotalMilliseconds);
+        _messageIds.Expire(DateTime.UtcNow);
         Trim();
     }
 }

@@ -9,23 +9,46 @@ namespace ActorPubSub.Topics;
 internal sealed partial class TopicActor
 {
     /// <summary>
-    /// Drops what no subscription needs: with subscriptions, everything every one of them acknowledged;
-    /// without, the oldest past the unsubscribed-retention limits.
+    /// Drops what no subscription needs: with subscriptions, what every one of them acknowledged, once outside
+    /// the topic's retention (by default at once); without, the oldest past the unsubscribed-retention limits.
     /// </summary>
     private void Trim()
     {
         if (_messages.Count == 0) return;
         if (_subscriptions.Count > 0)
         {
-            var min = long.MaxValue;
-            foreach (var sub in _subscriptions.Values) min = Math.Min(min, sub.Watermark);
-            while (_messages.Oldest is { } oldest && oldest.Sequence <= min) _messages.RemoveOldest();
+            var min = LowestWatermark();
+            var retention = Retention;
+            if (!retention.KeepsAcked)
+            {
+                while (_messages.Oldest is { } oldest && oldest.Sequence <= min) _messages.RemoveOldest();
+                return;
+            }
+            var ageCutoff = DateTime.UtcNow - retention.MaxAge;
+            while (_messages.Oldest is { } oldest && oldest.Sequence <= min &&
+                   (oldest.Timestamp < ageCutoff || _messages.LastSequence - oldest.Sequence >= retention.MaxMessages))
+                _messages.RemoveOldest();
             return;
         }
         var cutoff = DateTime.UtcNow - _settings.UnsubscribedMaxAge;
         while (_messages.Oldest is { } oldest &&
                (_messages.Count > _settings.UnsubscribedMaxMessages || oldest.Timestamp < cutoff))
             _messages.RemoveOldest();
+    }
+
+    /// <summary>The topic is at its limits: acknowledged messages kept only for replay make room.</summary>
+    private void TrimForRoom()
+    {
+        if (_subscriptions.Count == 0) return;
+        var min = LowestWatermark();
+        while (_messages.Oldest is { } oldest && oldest.Sequence <= min) _messages.RemoveOldest();
+    }
+
+    private long LowestWatermark()
+    {
+        var min = long.MaxValue;
+        foreach (var sub in _subscriptions.Values) min = Math.Min(min, sub.Watermark);
+        return min;
     }
 
     private void MaybeSnapshot()
@@ -35,14 +58,19 @@ internal sealed partial class TopicActor
         _snapshotting = true;
         _bytesSinceSnapshot = 0;
         _log.Debug("Topic {0}: snapshot at journal position {1} ({2} retained messages)", _topic, LastSequenceNr, _messages.Count);
+        var utcNow = DateTime.UtcNow;
+        var last = _messages.LastSequence;
         SaveSnapshot(new TopicSnapshot(
-            _messages.LastSequence,
+            last,
             [.. _messages.All()],
             // A subscription created from Latest while publishes were still buffered has a watermark past the
             // persisted log; those sequence numbers are only promised once written, so the snapshot stops at the log.
             [.. _subscriptions.Values.Select(s => new SubscriptionSnapshot(
-                s.Name, Math.Min(s.Watermark, _messages.LastSequence), [.. s.AckedAbove.Order()], s.AckDeadline))],
-            [.. _producers.PersistedRuns(_messages.LastSequence)]));
+                s.Name, Math.Min(s.Watermark, last), [.. s.AckedAbove.Where(a => a <= last).Order()], s.Config,
+                [.. s.Failures], [.. s.Transfers], s.LastTransferId, [.. s.Redriven]))],
+            [.. _producers.PersistedRuns(last)],
+            [.. _messageIds.Entries(utcNow).Where(e => e.Sequence <= last)],
+            _retention));
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess success)

@@ -58,18 +58,32 @@ internal sealed partial class TopicActor
             }
         }
 
-        if (_messages.Count + _bufferedMessages.Count >= _settings.MaxRetainedMessages ||
-            _messages.Bytes + _bufferedBytes + size > _settings.MaxRetainedBytes)
+        if (p.MessageId is { } messageId && _messageIds.TryGet(messageId, DateTime.UtcNow, out var original))
         {
-            RejectPublish(p, sender, RejectionCode.TopicFull,
-                $"Topic '{_topic}' retains {_messages.Count + _bufferedMessages.Count} messages " +
-                $"({_messages.Bytes + _bufferedBytes} bytes), its limit (max-retained-messages {_settings.MaxRetainedMessages}, " +
-                $"max-retained-bytes {_settings.MaxRetainedBytes}); retry when its subscriptions caught up.");
+            // The publisher's own id repeats within the dedup window: confirm the original, store nothing.
+            if (p.ProducerId is not null) _producers.Record(p.ProducerId, p.ProducerSeq, original, p.ProducerFloor, now);
+            var receipt = new PublishReceipt(_topic, original, p.ProducerId, p.ProducerSeq, Duplicate: true);
+            if (original <= _messages.LastSequence) sender.Tell(receipt);
+            else _bufferedReplies.Add(new Reply(sender, receipt));   // the original's write is under way: confirm after it
             return;
+        }
+
+        if (IsFull(size))
+        {
+            TrimForRoom();   // acknowledged messages kept for replay give way first
+            if (IsFull(size))
+            {
+                RejectPublish(p, sender, RejectionCode.TopicFull,
+                    $"Topic '{_topic}' retains {_messages.Count + _bufferedMessages.Count} messages " +
+                    $"({_messages.Bytes + _bufferedBytes} bytes), its limit (max-retained-messages {_settings.MaxRetainedMessages}, " +
+                    $"max-retained-bytes {_settings.MaxRetainedBytes}); retry when its subscriptions caught up.");
+                return;
+            }
         }
 
         var sequence = _nextSequence++;
         var message = new TopicMessage(sequence, DateTime.UtcNow, p.Payload, p.Key, p.Headers, p.MessageId);
+        if (p.MessageId is not null) _messageIds.Record(p.MessageId, sequence, message.Timestamp);
         _bufferedMessages.Add(message);
         _bufferedBytes += size;
         if (p.ProducerId is not null)
@@ -80,6 +94,10 @@ internal sealed partial class TopicActor
         else _bufferedStamps.Add(null);
         _bufferedReplies.Add(new Reply(sender, new PublishReceipt(_topic, sequence, p.ProducerId, p.ProducerSeq, Duplicate: false)));
     }
+
+    private bool IsFull(int size) =>
+        _messages.Count + _bufferedMessages.Count >= _settings.MaxRetainedMessages ||
+        _messages.Bytes + _bufferedBytes + size > _settings.MaxRetainedBytes;
 
     private void RejectPublish(Publish p, IActorRef sender, RejectionCode code, string reason)
     {
@@ -93,7 +111,17 @@ internal sealed partial class TopicActor
         if (_writing) return;
         var ackCount = 0;
         foreach (var sub in _subscriptions.Values) ackCount += sub.UnflushedAckCount;
-        if (_bufferedMessages.Count == 0 && _bufferedControl.Count == 0 && ackCount == 0) return;
+        if (_bufferedMessages.Count == 0 && _bufferedControl.Count == 0 && ackCount == 0)
+        {
+            // Replies that waited for the write that just finished (nothing new to write).
+            if (_bufferedReplies.Count > 0)
+            {
+                var replies = _bufferedReplies;
+                _bufferedReplies = [];
+                SendReplies(replies);
+            }
+            return;
+        }
 
         var events = new List<ITopicEvent>(_bufferedControl.Count + 2);
         events.AddRange(_bufferedControl);
@@ -159,17 +187,33 @@ internal sealed partial class TopicActor
         {
             case MessagesAppended appended: AppendPersisted(appended); break;
             case AcksRecorded acks: _bytesSinceSnapshot += EventOverhead + AckOverhead * acks.Acks.Sum(a => a.Sequences.Length); break;
+            case MessagesDeadLettered dead:
+                // Written: now it may go to the store (a crash from here on resends the same transfer numbers).
+                if (_subscriptions.TryGetValue(dead.Subscription, out var sub))
+                {
+                    sub.MarkTransfersPersisted(dead.Transfers[^1].Id);
+                    SendTransfers(sub);
+                }
+                _bytesSinceSnapshot += EventOverhead * dead.Transfers.Length;
+                break;
+            default: _bytesSinceSnapshot += EventOverhead; break;
         }
     }
 
     private void AppendPersisted(MessagesAppended e)
     {
         _bytesSinceSnapshot += EventOverhead;
+        var idCutoff = DateTime.UtcNow - _settings.DedupWindow;
         foreach (var m in e.Messages)
         {
             _messages.Append(m);
             _bytesSinceSnapshot += m.Size + MessageOverhead;
+            // Live, the id was recorded on accept; a replay records it here (only within the window).
+            if (m.MessageId is not null && IsRecovering && m.Timestamp >= idCutoff) _messageIds.Record(m.MessageId, m.Sequence, m.Timestamp);
         }
+        foreach (var sub in _subscriptions.Values)
+            if (sub.Config.Filter is not null)
+                foreach (var m in e.Messages) sub.ApplyFilter(m);
         if (e.Messages.Length > 0) _nextSequence = Math.Max(_nextSequence, e.Messages[^1].Sequence + 1);
     }
 

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using ActorPubSub.DeadLetters;
 using ActorPubSub.Subscriptions;
 
 namespace ActorPubSub.Topics;
@@ -59,6 +60,9 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
     private readonly MessageLog _messages = new();
     private readonly Dictionary<string, SubscriptionState> _subscriptions = new(StringComparer.Ordinal);
     private readonly ProducerTable _producers = new();
+    private readonly MessageIdTable _messageIds;
+    private readonly IActorRef _deadLetters;
+    private TopicRetention? _retention;     // null: the node's default
 
     private long _nextSequence = 1;
 
@@ -81,13 +85,16 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string topic, TopicSettings settings) =>
-        Akka.Actor.Props.Create(() => new TopicActor(topic, settings));
+    /// <param name="deadLetters">The dead-letter shard region: where dead-lettered messages go.</param>
+    public static Props Props(string topic, TopicSettings settings, IActorRef deadLetters) =>
+        Akka.Actor.Props.Create(() => new TopicActor(topic, settings, deadLetters));
 
-    public TopicActor(string topic, TopicSettings settings)
+    public TopicActor(string topic, TopicSettings settings, IActorRef deadLetters)
     {
         _topic = topic;
         _settings = settings;
+        _deadLetters = deadLetters;
+        _messageIds = new MessageIdTable(settings.DedupWindow, settings.DedupMaxIds);
         PersistenceId = TopicNames.TopicPersistenceId(topic);
         JournalPluginId = settings.JournalPluginId;
         SnapshotPluginId = settings.SnapshotPluginId;
@@ -97,6 +104,12 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
         Recover<SubscriptionAdded>(ApplySubscriptionAdded);
         Recover<SubscriptionRemoved>(e => _subscriptions.Remove(e.Subscription));
         Recover<AcksRecorded>(RestoreAcks);
+        Recover<DeliveriesFailed>(e => RestoreFailures(e.Failures));
+        Recover<MessagesDeadLettered>(e => ApplyDeadLettered(e, persisted: true));
+        Recover<DeadLettersConfirmed>(e => { if (_subscriptions.TryGetValue(e.Subscription, out var sub)) sub.ConfirmTransfers(e.UpToId); });
+        Recover<RedriveRecorded>(e => { if (_subscriptions.TryGetValue(e.Subscription, out var sub)) sub.Redrive(e.Messages); });
+        Recover<CursorMoved>(ApplyCursorMoved);
+        Recover<RetentionChanged>(e => _retention = e.Retention);
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<Publish>(p => { Accept(p, Sender); TryWrite(); });
@@ -109,6 +122,10 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
         Command<CreateSubscription>(HandleCreateSubscription);
         Command<DeleteSubscription>(HandleDeleteSubscription);
         Command<StopConsuming>(HandleStopConsuming);
+        Command<Seek>(HandleSeek);
+        Command<ConfigureTopic>(HandleConfigureTopic);
+        Command<RedriveMessages>(HandleRedrive);
+        Command<DeadLettersStored>(HandleDeadLettersStored);
         Command<GetTopicInfo>(_ => { Sender.Tell(Info()); PassivateIfUnknown(); });
         Command<Terminated>(t => RemoveConsumerEverywhere(t.ActorRef));
         Command<Tick>(_ => OnTick());
@@ -133,6 +150,8 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
 
     private static long Now => Environment.TickCount64;
 
+    private TopicRetention Retention => _retention ?? _settings.DefaultRetention;
+
     // ---------------------------------------------------------------- recovery
 
     private void RestoreSnapshot(TopicSnapshot snapshot)
@@ -140,14 +159,30 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
         foreach (var m in snapshot.Retained) _messages.Append(m);
         if (_messages.Count == 0) _messages.ResetEmpty(snapshot.LastSequence);
         _nextSequence = snapshot.LastSequence + 1;
+        _retention = snapshot.Retention;
+        var now = Now;
+        var utcNow = DateTime.UtcNow;
         foreach (var s in snapshot.Subscriptions)
         {
-            var sub = new SubscriptionState(s.Name, s.Watermark, s.AckDeadline);
+            var sub = NewSubscription(s.Name, s.Watermark, s.Config);
             foreach (var seq in s.AckedAbove) sub.RestoreAck(seq);
+            sub.Redrive(s.Redriven);
+            foreach (var t in s.Transfers) sub.ApplyDeadLettered(t);
+            sub.RestoreTransferIds(s.LastTransferId);
+            foreach (var f in s.Failures) sub.RestoreFailure(f, now, utcNow);
             _subscriptions[s.Name] = sub;
         }
-        var now = Now;
         foreach (var run in snapshot.Producers) _producers.Restore(run, now);
+        foreach (var id in snapshot.MessageIds) _messageIds.Record(id.MessageId, id.Sequence, id.Timestamp);
+    }
+
+    private void RestoreFailures(ImmutableArray<DeliveryFailure> failures)
+    {
+        var now = Now;
+        var utcNow = DateTime.UtcNow;
+        foreach (var f in failures)
+            if (_subscriptions.TryGetValue(f.Subscription, out var sub)) sub.RestoreFailure(f, now, utcNow);
+        _bytesSinceSnapshot += EventOverhead * failures.Length;
     }
 
     private void RestoreProducers(MessagesAppended e)
@@ -167,6 +202,8 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
     private void OnRecovered()
     {
         Trim();
+        foreach (var sub in _subscriptions.Values) SendTransfers(sub);
+        EnsureTicking();
         Timers.StartPeriodicTimer(nameof(Housekeeping), Housekeeping.Instance, HousekeepingInterval);
         Context.SetReceiveTimeout(_settings.IdleTimeout);
         _log.Debug("Topic {0} recovered: last sequence {1}, {2} retained, {3} subscriptions",
@@ -207,7 +244,9 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
         var last = _messages.LastSequence;
         return new TopicInfo(_topic, Exists, last, _messages.FirstSequence, _messages.Count, _messages.Bytes,
             [.. _subscriptions.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
-                .Select(s => new SubscriptionInfo(s.Name, s.Watermark, s.Pending(last), s.InFlight, s.Consumers.Count, s.AckDeadline))],
-            ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString());
+                .Select(s => new SubscriptionInfo(s.Name, s.Watermark, s.Pending(last), s.InFlight, s.Consumers.Count, s.AckDeadline,
+                    s.Config.MaxDeliveryAttempts, s.Config.OrderedByKey, s.Config.Filter, s.Transfers.Count))],
+            ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString(),
+            Retention);
     }
 }

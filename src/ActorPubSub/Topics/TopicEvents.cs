@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using ActorPubSub.DeadLetters;
 using ActorPubSub.Serialization;
+using ActorPubSub.Subscriptions;
 
 namespace ActorPubSub.Topics;
 
@@ -25,19 +27,85 @@ public sealed record AcksRecorded(ImmutableArray<SubscriptionAcks> Acks) : ITopi
 public sealed record SubscriptionAcks(string Subscription, ImmutableArray<long> Sequences);
 
 /// <summary>A subscription was created; it has acknowledged everything up to <see cref="Watermark"/>.</summary>
-public sealed record SubscriptionAdded(string Subscription, long Watermark, TimeSpan AckDeadline) : ITopicEvent;
+public sealed record SubscriptionAdded(string Subscription, long Watermark, SubscriptionConfig Config) : ITopicEvent;
 
 public sealed record SubscriptionRemoved(string Subscription) : ITopicEvent;
 
 /// <summary>
-/// A topic's whole state at a journal position: the retained messages, each subscription's acknowledged
-/// state, and the producer runs still needed for dedup. Journal events up to the snapshot are deleted.
+/// Failed delivery attempts (handler error, handler timeout, ack deadline), written so the attempt count and
+/// the backoff survive a restart or a move of the topic. Not written on the happy path.
 /// </summary>
+public sealed record DeliveriesFailed(ImmutableArray<DeliveryFailure> Failures) : ITopicEvent;
+
+/// <param name="Attempts">Failed attempts so far.</param>
+/// <param name="RetryAt">When the message may be delivered again (UTC).</param>
+public sealed record DeliveryFailure(
+    string Subscription,
+    long Sequence,
+    int Attempts,
+    DateTime FirstFailure,
+    DateTime LastFailure,
+    DateTime RetryAt,
+    string Error);
+
+/// <summary>
+/// Messages of a subscription handed to its dead-letter store: from here on they are not delivered; they
+/// count as acknowledged once the store confirmed them (<see cref="DeadLettersConfirmed"/>).
+/// </summary>
+public sealed record MessagesDeadLettered(string Subscription, ImmutableArray<DeadLetterTransfer> Transfers) : ITopicEvent;
+
+/// <summary>One dead-lettering: transfer number <paramref name="Id"/> (1, 2, 3, … per subscription incarnation).</summary>
+public sealed record DeadLetterTransfer(
+    long Id,
+    long Sequence,
+    int Attempts,
+    DateTime FirstFailure,
+    DateTime LastFailure,
+    string Error,
+    DeadLetterReason Reason);
+
+/// <summary>The dead-letter store holds every transfer of the subscription up to <paramref name="UpToId"/>.</summary>
+public sealed record DeadLettersConfirmed(string Subscription, long UpToId) : ITopicEvent;
+
+/// <summary>
+/// Messages put back into a subscription by a redrive, with their attempt count reset. A copy of each is kept
+/// (the log may have dropped it already) until the subscription acknowledges it.
+/// </summary>
+public sealed record RedriveRecorded(string Subscription, ImmutableArray<TopicMessage> Messages) : ITopicEvent;
+
+/// <summary>A seek: the subscription's cursor moved to <paramref name="Sequence"/>.</summary>
+public sealed record CursorMoved(string Subscription, long Sequence) : ITopicEvent;
+
+/// <summary>The topic's retention of acknowledged messages changed.</summary>
+public sealed record RetentionChanged(TopicRetention Retention) : ITopicEvent;
+
+/// <summary>
+/// A topic's whole state at a journal position: the retained messages, each subscription's state, the producer
+/// runs and message ids still needed for dedup, and the retention. Journal events up to it are deleted.
+/// </summary>
+/// <param name="Retention">Null: the node's default.</param>
 public sealed record TopicSnapshot(
     long LastSequence,
     ImmutableArray<TopicMessage> Retained,
     ImmutableArray<SubscriptionSnapshot> Subscriptions,
-    ImmutableArray<ProducerRun> Producers) : IPubSubWireMessage;
+    ImmutableArray<ProducerRun> Producers,
+    ImmutableArray<MessageIdEntry> MessageIds,
+    TopicRetention? Retention) : IPubSubWireMessage;
 
 /// <param name="AckedAbove">Sequences above the watermark already acknowledged (out-of-order acks).</param>
-public sealed record SubscriptionSnapshot(string Name, long Watermark, ImmutableArray<long> AckedAbove, TimeSpan AckDeadline);
+/// <param name="Failures">Failed attempts of messages still pending.</param>
+/// <param name="Transfers">Dead-letter transfers not yet confirmed by the store.</param>
+/// <param name="LastTransferId">The last transfer number handed out.</param>
+/// <param name="Redriven">Redriven messages not yet acknowledged.</param>
+public sealed record SubscriptionSnapshot(
+    string Name,
+    long Watermark,
+    ImmutableArray<long> AckedAbove,
+    SubscriptionConfig Config,
+    ImmutableArray<DeliveryFailure> Failures,
+    ImmutableArray<DeadLetterTransfer> Transfers,
+    long LastTransferId,
+    ImmutableArray<TopicMessage> Redriven);
+
+/// <summary>A publisher's message id seen within the dedup window, and the sequence it was stored as.</summary>
+public sealed record MessageIdEntry(string MessageId, long Sequence, DateTime Timestamp);

@@ -88,13 +88,26 @@ public enum StartPosition
 }
 
 /// <summary>
-/// Creates a durable subscription. Idempotent: creating an existing subscription with the same ack deadline
-/// (or with <see cref="TimeSpan.Zero"/>: "whatever it has") answers <see cref="SubscriptionCreated"/> with
-/// <c>AlreadyExisted = true</c>; with another deadline it is rejected with <see cref="RejectionCode.Conflict"/>.
-/// A new subscription created with <see cref="TimeSpan.Zero"/> gets the default ack deadline.
+/// Creates a durable subscription. Idempotent: creating an existing subscription with the same options answers
+/// <see cref="SubscriptionCreated"/> with <c>AlreadyExisted = true</c>; an option left unset (zero or null) means
+/// "whatever it has"; an option set to another value is rejected with <see cref="RejectionCode.Conflict"/>
+/// (options are fixed at creation). Unset options of a new subscription get the node's defaults
+/// (<c>actorpubsub.topic.default-ack-deadline</c> and <c>actorpubsub.topic.default-retry</c>).
 /// </summary>
-public sealed record CreateSubscription(string Topic, string Subscription, StartPosition Start, TimeSpan AckDeadline)
-    : ITopicCommand, IPubSubWireMessage;
+/// <param name="AckDeadline">Zero: unset. Allowed: 100 ms to 1 day.</param>
+/// <param name="MaxDeliveryAttempts">0: unset. Allowed: 1 to 10,000.</param>
+/// <param name="Backoff">Null: unset. See <see cref="Subscriptions.RetryBackoff"/>.</param>
+/// <param name="OrderedByKey">Null: unset (a new subscription is not ordered).</param>
+/// <param name="Filter">Null: unset (a new subscription gets every message). See <c>ActorPubSub.Filters.HeaderFilter</c>.</param>
+public sealed record CreateSubscription(
+    string Topic,
+    string Subscription,
+    StartPosition Start,
+    TimeSpan AckDeadline,
+    int MaxDeliveryAttempts = 0,
+    Subscriptions.RetryBackoff? Backoff = null,
+    bool? OrderedByKey = null,
+    string? Filter = null) : ITopicCommand, IPubSubWireMessage;
 
 /// <summary>The subscription exists; it has acknowledged everything up to <see cref="Watermark"/>.</summary>
 public sealed record SubscriptionCreated(string Topic, string Subscription, long Watermark, bool AlreadyExisted)
@@ -129,8 +142,14 @@ public sealed record Deliver(string Topic, string Subscription, ImmutableArray<T
 /// <summary>Acknowledges deliveries: each sequence is done for this subscription.</summary>
 public sealed record Ack(string Topic, string Subscription, ImmutableArray<long> Sequences) : ITopicCommand, IPubSubWireMessage;
 
-/// <summary>The handler failed: deliver <paramref name="Sequence"/> again after <paramref name="Delay"/>.</summary>
-public sealed record Nack(string Topic, string Subscription, long Sequence, TimeSpan Delay, string Error)
+/// <summary>
+/// The handler failed <paramref name="Sequence"/>. It is delivered again after <paramref name="Delay"/>, or
+/// after the subscription's backoff when null, unless it reached the subscription's MaxDeliveryAttempts or
+/// <paramref name="Unprocessable"/> is set: then it is dead-lettered.
+/// </summary>
+/// <param name="Error">The failure, kept with the message (the last one goes to the dead letter).</param>
+/// <param name="Unprocessable">The handler declared the message poison: dead-letter it at once, no retry.</param>
+public sealed record Nack(string Topic, string Subscription, long Sequence, TimeSpan? Delay, string Error, bool Unprocessable = false)
     : ITopicCommand, IPubSubWireMessage;
 
 /// <summary>
@@ -159,13 +178,40 @@ public sealed record TopicInfo(
     int RetainedMessages,
     long RetainedBytes,
     ImmutableArray<SubscriptionInfo> Subscriptions,
-    string Node) : IPubSubWireMessage;
+    string Node,
+    TopicRetention Retention) : IPubSubWireMessage;
 
-/// <summary>One subscription's delivery state.</summary>
+/// <summary>One subscription's delivery state and options.</summary>
 /// <param name="Watermark">Everything up to here is acknowledged.</param>
-/// <param name="Pending">Messages after the watermark not yet acknowledged (the lag).</param>
-public sealed record SubscriptionInfo(string Name, long Watermark, long Pending, int InFlight, int Consumers, TimeSpan AckDeadline)
-    : IPubSubWireMessage;
+/// <param name="Pending">Messages not yet acknowledged (the lag), including redriven ones.</param>
+/// <param name="DeadLettering">Messages handed to the dead-letter store and not yet confirmed by it.</param>
+public sealed record SubscriptionInfo(
+    string Name,
+    long Watermark,
+    long Pending,
+    int InFlight,
+    int Consumers,
+    TimeSpan AckDeadline,
+    int MaxDeliveryAttempts,
+    bool OrderedByKey,
+    string? Filter,
+    int DeadLettering) : IPubSubWireMessage;
+
+/// <summary>
+/// Moves a subscription's cursor: every message from <paramref name="Sequence"/> on is delivered again (or
+/// for the first time), everything before it counts as acknowledged. With <paramref name="Timestamp"/>
+/// instead, the cursor goes to the first retained message published at or after it. Seeking back needs the
+/// messages to be retained (see <see cref="TopicRetention"/>). Answered with <see cref="SeekCompleted"/>.
+/// </summary>
+public sealed record Seek(string Topic, string Subscription, long? Sequence, DateTime? Timestamp) : ITopicCommand, IPubSubWireMessage;
+
+/// <summary>The cursor is at <paramref name="Sequence"/>: the next message delivered is the first retained from there.</summary>
+public sealed record SeekCompleted(string Topic, string Subscription, long Sequence) : IPubSubWireMessage, IDeadLetterSuppression;
+
+/// <summary>Sets the topic's retention of acknowledged messages. Answered with <see cref="TopicConfigured"/>.</summary>
+public sealed record ConfigureTopic(string Topic, TopicRetention Retention) : ITopicCommand, IPubSubWireMessage;
+
+public sealed record TopicConfigured(string Topic, TopicRetention Retention) : IPubSubWireMessage, IDeadLetterSuppression;
 
 /// <summary>
 /// Sent by the shard to stop a topic on hand-off and passivation (instead of PoisonPill), so the topic can

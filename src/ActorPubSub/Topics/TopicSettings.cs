@@ -16,6 +16,11 @@ public sealed record TopicSettings(
     int DeliverBatchBytes,
     int TransientWindow,
     TimeSpan DefaultAckDeadline,
+    int DefaultMaxDeliveryAttempts,
+    Subscriptions.RetryBackoff DefaultBackoff,
+    TopicRetention DefaultRetention,
+    TimeSpan DedupWindow,
+    int DedupMaxIds,
     TimeSpan TickInterval,
     TimeSpan ConsumerTimeout,
     TimeSpan ProducerExpiry,
@@ -42,6 +47,12 @@ public sealed record TopicSettings(
             DeliverBatchBytes: checked((int)t.GetByteSize("deliver-batch-bytes")!.Value),
             TransientWindow: t.GetInt("transient-window"),
             DefaultAckDeadline: t.GetTimeSpan("default-ack-deadline"),
+            DefaultMaxDeliveryAttempts: t.GetInt("default-retry.max-delivery-attempts"),
+            DefaultBackoff: new Subscriptions.RetryBackoff(
+                t.GetTimeSpan("default-retry.min-backoff"), t.GetTimeSpan("default-retry.max-backoff"), t.GetDouble("default-retry.factor")),
+            DefaultRetention: new TopicRetention(t.GetTimeSpan("retention.max-age"), t.GetInt("retention.max-messages")),
+            DedupWindow: t.GetTimeSpan("dedup-window"),
+            DedupMaxIds: t.GetInt("dedup-max-ids"),
             TickInterval: t.GetTimeSpan("tick-interval"),
             ConsumerTimeout: t.GetTimeSpan("consumer-timeout"),
             ProducerExpiry: t.GetTimeSpan("producer-expiry"),
@@ -70,6 +81,17 @@ public sealed record TopicSettings(
         Positive("tick-interval", TickInterval.TotalMilliseconds);
         Positive("consumer-timeout", ConsumerTimeout.TotalMilliseconds);
         Positive("idle-timeout", IdleTimeout.TotalMilliseconds);
+        if (DefaultMaxDeliveryAttempts is < 1 or > 10_000)
+            throw new ConfigurationException(
+                $"actorpubsub.topic.default-retry.max-delivery-attempts is {DefaultMaxDeliveryAttempts}; it must be between 1 and 10000.");
+        if (DefaultBackoff.Validate() is { } backoff)
+            throw new ConfigurationException($"actorpubsub.topic.default-retry: {backoff}");
+        if (DefaultRetention.Validate(MaxRetainedMessages) is { } retention)
+            throw new ConfigurationException($"actorpubsub.topic.retention: {retention}");
+        if (DedupWindow < TimeSpan.Zero || DedupWindow > TimeSpan.FromDays(1))
+            throw new ConfigurationException($"actorpubsub.topic.dedup-window is {DedupWindow}; it must be between 0 and 1 day.");
+        if (DedupMaxIds is < 0 or > 100_000_000)
+            throw new ConfigurationException($"actorpubsub.topic.dedup-max-ids is {DedupMaxIds}; it must be between 0 and 100000000.");
         if (UnsubscribedMaxMessages < 0)
             throw new ConfigurationException("actorpubsub.topic.unsubscribed-retention.max-messages must be 0 or more.");
         return this;

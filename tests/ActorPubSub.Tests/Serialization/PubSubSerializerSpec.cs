@@ -4,6 +4,8 @@ using System.Reflection;
 using System.Runtime.Serialization;
 using ActorPubSub.Payloads;
 using ActorPubSub.Serialization;
+using ActorPubSub.Subscriptions;
+using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;
 using Akka.Actor;
 using Akka.Configuration;
@@ -133,6 +135,8 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
     {
         RoundTrip(new CreateSubscription("orders", "billing", start, TimeSpan.FromSeconds(30)));
         RoundTrip(new CreateSubscription("orders", "billing", start, TimeSpan.Zero));
+        RoundTrip(new CreateSubscription("orders", "billing", start, TimeSpan.FromSeconds(5), 7, SampleBackoff(), true, "type = \"a\""));
+        RoundTrip(new CreateSubscription("orders", "billing", start, TimeSpan.Zero, 0, null, false, null));
     }
 
     [Fact, Trait("Category", "Unit")]
@@ -232,6 +236,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         RoundTrip(new Nack("orders", "billing", 7, TimeSpan.FromMilliseconds(250), "handler threw: " + Unicode));
         RoundTrip(new Nack("orders", "billing", 0, TimeSpan.Zero, ""));
         RoundTrip(new Nack("orders", "billing", 1, TimeSpan.FromTicks(-1), new string('x', 10_000)));
+        RoundTrip(new Nack("orders", "billing", 1, null, "poison", Unprocessable: true));
     }
 
     [Fact, Trait("Category", "Unit")]
@@ -243,8 +248,9 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
     [Fact, Trait("Category", "Unit")]
     public void Serializer_should_round_trip_topic_info()
     {
-        RoundTrip(new TopicInfo("orders", true, 1000, 900, 101, 12_345_678_901, [SampleSubscriptionInfo(), SampleSubscriptionInfo() with { Name = "audit", Consumers = 0 }], "akka.tcp://pubsub@10.0.0.7:4053"));
-        RoundTrip(new TopicInfo("orders", false, 0, 1, 0, 0, [], ""));
+        RoundTrip(new TopicInfo("orders", true, 1000, 900, 101, 12_345_678_901, [SampleSubscriptionInfo(), SampleSubscriptionInfo() with { Name = "audit", Consumers = 0, Filter = null }], "akka.tcp://pubsub@10.0.0.7:4053",
+            new TopicRetention(TimeSpan.FromDays(1), 5000)));
+        RoundTrip(new TopicInfo("orders", false, 0, 1, 0, 0, [], "", TopicRetention.None));
     }
 
     [Fact, Trait("Category", "Unit")]
@@ -272,8 +278,8 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
     [Fact, Trait("Category", "Unit")]
     public void Serializer_should_round_trip_subscription_added()
     {
-        RoundTrip(new SubscriptionAdded("billing", 0, TimeSpan.FromSeconds(30)));
-        RoundTrip(new SubscriptionAdded("billing", long.MaxValue, TimeSpan.MaxValue));
+        RoundTrip(new SubscriptionAdded("billing", 0, SampleConfig()));
+        RoundTrip(new SubscriptionAdded("billing", long.MaxValue, SampleConfig() with { AckDeadline = TimeSpan.MaxValue, Filter = null, OrderedByKey = false }));
     }
 
     [Fact, Trait("Category", "Unit")]
@@ -288,9 +294,11 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         RoundTrip(new TopicSnapshot(
             1000,
             SampleMessages(),
-            [new SubscriptionSnapshot("billing", 990, [995, 997, 1000], TimeSpan.FromMinutes(1)), new SubscriptionSnapshot("audit", 0, [], TimeSpan.Zero)],
-            [new ProducerRun("producer-1", 5, 996, 4)]));
-        RoundTrip(new TopicSnapshot(0, [], [], []));
+            [SampleSubscriptionSnapshot(), new SubscriptionSnapshot("audit", 0, [], SampleConfig(), [], [], 0, [])],
+            [new ProducerRun("producer-1", 5, 996, 4)],
+            [new MessageIdEntry("order-1", 997, Accepted), new MessageIdEntry(Unicode, 998, Accepted.AddSeconds(1))],
+            new TopicRetention(TimeSpan.FromHours(6), 100)));
+        RoundTrip(new TopicSnapshot(0, [], [], [], [], null));
     }
 
     // ---- details of the format --------------------------------------------------------------------------
@@ -447,9 +455,15 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         {
             new MessagesAppended(SampleMessages(), []),
             new AcksRecorded([new SubscriptionAcks("billing", [1])]),
-            new SubscriptionAdded("billing", 0, TimeSpan.FromSeconds(30)),
+            new SubscriptionAdded("billing", 0, SampleConfig()),
             new SubscriptionRemoved("billing"),
-            new TopicSnapshot(0, [], [], []),
+            new DeliveriesFailed([SampleFailure()]),
+            new MessagesDeadLettered("billing", [SampleTransfer()]),
+            new DeadLettersConfirmed("billing", 3),
+            new RedriveRecorded("billing", SampleMessages()),
+            new CursorMoved("billing", 5),
+            new RetentionChanged(TopicRetention.None),
+            new TopicSnapshot(0, [], [], [], [], null),
         };
         foreach (var message in journalTypes)
         {
@@ -572,7 +586,22 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
 
     private static Payload SmallPayload() => new(1, "System.String", "hello"u8.ToArray());
 
-    private static SubscriptionInfo SampleSubscriptionInfo() => new("billing", 990, 10, 3, 2, TimeSpan.FromSeconds(30));
+    private static SubscriptionInfo SampleSubscriptionInfo() =>
+        new("billing", 990, 10, 3, 2, TimeSpan.FromSeconds(30), 10, true, "region IN (\"eu\")", 4);
+
+    private static RetryBackoff SampleBackoff() => new(TimeSpan.FromMilliseconds(150), TimeSpan.FromMinutes(2), 1.5);
+
+    private static SubscriptionConfig SampleConfig() =>
+        new(TimeSpan.FromSeconds(30), 10, SampleBackoff(), true, "type = \"" + Unicode + "\"", new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"));
+
+    private static DeliveryFailure SampleFailure() =>
+        new("billing", 11, 3, Accepted, Accepted.AddSeconds(2), Accepted.AddSeconds(3), "InvalidOperationException: " + Unicode);
+
+    private static DeadLetterTransfer SampleTransfer() =>
+        new(7, 11, 10, Accepted, Accepted.AddMinutes(1), "boom", DeadLetterReason.Unprocessable);
+
+    private static SubscriptionSnapshot SampleSubscriptionSnapshot() =>
+        new("billing", 990, [995, 997, 1000], SampleConfig(), [SampleFailure()], [SampleTransfer()], 9, SampleMessages());
 
     private static ImmutableArray<TopicMessage> SampleMessages() =>
     [
@@ -597,7 +626,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new PublishReceipt("orders", 12, "p", 3, true);
         yield return new PublishRejected("orders", "p", 3, RejectionCode.TopicFull, "full");
         yield return new CommandRejected("orders", "billing", "Consume", RejectionCode.UnknownSubscription, "no such subscription");
-        yield return new CreateSubscription("orders", "billing", StartPosition.Latest, TimeSpan.FromSeconds(30));
+        yield return new CreateSubscription("orders", "billing", StartPosition.Latest, TimeSpan.FromSeconds(30), 5, SampleBackoff(), true, "a = \"b\"");
         yield return new SubscriptionCreated("orders", "billing", 12, false);
         yield return new DeleteSubscription("orders", "billing");
         yield return new SubscriptionDeleted("orders", "billing", true);
@@ -608,14 +637,28 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new Ack("orders", "billing", [1, 2, 4]);
         yield return new PublishTransient("orders", SampleMessages());
         yield return new TransientDone("orders", "billing", 42);
-        yield return new Nack("orders", "billing", 4, TimeSpan.FromSeconds(1), "boom");
+        yield return new Nack("orders", "billing", 4, TimeSpan.FromSeconds(1), "boom", true);
         yield return new GetTopicInfo("orders");
-        yield return new TopicInfo("orders", true, 12, 1, 12, 1200, [SampleSubscriptionInfo()], "akka.tcp://pubsub@host:4053");
+        yield return new TopicInfo("orders", true, 12, 1, 12, 1200, [SampleSubscriptionInfo()], "akka.tcp://pubsub@host:4053", TopicRetention.None);
+        yield return new Seek("orders", "billing", 5, null);
+        yield return new Seek("orders", "billing", null, Accepted);
+        yield return new SeekCompleted("orders", "billing", 5);
+        yield return new ConfigureTopic("orders", new TopicRetention(TimeSpan.FromDays(1), 10));
+        yield return new TopicConfigured("orders", new TopicRetention(TimeSpan.FromDays(1), 10));
+        yield return new RedriveMessages("orders", "billing", SampleMessages());
+        yield return new MessagesRedriven("orders", "billing", [3, 10, 11]);
         yield return SampleSubscriptionInfo();
         yield return new MessagesAppended(SampleMessages(), [new ProducerRun("p", 1, 10, 2)]);
         yield return new AcksRecorded([new SubscriptionAcks("billing", [1, 3]), new SubscriptionAcks("audit", [])]);
-        yield return new SubscriptionAdded("billing", 0, TimeSpan.FromSeconds(30));
+        yield return new SubscriptionAdded("billing", 0, SampleConfig());
         yield return new SubscriptionRemoved("billing");
-        yield return new TopicSnapshot(12, SampleMessages(), [new SubscriptionSnapshot("billing", 10, [12], TimeSpan.FromSeconds(30))], [new ProducerRun("p", 1, 10, 2)]);
+        yield return new DeliveriesFailed([SampleFailure(), SampleFailure() with { Subscription = "audit" }]);
+        yield return new MessagesDeadLettered("billing", [SampleTransfer(), SampleTransfer() with { Id = 8, Reason = DeadLetterReason.MaxDeliveryAttempts }]);
+        yield return new DeadLettersConfirmed("billing", 8);
+        yield return new RedriveRecorded("billing", SampleMessages());
+        yield return new CursorMoved("billing", 3);
+        yield return new RetentionChanged(new TopicRetention(TimeSpan.FromHours(1), 50));
+        yield return new TopicSnapshot(12, SampleMessages(), [SampleSubscriptionSnapshot()], [new ProducerRun("p", 1, 10, 2)],
+            [new MessageIdEntry("m", 11, Accepted)], TopicRetention.None);
     }
 }

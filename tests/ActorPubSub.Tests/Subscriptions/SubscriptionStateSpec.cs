@@ -283,12 +283,12 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Pump(sub, log, lastPersisted: 1, now: 0);
 
         // act / assert: not yet
-        sub.Tick(DeadlineMs - 1);
+        Tick(sub, DeadlineMs - 1);
         Assert.Equal(1, sub.InFlight);
         Assert.Empty(Pump(sub, log, lastPersisted: 1, now: DeadlineMs - 1));
 
         // act / assert: at the deadline it is taken back and delivered again with the next attempt number
-        sub.Tick(DeadlineMs);
+        Tick(sub, DeadlineMs);
         Assert.Equal(0, sub.InFlight);
         Assert.Equal(0, a.InFlight);
         var again = Assert.Single(Pump(sub, log, lastPersisted: 1, now: DeadlineMs));
@@ -304,15 +304,15 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         var log = LogOf(1);
         sub.AddConsumer(Probe(), maxInFlight: 10, now: 0);
         Pump(sub, log, lastPersisted: 1, now: 0);
-        sub.Nack(1, delayMs: 0, now: 500);
+        Nack(sub, 1, delayMs: 0, now: 500);
         Assert.Equal([2], Assert.Single(Pump(sub, log, lastPersisted: 1, now: 500)).Attempts);
 
         // act / assert
-        sub.Tick(DeadlineMs);
+        Tick(sub, DeadlineMs);
         Assert.Equal(1, sub.InFlight);
         Assert.Empty(Pump(sub, log, lastPersisted: 1, now: DeadlineMs));
 
-        sub.Tick(500 + DeadlineMs);
+        Tick(sub, 500 + DeadlineMs);
         Assert.Equal(0, sub.InFlight);
         Assert.Equal([3], Assert.Single(Pump(sub, log, lastPersisted: 1, now: 500 + DeadlineMs)).Attempts);
     }
@@ -328,7 +328,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
 
         // act
         var acked = sub.Ack(1);
-        sub.Tick(10 * DeadlineMs);
+        Tick(sub, 10 * DeadlineMs);
 
         // assert
         Assert.True(acked);
@@ -348,16 +348,16 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Pump(sub, log, lastPersisted: 1, now: 0);
 
         // act
-        sub.Nack(1, delayMs: 300, now: 100);
+        Nack(sub, 1, delayMs: 300, now: 100);
 
         // assert: released at once, redelivered only when due
         Assert.Equal(0, sub.InFlight);
         Assert.Equal(0, a.InFlight);
         Assert.True(sub.HasDelayedRedeliveries);
         Assert.Empty(Pump(sub, log, lastPersisted: 1, now: 100));
-        sub.Tick(399);
+        Tick(sub, 399);
         Assert.Empty(Pump(sub, log, lastPersisted: 1, now: 399));
-        sub.Tick(400);
+        Tick(sub, 400);
         var again = Assert.Single(Pump(sub, log, lastPersisted: 1, now: 400));
         Assert.Equal([1L], again.Sequences);
         Assert.Equal([2], again.Attempts);
@@ -373,7 +373,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Pump(sub, log, lastPersisted: 1, now: 0);
 
         // act
-        sub.Nack(1, delayMs: 0, now: 5);
+        Nack(sub, 1, delayMs: 0, now: 5);
 
         // assert
         var again = Assert.Single(Pump(sub, log, lastPersisted: 1, now: 5));
@@ -388,11 +388,11 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         var log = LogOf(2);
         var a = sub.AddConsumer(Probe(), maxInFlight: 1, now: 0);
         Pump(sub, log, lastPersisted: 2, now: 0);   // 1 is in flight, 2 waits for room
-        sub.Nack(1, delayMs: 1000, now: 0);
+        Nack(sub, 1, delayMs: 1000, now: 0);
 
         // act: a second nack of 1 (not in flight any more), and a nack of 2 (never delivered)
-        sub.Nack(1, delayMs: 0, now: 0);
-        sub.Nack(2, delayMs: 0, now: 0);
+        Nack(sub, 1, delayMs: 0, now: 0);
+        Nack(sub, 2, delayMs: 0, now: 0);
 
         // assert: nothing went negative, 1 still waits for its delay, so 2 goes first
         Assert.Equal(0, sub.InFlight);
@@ -410,11 +410,11 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         var log = LogOf(1);
         sub.AddConsumer(Probe(), maxInFlight: 10, now: 0);
         Pump(sub, log, lastPersisted: 1, now: 0);
-        sub.Nack(1, delayMs: 300, now: 0);
+        Nack(sub, 1, delayMs: 300, now: 0);
 
         // act: the handler succeeded after all (its ack overtook the retry)
         Assert.True(sub.Ack(1));
-        sub.Tick(300);
+        Tick(sub, 300);
 
         // assert
         Assert.Empty(Pump(sub, log, lastPersisted: 1, now: 300));
@@ -429,7 +429,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         var log = LogOf(1);
         var a = sub.AddConsumer(Probe(), maxInFlight: 1, now: 0);
         Pump(sub, log, lastPersisted: 1, now: 0);
-        sub.Tick(DeadlineMs);
+        Tick(sub, DeadlineMs);
 
         // act: the slow handler's ack arrives after all
         var acked = sub.Ack(1);
@@ -450,7 +450,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Pump(sub, log, lastPersisted: 3, now: 0);
 
         // act
-        sub.Nack(1, delayMs: 0, now: 0);
+        Nack(sub, 1, delayMs: 0, now: 0);
         var sent = Pump(sub, log, lastPersisted: 3, now: 0);
 
         // assert
@@ -471,7 +471,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Assert.Equal([(b, 1L), (a, 2L)], first.Select(s => (s.Consumer, s.Sequences.Single())));
 
         // act: b gives 1 back; b's turn comes first again, and b still has room
-        sub.Nack(1, delayMs: 0, now: 0);
+        Nack(sub, 1, delayMs: 0, now: 0);
         var sent = Pump(sub, log, lastPersisted: 2, now: 0);
 
         // assert: b passes it over, a gets it
@@ -493,7 +493,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Pump(sub, log, lastPersisted: 2, now: 0, maxBatch: 1);
 
         // act
-        sub.Tick(DeadlineMs);
+        Tick(sub, DeadlineMs);
         var sent = Pump(sub, log, lastPersisted: 2, now: DeadlineMs);
 
         // assert: each gets the other's
@@ -512,7 +512,7 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Assert.Same(b, Assert.Single(Pump(sub, log, lastPersisted: 2, now: 0)).Consumer);
 
         // act
-        sub.Nack(1, delayMs: 0, now: 0);
+        Nack(sub, 1, delayMs: 0, now: 0);
         var sent = Pump(sub, log, lastPersisted: 2, now: 0);
 
         // assert
@@ -564,12 +564,12 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Pump(sub, log, lastPersisted: 1, now: 500);
 
         // act
-        sub.Tick(DeadlineMs);
+        Tick(sub, DeadlineMs);
 
         // assert: b keeps it until its own deadline
         Assert.Equal(1, b.InFlight);
         Assert.Equal(1, sub.InFlight);
-        sub.Tick(500 + DeadlineMs);
+        Tick(sub, 500 + DeadlineMs);
         Assert.Equal(0, b.InFlight);
     }
 
@@ -601,25 +601,40 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
 
     // ---- helpers -------------------------------------------------------------------------------------
 
-    private static SubscriptionState Subscription(long watermark = 0) =>
-        new("billing", watermark, TimeSpan.FromMilliseconds(DeadlineMs));
+    // One log per test (xunit makes a class instance per test): the subscription reads the topic's log.
+    private readonly MessageLog _log = new();
+    private readonly List<ITopicEvent> _events = [];
+
+    private SubscriptionState Subscription(long watermark = 0, int maxDeliveryAttempts = 1000, bool orderedByKey = false,
+        Func<IReadOnlyDictionary<string, string>?, bool>? filter = null) =>
+        new("billing", watermark, Config(maxDeliveryAttempts, orderedByKey), _log, filter);
+
+    private static SubscriptionConfig Config(int maxDeliveryAttempts = 1000, bool orderedByKey = false) =>
+        new(TimeSpan.FromMilliseconds(DeadlineMs), maxDeliveryAttempts,
+            new RetryBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 2), orderedByKey, null, Guid.Empty);
 
     private IActorRef Probe() => CreateTestProbe().Ref;
 
+    private SubscriptionState.FailOutcome Nack(SubscriptionState sub, long sequence, long delayMs, long now, bool unprocessable = false) =>
+        sub.Fail(sequence, "boom", TimeSpan.FromMilliseconds(delayMs), unprocessable, now, At.AddMilliseconds(now), _events.Add);
+
+    private void Tick(SubscriptionState sub, long now) => sub.Tick(now, At.AddMilliseconds(now), _events.Add);
+
+    // `log` names the messages a test set up; the subscription reads them from the log it was created with (_log).
     private static List<Sent> Pump(SubscriptionState sub, MessageLog log, long lastPersisted, long now,
         int maxBatch = 100, int maxBatchBytes = int.MaxValue)
     {
+        _ = log;
         var sent = new List<Sent>();
-        sub.Pump(log, lastPersisted, now, maxBatch, maxBatchBytes,
+        sub.Pump(lastPersisted, now, maxBatch, maxBatchBytes,
             (consumer, messages, attempts) => sent.Add(new Sent(consumer, [.. messages.Select(m => m.Sequence)], [.. attempts])));
         return sent;
     }
 
-    private static MessageLog LogOf(int count, int size = 10)
+    private MessageLog LogOf(int count, int size = 10, Func<long, string?>? key = null)
     {
-        var log = new MessageLog();
-        for (var seq = 1L; seq <= count; seq++) log.Append(Message(seq, size));
-        return log;
+        for (var seq = _log.LastSequence + 1; seq <= count; seq++) _log.Append(Message(seq, size) with { Key = key?.Invoke(seq) });
+        return _log;
     }
 
     private static TopicMessage Message(long sequence, int size = 10) =>

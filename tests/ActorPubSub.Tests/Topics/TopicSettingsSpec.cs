@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using ActorPubSub.Hosting;
+using ActorPubSub.Subscriptions;
 using ActorPubSub.Topics;
 
 namespace ActorPubSub.Tests.Topics;
@@ -28,6 +29,11 @@ public sealed class TopicSettingsSpec
                 DeliverBatchBytes: 256 * 1024,
                 TransientWindow: 10_000,
                 DefaultAckDeadline: TimeSpan.FromSeconds(30),
+                DefaultMaxDeliveryAttempts: 10,
+                DefaultBackoff: new RetryBackoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), 2),
+                DefaultRetention: TopicRetention.None,
+                DedupWindow: TimeSpan.FromMinutes(2),
+                DedupMaxIds: 1_000_000,
                 TickInterval: TimeSpan.FromMilliseconds(100),
                 ConsumerTimeout: TimeSpan.FromSeconds(15),
                 ProducerExpiry: TimeSpan.FromMinutes(10),
