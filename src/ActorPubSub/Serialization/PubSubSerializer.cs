@@ -78,7 +78,8 @@ public sealed partial class PubSubSerializer : SerializerWithStringManifest
             // journal events and snapshot: each starts with JournalFormatVersion
             Entry.Of<MessagesAppended>("jM", WriteMessagesAppended, ReadMessagesAppended),
             Entry.Of<AcksRecorded>("jA", WriteAcksRecorded, ReadAcksRecorded),
-            Entry.Of<SubscriptionAdded>("jSA2", WriteSubscriptionAdded, ReadSubscriptionAdded),
+            // (a changed shape gets a new manifest: jSB replaced jSA, sT2 replaced sT, SC2/N2/TI2/SI2 their originals)
+            Entry.Of<SubscriptionAdded>("jSB", WriteSubscriptionAdded, ReadSubscriptionAdded),
             Entry.Of<SubscriptionRemoved>("jSR", WriteSubscriptionRemoved, ReadSubscriptionRemoved),
             Entry.Of<DeliveriesFailed>("jDF", WriteDeliveriesFailed, ReadDeliveriesFailed),
             Entry.Of<MessagesDeadLettered>("jDL", WriteMessagesDeadLettered, ReadMessagesDeadLettered),

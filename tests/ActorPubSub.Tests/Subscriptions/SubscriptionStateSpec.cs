@@ -259,13 +259,12 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         // arrange
         var sub = Subscription();
         sub.AddConsumer(Probe(), maxInFlight: 100, now: 0);
-        var log = new MessageLog();
-        log.Append(Message(1, size: 1000));
-        log.Append(Message(2, size: 10));
-        log.Append(Message(3, size: 10));
+        _log.Append(Message(1, size: 1000));
+        _log.Append(Message(2, size: 10));
+        _log.Append(Message(3, size: 10));
 
         // act
-        var sent = Pump(sub, log, lastPersisted: 3, now: 0, maxBatchBytes: 250);
+        var sent = Pump(sub, _log, lastPersisted: 3, now: 0, maxBatchBytes: 250);
 
         // assert
         Assert.Equal([[1L], [2L, 3]], sent.Select(s => s.Sequences));
