@@ -413,8 +413,8 @@ public sealed class DeadLetterActorSpec : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Redrive_should_keep_the_letters_when_the_topic_does_not_confirm_in_time()
     {
-        // arrange: chunks of 2, a short timeout
-        var store = Start(Settings with { RedriveBatch = 2, RedriveTimeout = TimeSpan.FromMilliseconds(500) });
+        // arrange: chunks of 2, a short timeout (long enough for the first chunk's confirmation on a busy machine)
+        var store = Start(Settings with { RedriveBatch = 2, RedriveTimeout = TimeSpan.FromSeconds(2) });
         await StoreAsync(store, Letters(1, 1, 2, 3), expectUpTo: 3);
 
         // act: the first chunk is confirmed, the second never is

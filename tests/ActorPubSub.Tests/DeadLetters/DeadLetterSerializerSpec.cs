@@ -1,11 +1,7 @@
-using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Hosting;
-using ActorPubSub.Payloads;
 using ActorPubSub.Serialization;
-using ActorPubSub.Topics;
-using Akka.Serialization;
 using Xunit.Abstractions;
 using static ActorPubSub.Tests.DeadLetters.DeadLetterSamples;
 
