@@ -47,7 +47,9 @@ public sealed record DeadLetter(
 /// Topic → dead-letter actor: store these letters. The topic sends every letter it has not seen confirmed, in
 /// <see cref="DeadLetter.Id"/> order, and resends until confirmed. <paramref name="Incarnation"/> identifies
 /// the subscription's incarnation (a subscription deleted and created again starts a new one, with ids from 1).
-/// Answered with <see cref="DeadLettersStored"/> once persisted.
+/// Answered with <see cref="DeadLettersStored"/> once persisted (at once when nothing in it is new): letters
+/// with ids already stored are skipped, and a letter whose id is not the next one means an earlier send was lost,
+/// so nothing from it on is stored until the resend. No answer when the journal write fails (the topic resends).
 /// </summary>
 public sealed record StoreDeadLetters(string Topic, string Subscription, Guid Incarnation, ImmutableArray<DeadLetter> Letters)
     : IDeadLetterCommand, IDeadLetterWireMessage;
@@ -56,7 +58,12 @@ public sealed record StoreDeadLetters(string Topic, string Subscription, Guid In
 public sealed record DeadLettersStored(string Topic, string Subscription, Guid Incarnation, long UpToId)
     : ITopicCommand, IDeadLetterWireMessage;
 
-/// <summary>Lists dead letters ordered by message sequence, those after <paramref name="AfterSequence"/>, at most <paramref name="Limit"/> (1-1000).</summary>
+/// <summary>
+/// Lists dead letters ordered by message sequence, those after <paramref name="AfterSequence"/>, at most
+/// <paramref name="Limit"/> (1-1000; otherwise <see cref="CommandRejected"/> with <see cref="RejectionCode.Invalid"/>).
+/// A page may hold fewer when its messages reach <c>actorpubsub.dead-letters.page-max-bytes</c>; its
+/// <see cref="DeadLetterPage.NextAfter"/> then continues from there.
+/// </summary>
 public sealed record ListDeadLetters(string Topic, string Subscription, long AfterSequence, int Limit)
     : IDeadLetterCommand, IDeadLetterWireMessage;
 
@@ -75,6 +82,11 @@ public sealed record DeadLetterFound(string Topic, string Subscription, long Seq
 /// <summary>
 /// Sends dead letters back into their subscription with their attempt count reset: those of
 /// <paramref name="Sequences"/>, or all when it is empty. Answered with <see cref="DeadLettersRedriven"/>.
+/// The messages go to the topic in chunks (<see cref="RedriveMessages"/>), and a letter leaves the store only once
+/// the topic confirmed its chunk. When the topic refuses a chunk, or does not confirm it within
+/// <c>actorpubsub.dead-letters.redrive-timeout</c> (<see cref="RejectionCode.StorageFailure"/>), the answer is
+/// <see cref="CommandRejected"/> saying how many were redriven; the others stay in the store. Other operator
+/// commands wait until the redrive is over.
 /// </summary>
 public sealed record RedriveDeadLetters(string Topic, string Subscription, ImmutableArray<long> Sequences)
     : IDeadLetterCommand, IDeadLetterWireMessage;
