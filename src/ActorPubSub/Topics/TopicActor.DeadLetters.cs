@@ -20,7 +20,8 @@ namespace ActorPubSub.Topics;
 internal sealed partial class TopicActor
 {
     private const int MaxTransferLetters = 100;
-    private const int MaxTransferBytes = 4 * 1024 * 1024;
+    // Stays within Akka.Remote's frame (max-message-size + 320 KiB) when the store is on another node; one letter always goes.
+    private const int MaxTransferBytes = 1024 * 1024;
 
     private void ApplyDeadLettered(MessagesDeadLettered e, bool persisted)
     {

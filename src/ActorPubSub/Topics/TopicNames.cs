@@ -6,7 +6,7 @@ namespace ActorPubSub.Topics;
 /// <remarks>
 /// A name starts with an ASCII letter or digit and continues with ASCII letters, digits, '.', '_' or '-';
 /// topics are 1–128 characters, subscriptions 1–64. Names are case-sensitive. ':' is not allowed in either,
-/// so the persistence ids built with it as separator ("topic:orders", later "dlq:orders:billing") can never
+/// so the persistence ids built with it as separator ("topic:orders", "deadletters:orders:billing") can never
 /// collide, and every name is a valid Akka actor name and fits Akka.Persistence.Sql's 255-character
 /// persistence_id column.
 /// </remarks>

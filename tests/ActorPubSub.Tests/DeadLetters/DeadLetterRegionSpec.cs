@@ -1,17 +1,14 @@
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
-using ActorPubSub.Topics;
 using static ActorPubSub.Tests.DeadLetters.DeadLetterSamples;
 
 namespace ActorPubSub.Tests.DeadLetters;
 
 /// <summary>
-/// The dead-letter shard region registered on a real node (WithActorPubSub, SQLite) the way the hosting
-/// snippet does it: commands reach the store through sharding, and letters survive a restart of the node.
+/// The dead-letter shard region of a real node (registered by WithActorPubSub, SQLite): commands reach the
+/// store through sharding, and letters survive a restart of the node.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DeadLetterRegionSpec : IDisposable
@@ -28,7 +25,7 @@ public sealed class DeadLetterRegionSpec : IDisposable
         // arrange
         var options = new PubSubOptions { SqliteFile = _db.File };
         var incarnation = Guid.NewGuid();
-        await using (var first = await PubSubNode.StartAsync(options, WithDeadLetterRegion))
+        await using (var first = await PubSubNode.StartAsync(options))
         {
             var region = ActorRegistry.For(first.System).Get<DeadLetterRegion>();
             var probe = new Akka.TestKit.Xunit2.TestKit(first.System).CreateTestProbe();
@@ -43,33 +40,10 @@ public sealed class DeadLetterRegionSpec : IDisposable
             await first.StopAsync();   // hand-off stops the stores with DeadLetterStop
         }
 
-        await using var second = await PubSubNode.StartAsync(options, WithDeadLetterRegion);
+        await using var second = await PubSubNode.StartAsync(options);
         var again = new Akka.TestKit.Xunit2.TestKit(second.System).CreateTestProbe();
         ActorRegistry.For(second.System).Get<DeadLetterRegion>().Tell(new ListDeadLetters("orders", "billing", 0, 10), again);
         var page = await again.ExpectMsgAsync<DeadLetterPage>(Wait);
         Assert.Equal(new long[] { 10, 11 }, page.Letters.Select(l => l.Message.Sequence).ToArray());
     }
-
-    /// <summary>The registration handed to the hosting code (PubSubHostingExtensions), with the defaults it uses.</summary>
-    private static void WithDeadLetterRegion(AkkaConfigurationBuilder builder) =>
-        builder.WithShardRegion<DeadLetterRegion>(DeadLetterRegion.TypeName,
-            (system, registry, _) =>
-            {
-                var settings = DeadLetterSettings.Create(system);
-                var topics = registry.Get<TopicRegion>();
-                return entityId =>
-                {
-                    var (topic, subscription) = DeadLetterEntityId.Parse(entityId);
-                    return DeadLetterActor.Props(topic, subscription, settings, topics);
-                };
-            },
-            new DeadLetterMessageExtractor(100),
-            new ShardOptions
-            {
-                HandOffStopMessage = DeadLetterStop.Instance,
-                StateStoreMode = StateStoreMode.DData,
-                RememberEntities = false,
-                // Stores passivate themselves after actorpubsub.dead-letters.idle-timeout.
-                ShouldPassivateIdleEntities = false,
-            });
 }
