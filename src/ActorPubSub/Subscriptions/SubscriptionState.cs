@@ -25,6 +25,8 @@ internal sealed class SubscriptionState
         public ConsumerState? LastConsumer;
         public int Attempt;
         public long Deadline;
+        public bool Waiting;                 // a retry is scheduled for RetryDue (stale _delayed entries have other times)
+        public long RetryDue;
     }
 
     /// <summary>What a failed delivery turned into.</summary>
@@ -147,6 +149,13 @@ internal sealed class SubscriptionState
     {
         ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, sequence);
         if (Unsafe.IsNullRef(ref d) || d.Consumer is null) return FailOutcome.Stale;
+        if (IsAcked(sequence) && !_redriven.ContainsKey(sequence))
+        {
+            // Acknowledged meanwhile (a seek forward passed it): its outcome no longer matters.
+            Release(ref d);
+            _deliveries.Remove(sequence);
+            return FailOutcome.Stale;
+        }
         Release(ref d);
         var attempts = d.Attempt;
         var first = _failures.TryGetValue(sequence, out var previous) ? previous.FirstFailure : utcNow;
@@ -164,8 +173,17 @@ internal sealed class SubscriptionState
         _failures[sequence] = failure;
         events(new DeliveriesFailed([failure]));
         var waitMs = (long)wait.TotalMilliseconds;
-        if (waitMs <= 0) _ready.Add(sequence);
-        else _delayed.Enqueue(sequence, now + waitMs);
+        if (waitMs <= 0)
+        {
+            d.Waiting = false;
+            _ready.Add(sequence);
+        }
+        else
+        {
+            d.Waiting = true;
+            d.RetryDue = now + waitMs;
+            _delayed.Enqueue(sequence, d.RetryDue);
+        }
         return FailOutcome.Retry;
     }
 
@@ -177,8 +195,10 @@ internal sealed class SubscriptionState
         ref var d = ref CollectionsMarshal.GetValueRefOrAddDefault(_deliveries, failure.Sequence, out _);
         if (d.Consumer is not null) return;   // (a replay never has consumers; defensive)
         d.Attempt = failure.Attempts;
-        var waitMs = (long)Math.Max(0, (failure.RetryAt - utcNow).TotalMilliseconds);
-        _delayed.Enqueue(failure.Sequence, now + waitMs);
+        // A later failure of the same message replaces the earlier one's retry time (its queue entry goes stale).
+        d.Waiting = true;
+        d.RetryDue = now + (long)Math.Max(0, (failure.RetryAt - utcNow).TotalMilliseconds);
+        _delayed.Enqueue(failure.Sequence, d.RetryDue);
     }
 
     /// <summary>
@@ -248,6 +268,7 @@ internal sealed class SubscriptionState
             {
                 d.Attempt = 0;
                 if (d.Consumer is not null) continue;   // in flight: its outcome decides
+                d.Waiting = false;                      // no more backoff: it comes back now
             }
             _ready.Add(sequence);
         }
@@ -267,6 +288,13 @@ internal sealed class SubscriptionState
             _ackedAbove.RemoveWhere(s => s < sequence);
             Watermark = sequence - 1;
             AdvanceWatermark();
+            // Deliveries below the cursor now count as acknowledged: free their consumers' windows.
+            foreach (var s in _deliveries.Keys.Where(s => s < sequence && !_redriven.ContainsKey(s)).ToArray())
+            {
+                ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, s);
+                Release(ref d);
+                _deliveries.Remove(s);
+            }
         }
         else
         {
@@ -342,7 +370,11 @@ internal sealed class SubscriptionState
         while (_delayed.TryPeek(out var seq, out var due) && due <= now)
         {
             _delayed.Dequeue();
-            if (_deliveries.TryGetValue(seq, out var d) && d.Consumer is null) _ready.Add(seq);
+            ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, seq);
+            // Only the entry of the current retry counts: an older one must not cut a later backoff short.
+            if (Unsafe.IsNullRef(ref d) || d.Consumer is not null || !d.Waiting || d.RetryDue != due) continue;
+            d.Waiting = false;
+            _ready.Add(seq);
         }
     }
 
@@ -377,6 +409,7 @@ internal sealed class SubscriptionState
                 ref var d = ref CollectionsMarshal.GetValueRefOrAddDefault(_deliveries, seq, out var existed);
                 if (!existed && _failures.TryGetValue(seq, out var failure)) d.Attempt = failure.Attempts;
                 d.Attempt++;
+                d.Waiting = false;
                 d.Consumer = consumer;
                 d.LastConsumer = consumer;
                 d.Deadline = deadline;
@@ -465,8 +498,9 @@ internal sealed class SubscriptionState
             _keyQueues.Remove(key);
             return;
         }
+        // The next of the key goes now, unless it is in flight or waiting for its retry (the tick readies it then).
         var next = queue.Peek();
-        if (!_deliveries.TryGetValue(next, out var d) || d.Consumer is null) _ready.Add(next);
+        if (!_deliveries.TryGetValue(next, out var d) || d.Consumer is null && !d.Waiting) _ready.Add(next);
     }
 
     private void Release(ref Delivery d)

@@ -41,7 +41,7 @@ internal sealed class MessageIdTable(TimeSpan window, int maxIds)
         // Replaced ids leave stale queue entries; keep the queue from growing without bound.
         if (_order.Count > 2 * _ids.Count + 1024)
         {
-            var live = _order.Where(e => _ids.TryGetValue(e.Id, out var v) && v.Sequence == e.Sequence).ToArray();
+            var live = _order.Where(e => _ids.TryGetValue(e.Id, out var v) && v == (e.Sequence, e.Timestamp)).ToArray();
             _order.Clear();
             foreach (var e in live) _order.Enqueue(e);
         }
@@ -54,9 +54,9 @@ internal sealed class MessageIdTable(TimeSpan window, int maxIds)
             if (timestamp >= cutoff) yield return new MessageIdEntry(id, sequence, timestamp);
     }
 
-    /// <summary>Drops ids recorded for sequences a failed write never stored.</summary>
+    /// <summary>Forgets an id, unless a newer record of it replaced this queue entry.</summary>
     private void Forget((string Id, long Sequence, DateTime Timestamp) entry)
     {
-        if (_ids.TryGetValue(entry.Id, out var current) && current.Sequence == entry.Sequence) _ids.Remove(entry.Id);
+        if (_ids.TryGetValue(entry.Id, out var current) && current == (entry.Sequence, entry.Timestamp)) _ids.Remove(entry.Id);
     }
 }

@@ -69,7 +69,8 @@ internal sealed partial class TopicActor
                 s.Name, Math.Min(s.Watermark, last), [.. s.AckedAbove.Where(a => a <= last).Order()], s.Config,
                 [.. s.Failures], [.. s.Transfers], s.LastTransferId, [.. s.Redriven]))],
             [.. _producers.PersistedRuns(last)],
-            [.. _messageIds.Entries(utcNow).Where(e => e.Sequence <= last)],
+            // oldest first, so a restore replays them in the order they expire and are evicted
+            [.. _messageIds.Entries(utcNow).Where(e => e.Sequence <= last).OrderBy(e => e.Timestamp)],
             _retention));
     }
 

@@ -149,4 +149,73 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
         await Eventually.HoldsAsync(() => staying.Client.GetTopicInfoAsync("jobs"),
             i => i.Subscriptions.Single().Watermark == 10, "all 10 were acknowledged");
     }
+
+    [Fact]
+    public async Task Attempt_count_should_continue_when_the_topic_moves_to_another_node()
+    {
+        // arrange: a consumer off the topic's node whose handler always fails; 1 s between attempts
+        await _nodes[0].Client.CreateSubscriptionAsync("moving", "s", new SubscriptionOptions
+        {
+            MaxDeliveryAttempts = 5,
+            Backoff = new ActorPubSub.Subscriptions.RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1),
+        });
+        var info = await _nodes[0].Client.GetTopicInfoAsync("moving");
+        var host = _nodes.Single(n => n.Address.ToString() == info.Node);
+        var consumer = _nodes.First(n => n != host);
+        var attempts = new ConcurrentQueue<int>();
+        await using var sub = await consumer.Client.SubscribeAsync<string>("moving", "s", (d, _) =>
+        {
+            attempts.Enqueue(d.Attempt);
+            throw new InvalidOperationException($"attempt {d.Attempt} failed");
+        });
+        await consumer.Client.PublishAsync("moving", "x");
+        await Eventually.HoldsAsync(() => attempts.Count >= 2, "two attempts failed");
+
+        // act: the topic's node leaves; the topic recovers on another node
+        await host.StopAsync();
+
+        // assert: the count carries on to the dead letter; it never starts again at 1
+        var letter = await Eventually.HoldsAsync(() => consumer.Client.GetDeadLetterAsync("moving", "s", 1),
+            l => l is not null, "the message was dead-lettered after its 5th attempt", TimeSpan.FromSeconds(60));
+        output.WriteLine($"attempts seen: {string.Join(", ", attempts)}");
+        Assert.Equal(5, letter!.Attempts);
+        Assert.Single(attempts, a => a == 1);
+        Assert.Contains(5, attempts);
+        // (an attempt in flight when the topic moved and not reported before is delivered again with its number)
+        Assert.Equal(attempts.Order(), attempts);
+    }
+
+    [Fact]
+    public async Task Ordered_subscription_should_keep_key_order_across_consumers_on_two_nodes()
+    {
+        // arrange: competing consumers of one ordered subscription on two nodes; handlers yield to overlap
+        const int keys = 5, perKey = 60;
+        var processed = new ConcurrentDictionary<int, ConcurrentQueue<int>>();
+        var running = new ConcurrentDictionary<int, int>();
+        var overlaps = 0;
+        async Task Handle(Delivery<int[]> d, CancellationToken ct)
+        {
+            var key = d.Message[0];
+            if (running.AddOrUpdate(key, 1, (_, n) => n + 1) > 1) Interlocked.Increment(ref overlaps);
+            await Task.Delay(1, ct);
+            processed.GetOrAdd(key, _ => new ConcurrentQueue<int>()).Enqueue(d.Message[1]);
+            running.AddOrUpdate(key, 0, (_, n) => n - 1);
+        }
+        var options = new SubscriptionOptions { OrderedByKey = true };
+        await using var a = await _nodes[1].Client.SubscribeAsync<int[]>("ordered", "s", Handle, options);
+        await using var b = await _nodes[2].Client.SubscribeAsync<int[]>("ordered", "s", Handle, options);
+
+        // act
+        var publishes = new List<Task>();
+        for (var i = 0; i < perKey; i++)
+            for (var k = 0; k < keys; k++)
+                publishes.Add(_nodes[0].Client.PublishAsync("ordered", new[] { k, i }, new PublishOptions { Key = $"k{k}" }));
+        await Task.WhenAll(publishes);
+
+        // assert
+        await Eventually.HoldsAsync(() => processed.Values.Sum(q => q.Count) >= keys * perKey, "every message was processed",
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(0, overlaps);
+        for (var k = 0; k < keys; k++) Assert.Equal(Enumerable.Range(0, perKey), processed[k]);
+    }
 }
