@@ -50,6 +50,18 @@ public sealed class PubSubOptions
     /// <summary>Ack deadline of subscriptions created without one. <b>Default:</b> 30 s.</summary>
     public TimeSpan? DefaultAckDeadline { get; set; }
 
+    /// <summary>
+    /// Failed attempts after which a message of a subscription created without its own setting is
+    /// dead-lettered (1-10,000). <b>Default:</b> 10.
+    /// </summary>
+    public int? DefaultMaxDeliveryAttempts { get; set; }
+
+    /// <summary>
+    /// How long a topic remembers publishers' message ids to store a repeated one once (0 to 1 day; 0 turns
+    /// dedup by id off). <b>Default:</b> 2 minutes.
+    /// </summary>
+    public TimeSpan? DedupWindow { get; set; }
+
     /// <summary>Largest message accepted (serialized payload + key + headers + id). <b>Default:</b> 1 MiB.</summary>
     public int? MaxMessageSize { get; set; }
 
@@ -97,6 +109,10 @@ public sealed class PubSubOptions
         Positive(nameof(PublishResendAfter), PublishResendAfter?.TotalMilliseconds);
         if (DefaultAckDeadline is { } d && (d < TimeSpan.FromMilliseconds(100) || d > TimeSpan.FromDays(1)))
             throw new ArgumentException($"PubSubOptions.DefaultAckDeadline is {d}; it must be between 100 ms and 1 day.");
+        if (DefaultMaxDeliveryAttempts is < 1 or > 10_000)
+            throw new ArgumentException($"PubSubOptions.DefaultMaxDeliveryAttempts is {DefaultMaxDeliveryAttempts}; it must be between 1 and 10000.");
+        if (DedupWindow is { } w && (w < TimeSpan.Zero || w > TimeSpan.FromDays(1)))
+            throw new ArgumentException($"PubSubOptions.DedupWindow is {w}; it must be between 0 and 1 day.");
         if (ConsumerMaxInFlight is < 1 or > 100_000)
             throw new ArgumentException($"PubSubOptions.ConsumerMaxInFlight is {ConsumerMaxInFlight}; it must be between 1 and 100000.");
         if (MaxMessageSize is > 64 * 1024 * 1024)
@@ -131,6 +147,8 @@ public sealed class PubSubOptions
             sb.Append(key).Append(" = ").Append(text).Append('\n');
         }
         Line("actorpubsub.topic.default-ack-deadline", DefaultAckDeadline);
+        Line("actorpubsub.topic.default-retry.max-delivery-attempts", DefaultMaxDeliveryAttempts);
+        Line("actorpubsub.topic.dedup-window", DedupWindow);
         if (MaxMessageSize is { } size) Line("actorpubsub.topic.max-message-size", size.ToString(CultureInfo.InvariantCulture) + "b");
         Line("actorpubsub.topic.max-retained-messages", MaxRetainedMessages);
         Line("actorpubsub.topic.max-write-batch-messages", MaxWriteBatchMessages);

@@ -22,6 +22,8 @@ public sealed class PubSubOptionsSpec
         [nameof(PubSubOptions.ConsumerRenewInterval)] = o => o.ConsumerRenewInterval = TimeSpan.Zero,
         [nameof(PubSubOptions.ConsumerTimeout)] = o => o.ConsumerTimeout = TimeSpan.Zero,
         [nameof(PubSubOptions.PublishResendAfter)] = o => o.PublishResendAfter = TimeSpan.Zero,
+        [nameof(PubSubOptions.DefaultMaxDeliveryAttempts)] = o => o.DefaultMaxDeliveryAttempts = 0,
+        [nameof(PubSubOptions.DedupWindow)] = o => o.DedupWindow = TimeSpan.FromSeconds(-1),
     };
 
     public static TheoryData<string> PositiveOptions => [.. Zeroes.Keys];
@@ -213,6 +215,8 @@ public sealed class PubSubOptionsSpec
             ConsumerTimeout = TimeSpan.FromSeconds(20),
             ConsumerMaxInFlight = 64,
             ConsumerRenewInterval = TimeSpan.FromSeconds(3),
+            DefaultMaxDeliveryAttempts = 3,
+            DedupWindow = TimeSpan.FromSeconds(30),
         };
 
         // act
@@ -229,6 +233,8 @@ public sealed class PubSubOptionsSpec
         Assert.Equal(TimeSpan.FromSeconds(20), topic.ConsumerTimeout);
         Assert.Equal(64, consumer.MaxInFlight);
         Assert.Equal(TimeSpan.FromSeconds(3), consumer.RenewInterval);
+        Assert.Equal(3, topic.DefaultMaxDeliveryAttempts);
+        Assert.Equal(TimeSpan.FromSeconds(30), topic.DedupWindow);
         // ...and the defaults of the rest
         Assert.Equal(256L * 1024 * 1024, topic.MaxRetainedBytes);
         Assert.Equal(256, topic.DeliverBatchMessages);
