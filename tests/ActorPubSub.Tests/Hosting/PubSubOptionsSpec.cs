@@ -22,8 +22,6 @@ public sealed class PubSubOptionsSpec
         [nameof(PubSubOptions.ConsumerRenewInterval)] = o => o.ConsumerRenewInterval = TimeSpan.Zero,
         [nameof(PubSubOptions.ConsumerTimeout)] = o => o.ConsumerTimeout = TimeSpan.Zero,
         [nameof(PubSubOptions.PublishResendAfter)] = o => o.PublishResendAfter = TimeSpan.Zero,
-        [nameof(PubSubOptions.DefaultMaxDeliveryAttempts)] = o => o.DefaultMaxDeliveryAttempts = 0,
-        [nameof(PubSubOptions.DedupWindow)] = o => o.DedupWindow = TimeSpan.FromSeconds(-1),
     };
 
     public static TheoryData<string> PositiveOptions => [.. Zeroes.Keys];
@@ -53,6 +51,28 @@ public sealed class PubSubOptionsSpec
 
         // assert
         Assert.StartsWith($"PubSubOptions.{option} must be positive, was ", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0, null, "PubSubOptions.DefaultMaxDeliveryAttempts is 0; it must be between 1 and 10000.")]
+    [InlineData(10_001, null, "PubSubOptions.DefaultMaxDeliveryAttempts is 10001; it must be between 1 and 10000.")]
+    [InlineData(null, -1, "PubSubOptions.DedupWindow is -00:00:01; it must be between 0 and 1 day.")]
+    [InlineData(null, 86_401, "PubSubOptions.DedupWindow is 1.00:00:01; it must be between 0 and 1 day.")]
+    public void Validate_should_name_delivery_options_out_of_their_range(int? attempts, int? dedupSeconds, string expected)
+    {
+        // arrange
+        var options = new PubSubOptions
+        {
+            DefaultMaxDeliveryAttempts = attempts,
+            DedupWindow = dedupSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+        };
+
+        // act
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        // assert
+        Assert.Equal(expected, error.Message);
+        new PubSubOptions { DefaultMaxDeliveryAttempts = 1, DedupWindow = TimeSpan.Zero }.Validate();
     }
 
     [Theory]
