@@ -34,6 +34,12 @@ public sealed partial class LighthouseSettings
     /// <summary>The paths the lighthouse's web server serves.</summary>
     public static IReadOnlyList<string> ServedPaths => HealthEndpoints.Paths;
 
+    /// <summary>The Split Brain Resolver strategy unless configured.</summary>
+    public const string DefaultSplitBrainResolver = SplitBrainResolverSettings.KeepMajority;
+
+    /// <summary>The longest /health/ready takes to answer; a probe's timeout must be longer.</summary>
+    public static TimeSpan ReadinessAnswerTimeout => HealthEndpoints.AnswerTimeout;
+
     /// <summary>Name of the ActorSystem; every member of the cluster uses the same one (<c>ACTORSYSTEM</c>). <b>Default:</b> <c>actorpubsub</c>.</summary>
     public string ActorSystemName { get; set; } = DefaultActorSystemName;
 

@@ -40,6 +40,12 @@ public sealed partial class NodeSettings
     /// <summary>The paths the node's web server serves (the health endpoints; the admin endpoint will add its own).</summary>
     public static IReadOnlyList<string> ServedPaths => HealthEndpoints.Paths;
 
+    /// <summary>The Split Brain Resolver strategy unless configured.</summary>
+    public const string DefaultSplitBrainResolver = SplitBrainResolverSettings.KeepMajority;
+
+    /// <summary>The longest /health/ready takes to answer; a probe's timeout must be longer.</summary>
+    public static TimeSpan ReadinessAnswerTimeout => HealthEndpoints.AnswerTimeout;
+
     /// <summary>
     /// Name of the ActorSystem; every member of a cluster (lighthouse, broker nodes, clients) uses the same one.
     /// <b>Default:</b> <c>actorpubsub</c>.

@@ -28,12 +28,15 @@ internal static class HealthEndpoints
     /// </summary>
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
 
-    // The framework's own bound on a check: a safety net behind CheckTimeout, whose message says more.
-    private static readonly TimeSpan FrameworkTimeout = CheckTimeout + TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The longest a readiness answer takes: the framework's own bound on a check, a safety net behind
+    /// <see cref="CheckTimeout"/> (whose message says more). Probes must wait longer than this.
+    /// </summary>
+    public static readonly TimeSpan AnswerTimeout = CheckTimeout + TimeSpan.FromSeconds(1);
 
     /// <summary>Adds a check that <c>/health/ready</c> runs.</summary>
     public static IHealthChecksBuilder AddReadinessCheck<T>(this IHealthChecksBuilder checks, string name) where T : class, IHealthCheck =>
-        checks.AddCheck<T>(name, HealthStatus.Unhealthy, [ReadyTag], FrameworkTimeout);
+        checks.AddCheck<T>(name, HealthStatus.Unhealthy, [ReadyTag], AnswerTimeout);
 
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
