@@ -75,6 +75,29 @@ public sealed class NodeHealthSpec : IDisposable
     }
 
     [Fact]
+    public async Task Node_should_stop_with_one_line_and_exit_code_1_when_its_http_port_is_taken()
+    {
+        // arrange: the port is in use (port clashes must not pass silently)
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        // act
+        await using var node = ServiceProcess.StartNode(new Dictionary<string, string>
+        {
+            ["ACTORPUBSUB_Node__HttpAddress"] = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+            ["ACTORPUBSUB_Node__SqliteFile"] = _db.File,
+        }, _workingDirectory);
+        var exitCode = await node.WaitForExitAsync(ExitDeadline);
+
+        // assert
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{node.Transcript}");
+        var error = Assert.Single(node.StandardError);
+        Assert.Contains($"127.0.0.1:{port}", error, StringComparison.Ordinal);
+        Assert.Contains("address already in use", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Node_should_declare_the_environment_variables_it_reads_and_the_paths_it_serves()
     {
         // assert: what the k8s consistency test relies on
