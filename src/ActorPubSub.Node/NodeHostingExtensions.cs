@@ -29,6 +29,8 @@ public static class NodeHostingExtensions
     public static AkkaConfigurationBuilder WithNodeCluster(this AkkaConfigurationBuilder builder, NodeSettings settings)
     {
         builder.WithRemoting(settings.BindHostname, settings.Port ?? 0, settings.AdvertisedHostname);
+        // Rendered here, not through ClusterOptions, so that stable-after and "off" can be set too.
+        builder.AddHocon(settings.SplitBrain.ToHocon(), HoconAddMode.Prepend);
         if (settings.IsStandalone) return builder;
         return builder.WithClustering(new ClusterOptions
         {
@@ -52,7 +54,7 @@ public static class NodeHostingExtensions
             var mode = settings.IsStandalone
                 ? "standalone (one-node cluster)"
                 : $"cluster (seed nodes {string.Join(", ", settings.SeedNodes)})";
-            NodeLog.Listening(logger, address, settings.BindHostname, settings.StorageDescription, mode);
+            NodeLog.Listening(logger, address, settings.BindHostname, settings.StorageDescription, mode, settings.SplitBrain.ToString());
             if (!settings.IsStandalone && settings.SqlitePath is not null) NodeLog.SqliteInCluster(logger, settings.StorageDescription);
 
             cluster.RegisterOnMemberUp(() => NodeLog.MemberUp(logger, address));

@@ -8,8 +8,8 @@ internal static partial class NodeLog
     public const string Category = "ActorPubSub.Node";
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "ActorPubSub node listening on {Address} (bound to {BindHostname}), storage: {Storage}, mode: {Mode}")]
-    public static partial void Listening(ILogger logger, string address, string bindHostname, string storage, string mode);
+        Message = "ActorPubSub node listening on {Address} (bound to {BindHostname}), storage: {Storage}, mode: {Mode}, split brain resolver: {SplitBrainResolver}")]
+    public static partial void Listening(ILogger logger, string address, string bindHostname, string storage, string mode, string splitBrainResolver);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "ActorPubSub node is Up in the cluster as {Address}")]
     public static partial void MemberUp(ILogger logger, string address);

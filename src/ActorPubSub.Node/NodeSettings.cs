@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
-using Akka.Actor;
 using ActorPubSub.Hosting;
+using ActorPubSub.Node.Configuration;
+using ActorPubSub.Node.Membership;
+using ActorPubSub.Node.Web;
 using Npgsql;
 
 namespace ActorPubSub.Node;
@@ -8,8 +10,9 @@ namespace ActorPubSub.Node;
 /// <summary>
 /// Settings of a broker node: the <c>Node</c> section of appsettings.json, or environment variables
 /// <c>ACTORPUBSUB_Node__&lt;Name&gt;</c> (e.g. <c>ACTORPUBSUB_Node__Port=4055</c>,
-/// <c>ACTORPUBSUB_Node__SeedNodes__0=akka.tcp://actorpubsub@lighthouse:4053</c>).
-/// Without seed nodes the node forms a one-node cluster by itself (the embedded default).
+/// <c>ACTORPUBSUB_Node__SeedNodes__0=akka.tcp://actorpubsub@lighthouse:4053</c>), or the Lighthouse image's
+/// <c>ACTORSYSTEM</c>, <c>CLUSTER_IP</c>, <c>CLUSTER_PORT</c> and <c>CLUSTER_SEEDS</c> (see <see cref="NodeConfiguration"/>
+/// for the precedence). Without seed nodes the node forms a one-node cluster by itself (the embedded default).
 /// </summary>
 public sealed partial class NodeSettings
 {
@@ -17,6 +20,31 @@ public sealed partial class NodeSettings
     public const string DefaultActorSystemName = "actorpubsub";
     public const string DefaultSqliteFile = "data/actorpubsub.db";
     public const string DefaultRole = "actorpubsub";
+    public const string Sqlite = "sqlite";
+    public const string PostgreSql = "postgresql";
+
+    /// <summary>Where the web server (health, later admin) listens unless configured: loopback only.</summary>
+    public const string DefaultHttpAddress = Web.HttpAddress.Default;
+
+    internal static readonly SettingsSection<NodeSettings> Section = new(SectionName);
+
+    /// <summary>
+    /// Every environment variable the node reads: <c>ACTORPUBSUB_Node__&lt;Setting&gt;</c> for each setting (lists as
+    /// <c>__&lt;n&gt;</c>) and <c>ACTORSYSTEM</c>, <c>CLUSTER_IP</c>, <c>CLUSTER_PORT</c>, <c>CLUSTER_SEEDS</c>.
+    /// </summary>
+    public static IReadOnlyList<string> EnvironmentVariables => Section.EnvironmentVariables;
+
+    /// <summary>True when the node reads the environment variable <paramref name="name"/>.</summary>
+    public static bool ReadsEnvironmentVariable(string name) => Section.ReadsEnvironmentVariable(name);
+
+    /// <summary>The paths the node's web server serves (the health endpoints; the admin endpoint will add its own).</summary>
+    public static IReadOnlyList<string> ServedPaths => HealthEndpoints.Paths;
+
+    /// <summary>The Split Brain Resolver strategy unless configured.</summary>
+    public const string DefaultSplitBrainResolver = SplitBrainResolverSettings.KeepMajority;
+
+    /// <summary>The longest /health/ready takes to answer; a probe's timeout must be longer.</summary>
+    public static TimeSpan ReadinessAnswerTimeout => HealthEndpoints.AnswerTimeout;
 
     /// <summary>
     /// Name of the ActorSystem; every member of a cluster (lighthouse, broker nodes, clients) uses the same one.
@@ -32,6 +60,13 @@ public sealed partial class NodeSettings
 
     /// <summary>PostgreSQL connection string; when set, topics persist in PostgreSQL. <b>Default:</b> none (SQLite).</summary>
     public string? PostgreSqlConnectionString { get; set; }
+
+    /// <summary>
+    /// Where topics persist: <c>sqlite</c> (one node) or <c>postgresql</c> (a cluster; needs
+    /// <see cref="PostgreSqlConnectionString"/>). <b>Default:</b> <c>postgresql</c> when a connection string is set,
+    /// else <c>sqlite</c>.
+    /// </summary>
+    public string? StorageProvider { get; set; }
 
     /// <summary>
     /// Address Akka.Remote binds. <b>Default:</b> <c>127.0.0.1</c> for a standalone node, <c>0.0.0.0</c> (every
@@ -69,18 +104,53 @@ public sealed partial class NodeSettings
     /// </summary>
     public bool? StandaloneCluster { get; set; }
 
+    /// <summary>
+    /// Where the web server listens (<c>host:port</c>; port 0 picks a free one): <c>/health/live</c> and
+    /// <c>/health/ready</c>, later the admin endpoint. In Kubernetes <c>0.0.0.0:9110</c>, so probes reach it.
+    /// <b>Default:</b> <c>127.0.0.1:9110</c>.
+    /// </summary>
+    public string HttpAddress { get; set; } = DefaultHttpAddress;
+
+    /// <summary>
+    /// Split Brain Resolver strategy: <c>keep-majority</c>, <c>keep-oldest</c>, <c>static-quorum</c> (with
+    /// <see cref="SplitBrainQuorumSize"/>), <c>down-all</c> or <c>off</c>. Every member of the cluster (lighthouse too)
+    /// must use the same one. <b>Default:</b> <c>keep-majority</c>.
+    /// </summary>
+    public string? SplitBrainResolver { get; set; }
+
+    /// <summary>How long membership must be stable before the resolver decides. <b>Default:</b> 20 s (<c>00:00:20</c>).</summary>
+    public TimeSpan? SplitBrainStableAfter { get; set; }
+
+    /// <summary>Members a side of a partition needs to stay up, for <c>static-quorum</c> only. <b>Default:</b> none.</summary>
+    public int? SplitBrainQuorumSize { get; set; }
+
     /// <summary>True: one-node cluster of its own; false: joins <see cref="SeedNodes"/>.</summary>
     public bool IsStandalone => StandaloneCluster ?? SeedNodes.Length == 0;
 
-    /// <summary>The address Akka.Remote binds.</summary>
-    public string BindHostname => Hostname ?? (IsStandalone ? "127.0.0.1" : "0.0.0.0");
+    /// <summary>
+    /// The address Akka.Remote binds: 127.0.0.1 standalone; in a cluster the advertised address when that is a loopback
+    /// IP (a node only reachable on this machine listens only there), else every interface.
+    /// </summary>
+    public string BindHostname => Hostname ?? (IsStandalone ? "127.0.0.1" : ClusterAddresses.DefaultBindHostname(PublicHostname));
 
     /// <summary>The host name this node advertises.</summary>
     public string AdvertisedHostname =>
-        PublicHostname ?? (BindHostname is "0.0.0.0" or "::" ? System.Net.Dns.GetHostName() : BindHostname);
+        PublicHostname ?? (ClusterAddresses.IsUnspecified(BindHostname) ? System.Net.Dns.GetHostName() : BindHostname);
+
+    /// <summary><c>sqlite</c> or <c>postgresql</c>: the storage in use.</summary>
+    public string Storage => StorageProvider?.ToLowerInvariant() ?? (PostgreSqlConnectionString is null ? Sqlite : PostgreSql);
 
     /// <summary>The SQLite file in use (absolute), or null on PostgreSQL.</summary>
-    public string? SqlitePath => PostgreSqlConnectionString is null ? Path.GetFullPath(SqliteFile ?? DefaultSqliteFile) : null;
+    public string? SqlitePath => Storage == Sqlite ? Path.GetFullPath(SqliteFile ?? DefaultSqliteFile) : null;
+
+    /// <summary>The web server's address (valid once <see cref="Validate"/> passed).</summary>
+    internal HttpAddress Http => Web.HttpAddress.TryParse(HttpAddress, out var address, out _)
+        ? address
+        : throw new InvalidOperationException($"Node:HttpAddress '{HttpAddress}' is invalid.");
+
+    /// <summary>The Split Brain Resolver this node runs with.</summary>
+    internal SplitBrainResolverSettings SplitBrain =>
+        SplitBrainResolverSettings.Create(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize);
 
     /// <summary>What the node persists to, for the log (no credentials).</summary>
     public string StorageDescription
@@ -97,7 +167,7 @@ public sealed partial class NodeSettings
     public PubSubOptions ToPubSubOptions() => new()
     {
         SqliteFile = SqliteFile ?? DefaultSqliteFile,
-        PostgreSqlConnectionString = PostgreSqlConnectionString,
+        PostgreSqlConnectionString = Storage == PostgreSql ? PostgreSqlConnectionString : null,
         StandaloneCluster = IsStandalone,
         Role = Role,
     };
@@ -111,6 +181,13 @@ public sealed partial class NodeSettings
             return Invalid(nameof(SqliteFile), sqlite, "must not be blank; leave it unset for the default data/actorpubsub.db");
         if (PostgreSqlConnectionString is { } pg && ValidatePostgreSql(pg) is { } pgError)
             return Invalid(nameof(PostgreSqlConnectionString), "(not shown)", pgError);
+        if (StorageProvider is { } provider && !string.Equals(provider, Sqlite, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(provider, PostgreSql, StringComparison.OrdinalIgnoreCase))
+            return Invalid(nameof(StorageProvider), provider, $"must be {Sqlite} (one node) or {PostgreSql} (a cluster)");
+        if (Storage == PostgreSql && PostgreSqlConnectionString is null)
+            return Invalid(nameof(StorageProvider), StorageProvider, $"needs Node:{nameof(PostgreSqlConnectionString)} ({Section.EnvironmentName(nameof(PostgreSqlConnectionString))})");
+        if (Storage == Sqlite && PostgreSqlConnectionString is not null)
+            return Invalid(nameof(StorageProvider), StorageProvider, $"contradicts Node:{nameof(PostgreSqlConnectionString)}, which is set; remove one of them");
         if (Hostname is { } host && string.IsNullOrWhiteSpace(host))
             return Invalid(nameof(Hostname), host, "must not be blank");
         if (Port is < 0 or > 65535)
@@ -121,9 +198,13 @@ public sealed partial class NodeSettings
             return Invalid(nameof(Role), Role, $"must not be blank; leave it unset for the default {DefaultRole}");
         for (var i = 0; i < SeedNodes.Length; i++)
         {
-            if (ValidateSeedNode(SeedNodes[i]) is { } seedError)
+            if (ClusterAddresses.ValidateSeedNode(SeedNodes[i], ActorSystemName) is { } seedError)
                 return Invalid($"{nameof(SeedNodes)}:{i}", SeedNodes[i], seedError);
         }
+        if (!Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
+            return Invalid(nameof(HttpAddress), HttpAddress, httpError);
+        if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize) is var (sbrSetting, sbrValue, sbrRule))
+            return Invalid(sbrSetting, sbrValue, sbrRule);
         if (StandaloneCluster == true && SeedNodes.Length > 0)
             return Invalid(nameof(StandaloneCluster), true, "contradicts Node:SeedNodes; a standalone node joins no seed nodes");
         if (StandaloneCluster == false && SeedNodes.Length == 0)
@@ -137,19 +218,6 @@ public sealed partial class NodeSettings
         {
             return e.Message;
         }
-        return null;
-    }
-
-    private string? ValidateSeedNode(string seed)
-    {
-        const string form = "must be an address like akka.tcp://{0}@host:4053";
-        if (!seed.StartsWith("akka.tcp://", StringComparison.Ordinal)
-            || !Address.TryParse(seed, out var address, out var path)
-            || address.Host is null || address.Port is null or <= 0 or > 65535
-            || path is not (null or "" or "/"))
-            return string.Format(System.Globalization.CultureInfo.InvariantCulture, form, ActorSystemName);
-        if (address.System != ActorSystemName)
-            return $"names ActorSystem '{address.System}', but this node's Node:ActorSystemName is '{ActorSystemName}' (members of a cluster share one name)";
         return null;
     }
 
@@ -168,8 +236,7 @@ public sealed partial class NodeSettings
     }
 
     /// <summary>One line naming the setting (configuration key and environment variable), its value and what is allowed.</summary>
-    internal static string Invalid(string name, object? value, string rule) =>
-        $"Invalid setting {SectionName}:{name} ({NodeConfiguration.EnvironmentPrefix}{SectionName}__{name.Replace(":", "__", StringComparison.Ordinal)}) = '{value}': {rule}.";
+    internal static string Invalid(string name, object? value, string rule) => Section.Invalid(name, value, rule);
 
     [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]*$")]
     private static partial Regex SystemNamePattern();

@@ -1,10 +1,14 @@
 using Akka.Hosting;
 using ActorPubSub.Hosting;
 using ActorPubSub.Node;
-using Microsoft.Extensions.Hosting;
+using ActorPubSub.Node.Health;
+using ActorPubSub.Node.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 // appsettings.json is read from the application folder; the working directory is where ./data goes.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddNodeConfiguration(args);
 if (!NodeConfiguration.TryLoad(builder.Configuration, out var settings, out var error))
 {
@@ -12,16 +16,20 @@ if (!NodeConfiguration.TryLoad(builder.Configuration, out var settings, out var 
     return 2;
 }
 
+builder.WebHost.UseHttpAddress(settings.Http);
+builder.Services.AddNodeHealthChecks();
 builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka
     .WithNodeLogging()
     .WithActorPubSub(settings.ToPubSubOptions())
     .WithNodeCluster(settings)
     .WithNodeLifecycleLog(settings, services));
 
-using var host = builder.Build();
+await using var app = builder.Build();
+app.MapHealthEndpoints();
+app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category));
 try
 {
-    await host.RunAsync();
+    await app.RunAsync();
 }
 catch (Exception e)
 {

@@ -111,11 +111,17 @@ public sealed partial class NodeProcessSpec : IDisposable
     }
 
     [Theory]
-    [InlineData("Port", "70000", "Node:Port (ACTORPUBSUB_Node__Port) = '70000'")]
+    [InlineData("Port", "70000", "Node:Port (ACTORPUBSUB_Node__Port or CLUSTER_PORT) = '70000'")]
     [InlineData("Port", "many", "'Node:Port'")]
-    [InlineData("SeedNodes__0", "http://lighthouse:4053", "Node:SeedNodes:0 (ACTORPUBSUB_Node__SeedNodes__0)")]
+    [InlineData("SeedNodes__0", "http://lighthouse:4053", "Node:SeedNodes:0 (ACTORPUBSUB_Node__SeedNodes__0 or CLUSTER_SEEDS)")]
     [InlineData("StandaloneCluster", "false", "Node:StandaloneCluster")]
     [InlineData("Prot", "4053", "Unknown setting Node:Prot")]
+    [InlineData("StorageProvider", "postgresql", "Node:StorageProvider (ACTORPUBSUB_Node__StorageProvider) = 'postgresql': needs Node:PostgreSqlConnectionString")]
+    [InlineData("StorageProvider", "mysql", "must be sqlite (one node) or postgresql (a cluster)")]
+    [InlineData("HttpAddress", "9110", "Node:HttpAddress (ACTORPUBSUB_Node__HttpAddress) = '9110': must be host:port")]
+    [InlineData("SplitBrainResolver", "keep-referee", "Node:SplitBrainResolver (ACTORPUBSUB_Node__SplitBrainResolver) = 'keep-referee': must be one of keep-majority")]
+    [InlineData("SplitBrainQuorumSize", "2", "is used by static-quorum only, but the strategy is keep-majority")]
+    [InlineData("SplitBrainStableAfter", "20s", "'Node:SplitBrainStableAfter'")]
     public async Task Node_should_refuse_a_bad_setting_with_one_line_naming_it(string key, string value, string expected)
     {
         // arrange
@@ -158,7 +164,10 @@ public sealed partial class NodeProcessSpec : IDisposable
 
     private static NodeProcess StartNode(TempDatabase db, IReadOnlyDictionary<string, string> settings)
     {
-        var all = new Dictionary<string, string>(settings) { ["SqliteFile"] = db.File };
+        // A free port for the web server: nodes of parallel tests would otherwise all take 127.0.0.1:9110.
+        var all = new Dictionary<string, string> { ["HttpAddress"] = "127.0.0.1:0" };
+        foreach (var (key, value) in settings) all[key] = value;
+        all["SqliteFile"] = db.File;
         return NodeProcess.Start(all, Path.GetDirectoryName(db.File)!);
     }
 

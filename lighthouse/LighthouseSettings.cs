@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+using ActorPubSub.Node.Configuration;
+using ActorPubSub.Node.Membership;
+using ActorPubSub.Node.Web;
+
+namespace ActorPubSub.Lighthouse;
+
+/// <summary>
+/// Settings of the lighthouse: the <c>Lighthouse</c> section of appsettings.json, the Lighthouse image's variables
+/// <c>ACTORSYSTEM</c>, <c>CLUSTER_IP</c>, <c>CLUSTER_PORT</c>, <c>CLUSTER_SEEDS</c>, or
+/// <c>ACTORPUBSUB_Lighthouse__&lt;Name&gt;</c> for any setting (precedence: see <see cref="LighthouseConfiguration"/>).
+/// </summary>
+public sealed partial class LighthouseSettings
+{
+    public const string SectionName = "Lighthouse";
+    public const string DefaultActorSystemName = "actorpubsub";
+    public const string DefaultPublicHostname = "127.0.0.1";
+    public const int DefaultPort = 4053;
+
+    /// <summary>The cluster role of a lighthouse. It must not be the broker nodes' role: topics are never placed here.</summary>
+    public const string Role = "lighthouse";
+
+    /// <summary>Where the web server (health, later admin) listens unless configured: loopback only.</summary>
+    public const string DefaultHttpAddress = Node.Web.HttpAddress.Default;
+
+    internal static readonly SettingsSection<LighthouseSettings> Section = new(SectionName);
+
+    /// <summary>Every environment variable the lighthouse reads (lists as <c>__&lt;n&gt;</c>).</summary>
+    public static IReadOnlyList<string> EnvironmentVariables => Section.EnvironmentVariables;
+
+    /// <summary>True when the lighthouse reads the environment variable <paramref name="name"/>.</summary>
+    public static bool ReadsEnvironmentVariable(string name) => Section.ReadsEnvironmentVariable(name);
+
+    /// <summary>The paths the lighthouse's web server serves.</summary>
+    public static IReadOnlyList<string> ServedPaths => HealthEndpoints.Paths;
+
+    /// <summary>The Split Brain Resolver strategy unless configured.</summary>
+    public const string DefaultSplitBrainResolver = SplitBrainResolverSettings.KeepMajority;
+
+    /// <summary>The longest /health/ready takes to answer; a probe's timeout must be longer.</summary>
+    public static TimeSpan ReadinessAnswerTimeout => HealthEndpoints.AnswerTimeout;
+
+    /// <summary>Name of the ActorSystem; every member of the cluster uses the same one (<c>ACTORSYSTEM</c>). <b>Default:</b> <c>actorpubsub</c>.</summary>
+    public string ActorSystemName { get; set; } = DefaultActorSystemName;
+
+    /// <summary>Host name or IP address the others reach this lighthouse by (<c>CLUSTER_IP</c>). <b>Default:</b> <c>127.0.0.1</c>.</summary>
+    public string PublicHostname { get; set; } = DefaultPublicHostname;
+
+    /// <summary>
+    /// Address Akka.Remote binds. <b>Default:</b> <see cref="PublicHostname"/> when that is a loopback IP, else
+    /// <c>0.0.0.0</c> (every interface).
+    /// </summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>Akka.Remote port (<c>CLUSTER_PORT</c>); 0 picks a free one. <b>Default:</b> 4053.</summary>
+    public int Port { get; set; } = DefaultPort;
+
+    /// <summary>
+    /// Seed nodes (<c>CLUSTER_SEEDS</c>, comma-separated): the cluster to join; the first seed forms it when it cannot
+    /// reach the others. <b>Default:</b> none: this lighthouse forms a cluster of its own (it is its own seed).
+    /// </summary>
+    public string[] SeedNodes { get; set; } = [];
+
+    /// <summary>Where the web server listens (<c>host:port</c>; port 0 picks a free one). <b>Default:</b> <c>127.0.0.1:9110</c>.</summary>
+    public string HttpAddress { get; set; } = DefaultHttpAddress;
+
+    /// <summary>
+    /// Split Brain Resolver strategy (<c>keep-majority</c>, <c>keep-oldest</c>, <c>static-quorum</c>, <c>down-all</c>,
+    /// <c>off</c>); the same on every member of the cluster. <b>Default:</b> <c>keep-majority</c>.
+    /// </summary>
+    public string? SplitBrainResolver { get; set; }
+
+    /// <summary>How long membership must be stable before the resolver decides. <b>Default:</b> 20 s (<c>00:00:20</c>).</summary>
+    public TimeSpan? SplitBrainStableAfter { get; set; }
+
+    /// <summary>Members a side of a partition needs to stay up, for <c>static-quorum</c> only.</summary>
+    public int? SplitBrainQuorumSize { get; set; }
+
+    /// <summary>The address Akka.Remote binds.</summary>
+    public string BindHostname => Hostname ?? ClusterAddresses.DefaultBindHostname(PublicHostname);
+
+    /// <summary>The web server's address (valid once <see cref="Validate"/> passed).</summary>
+    internal HttpAddress Http => Node.Web.HttpAddress.TryParse(HttpAddress, out var address, out _)
+        ? address
+        : throw new InvalidOperationException($"Lighthouse:HttpAddress '{HttpAddress}' is invalid.");
+
+    internal SplitBrainResolverSettings SplitBrain =>
+        SplitBrainResolverSettings.Create(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize);
+
+    /// <summary>The first invalid setting, as one line naming it and what is allowed; null when all are valid.</summary>
+    public string? Validate()
+    {
+        if (!SystemNamePattern().IsMatch(ActorSystemName))
+            return Section.Invalid(nameof(ActorSystemName), ActorSystemName, "use letters, digits, '-' and '_', starting with a letter or digit");
+        if (string.IsNullOrWhiteSpace(PublicHostname) || ClusterAddresses.IsUnspecified(PublicHostname))
+            return Section.Invalid(nameof(PublicHostname), PublicHostname, "must be a host name or address the other members can reach");
+        if (Hostname is { } host && string.IsNullOrWhiteSpace(host))
+            return Section.Invalid(nameof(Hostname), host, "must not be blank");
+        if (Port is < 0 or > 65535)
+            return Section.Invalid(nameof(Port), Port, "must be between 0 and 65535 (0 picks a free port)");
+        for (var i = 0; i < SeedNodes.Length; i++)
+        {
+            if (ClusterAddresses.ValidateSeedNode(SeedNodes[i], ActorSystemName) is { } seedError)
+                return Section.Invalid($"{nameof(SeedNodes)}:{i}", SeedNodes[i], seedError);
+        }
+        if (!Node.Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
+            return Section.Invalid(nameof(HttpAddress), HttpAddress, httpError);
+        if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize) is var (setting, value, rule))
+            return Section.Invalid(setting, value, rule);
+        return null;
+    }
+
+    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]*$")]
+    private static partial Regex SystemNamePattern();
+}

@@ -1,0 +1,36 @@
+using Akka.Hosting;
+using ActorPubSub.Lighthouse;
+using ActorPubSub.Node.Health;
+using ActorPubSub.Node.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+// appsettings.json is read from the application folder.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddLighthouseConfiguration(args);
+if (!LighthouseConfiguration.TryLoad(builder.Configuration, out var settings, out var error))
+{
+    Console.Error.WriteLine($"Lighthouse: {error}");
+    return 2;
+}
+
+builder.WebHost.UseHttpAddress(settings.Http);
+builder.Services.AddHealthChecks().AddReadinessCheck<ClusterMemberHealthCheck>(ClusterMemberHealthCheck.Name);
+builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka.WithLighthouse(settings, services));
+
+await using var app = builder.Build();
+app.MapHealthEndpoints();
+app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LighthouseLog.Category));
+try
+{
+    await app.RunAsync();
+}
+catch (Exception e)
+{
+    // The host has logged the failure with its stack trace; end with one line and exit code 1.
+    Console.Error.WriteLine($"Lighthouse: failed: {e.Message}");
+    return 1;
+}
+// 0 after a graceful leave (SIGTERM, SIGINT); Akka.Hosting sets a non-zero code when the lighthouse was downed.
+return Environment.ExitCode;

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ActorPubSub.Tests.Deployment;
+
+/// <summary>
+/// A built program of the repository (the lighthouse or the broker node) run as a real process with exactly the
+/// environment variables a test gives it: inherited <c>ACTORPUBSUB_*</c>, <c>ACTORSYSTEM</c> and <c>CLUSTER_*</c>
+/// variables are removed, so the test's own environment cannot leak into the cluster under test. stdout and stderr
+/// are captured; disposing kills the process if it still runs.
+/// </summary>
+/// <remarks>Like <c>Support/NodeProcess</c>, which passes only <c>ACTORPUBSUB_Node__*</c> settings.</remarks>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    public const int SigTerm = 15;
+
+    private readonly Process _process;
+    private readonly string _name;
+    private readonly StringBuilder _transcript = new();
+    private readonly List<string> _stdout = [];
+    private readonly List<string> _stderr = [];
+
+    private ServiceProcess(Process process, string name) => (_process, _name) = (process, name);
+
+    /// <summary>Lighthouse.dll as built with the tests.</summary>
+    public static string LighthousePath { get; } = Metadata("LighthouseAssembly");
+
+    /// <summary>ActorPubSub.Node.dll as built with the tests.</summary>
+    public static string NodePath { get; } = Metadata("ActorPubSubNodeAssembly");
+
+    /// <summary>The repository's root folder (k8s/, scripts).</summary>
+    public static string RepositoryRoot { get; } = Metadata("RepositoryRoot");
+
+    public int Id => _process.Id;
+
+    public static ServiceProcess StartLighthouse(IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
+        Start(LighthousePath, environment, workingDirectory);
+
+    public static ServiceProcess StartNode(IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
+        Start(NodePath, environment, workingDirectory);
+
+    public static ServiceProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    {
+        if (!File.Exists(assemblyPath)) throw new FileNotFoundException("The program is not built.", assemblyPath);
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var info = new ProcessStartInfo
+        {
+            FileName = dotnet,
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(assemblyPath);
+        foreach (var key in info.Environment.Keys.Where(IsClusterVariable).ToList()) info.Environment.Remove(key);
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+
+        var process = new Process { StartInfo = info };
+        var service = new ServiceProcess(process, Path.GetFileNameWithoutExtension(assemblyPath));
+        process.OutputDataReceived += (_, e) => service.Capture(e.Data, service._stdout, "out");
+        process.ErrorDataReceived += (_, e) => service.Capture(e.Data, service._stderr, "err");
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return service;
+    }
+
+    public IReadOnlyList<string> StandardOutput { get { lock (_transcript) return [.. _stdout]; } }
+    public IReadOnlyList<string> StandardError { get { lock (_transcript) return [.. _stderr]; } }
+    public string Transcript { get { lock (_transcript) return _transcript.ToString(); } }
+
+    /// <summary>Waits for a line on stdout containing <paramref name="text"/>; fails with the output so far.</summary>
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            if (StandardOutput.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line) return line;
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync();
+                if (StandardOutput.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } last) return last;
+                throw Failure($"{_name} exited with code {_process.ExitCode} before writing \"{text}\"");
+            }
+            if (DateTime.UtcNow > deadline) throw Failure($"{_name} wrote no \"{text}\" within {within.TotalSeconds:0} s");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The web server's base URL, from its "Health endpoints on http://..." line.</summary>
+    public async Task<Uri> HttpUrlAsync(TimeSpan within)
+    {
+        var line = await WaitForOutputAsync("Health endpoints on http://", within);
+        var start = line.IndexOf("http://", StringComparison.Ordinal);
+        return new Uri(line[start..].Split(' ', ',')[0]);
+    }
+
+    /// <summary>The <c>akka.tcp://</c> address at the end of the first stdout line containing <paramref name="text"/>.</summary>
+    public async Task<string> AddressAsync(string text, TimeSpan within)
+    {
+        var line = await WaitForOutputAsync(text, within);
+        return line[line.IndexOf("akka.tcp://", StringComparison.Ordinal)..].Split(' ')[0].Trim();
+    }
+
+    public void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw Failure($"{_name} did not exit within {within.TotalSeconds:0} s");
+        }
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    public Xunit.Sdk.XunitException Failure(string what) => new($"{what}. Output of {_name}:\n{Transcript}");
+
+    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago (for settings that cannot be 0).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool IsClusterVariable(string name) =>
+        name.StartsWith("ACTORPUBSUB_", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("CLUSTER_", StringComparison.Ordinal)
+        || name == "ACTORSYSTEM"
+        || name.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase);
+
+    private void Capture(string? line, List<string> stream, string name)
+    {
+        if (line is null) return;
+        lock (_transcript)
+        {
+            stream.Add(line);
+            _transcript.Append(name).Append("| ").Append(line).Append('\n');
+        }
+    }
+
+    private static string Metadata(string key) =>
+        typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
+        ?? throw new InvalidOperationException($"The test assembly has no {key} metadata.");
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}
