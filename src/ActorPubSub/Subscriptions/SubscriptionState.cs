@@ -47,6 +47,7 @@ internal sealed class SubscriptionState
     private readonly Dictionary<long, TopicMessage> _redriven = [];   // redriven copies of acknowledged messages
     private readonly Dictionary<string, Queue<long>> _keyQueues = new(StringComparer.Ordinal);
     private int _roundRobin;
+    private bool _deliveriesAhead;   // deliveries may exist at or above the cursor (restored retries, a seek back)
 
     /// <param name="filter">Header filter: messages it refuses count as acknowledged. Null: every message.</param>
     public SubscriptionState(string name, long watermark, SubscriptionConfig config, MessageLog log,
@@ -94,7 +95,7 @@ internal sealed class SubscriptionState
     {
         // Dead-lettered meanwhile (e.g. a handler that finished after its deadline): the store has it now, and
         // a message is never both dead-lettered and pending.
-        if (_transferring.Contains(sequence)) return false;
+        if (_transferring.Count > 0 && _transferring.Contains(sequence)) return false;
         if (!Complete(sequence)) return false;
         _unflushedAcks.Add(sequence);
         return true;
@@ -131,8 +132,8 @@ internal sealed class SubscriptionState
             Release(ref d);
             _deliveries.Remove(sequence);
         }
-        _ready.Remove(sequence);
-        _failures.Remove(sequence);
+        if (_ready.Count > 0) _ready.Remove(sequence);
+        if (_failures.Count > 0) _failures.Remove(sequence);
         ReleaseKey(sequence, key);
         return true;
     }
@@ -192,6 +193,7 @@ internal sealed class SubscriptionState
     {
         if (IsAcked(failure.Sequence) && !_redriven.ContainsKey(failure.Sequence)) return;
         _failures[failure.Sequence] = failure;
+        _deliveriesAhead = true;
         ref var d = ref CollectionsMarshal.GetValueRefOrAddDefault(_deliveries, failure.Sequence, out _);
         if (d.Consumer is not null) return;   // (a replay never has consumers; defensive)
         d.Attempt = failure.Attempts;
@@ -302,6 +304,7 @@ internal sealed class SubscriptionState
             Watermark = sequence - 1;
         }
         Cursor = sequence;
+        _deliveriesAhead = _deliveries.Count > 0;
         _ready.Clear();
         _delayed.Clear();
         _failures.Clear();
@@ -407,7 +410,7 @@ internal sealed class SubscriptionState
             {
                 var seq = message.Sequence;
                 ref var d = ref CollectionsMarshal.GetValueRefOrAddDefault(_deliveries, seq, out var existed);
-                if (!existed && _failures.TryGetValue(seq, out var failure)) d.Attempt = failure.Attempts;
+                if (!existed && _failures.Count > 0 && _failures.TryGetValue(seq, out var failure)) d.Attempt = failure.Attempts;
                 d.Attempt++;
                 d.Waiting = false;
                 d.Consumer = consumer;
@@ -453,9 +456,10 @@ internal sealed class SubscriptionState
         while (Cursor <= lastPersisted)
         {
             var seq = Cursor++;
-            if (IsAcked(seq) || _transferring.Contains(seq) || !_log.Contains(seq)) continue;
+            if (IsAcked(seq) || (_transferring.Count > 0 && _transferring.Contains(seq)) || !_log.Contains(seq)) continue;
             var message = _log.Get(seq);
-            var waiting = _deliveries.ContainsKey(seq);   // a restored retry (or, after a seek, in flight)
+            // A restored retry, or after a seek back a delivery still in flight: both ahead of the cursor.
+            var waiting = _deliveriesAhead && _deliveries.ContainsKey(seq);
             if (Config.OrderedByKey && message.Key is { } key)
             {
                 if (_keyQueues.TryGetValue(key, out var queue)) { queue.Enqueue(seq); continue; }
