@@ -1,6 +1,7 @@
 using Akka.Hosting;
 using ActorPubSub.Lighthouse;
 using ActorPubSub.Node.Health;
+using ActorPubSub.Node.Telemetry;
 using ActorPubSub.Node.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,10 +18,12 @@ if (!LighthouseConfiguration.TryLoad(builder.Configuration, out var settings, ou
 
 builder.WebHost.UseHttpAddress(settings.Http);
 builder.Services.AddHealthChecks().AddReadinessCheck<ClusterMemberHealthCheck>(ClusterMemberHealthCheck.Name);
+builder.Services.AddTelemetryExport(builder.Configuration, "actorpubsub-lighthouse");
 builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka.WithLighthouse(settings, services));
 
 await using var app = builder.Build();
 app.MapHealthEndpoints();
+app.MapMetricsEndpoint(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LighthouseLog.Category));
 app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LighthouseLog.Category));
 try
 {

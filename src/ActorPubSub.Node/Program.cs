@@ -2,7 +2,9 @@ using Akka.Hosting;
 using ActorPubSub.Hosting;
 using ActorPubSub.Node;
 using ActorPubSub.Node.Health;
+using ActorPubSub.Node.Telemetry;
 using ActorPubSub.Node.Web;
+using ActorPubSub.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -18,6 +20,7 @@ if (!NodeConfiguration.TryLoad(builder.Configuration, out var settings, out var 
 
 builder.WebHost.UseHttpAddress(settings.Http);
 builder.Services.AddNodeHealthChecks();
+builder.Services.AddTelemetryExport(builder.Configuration, "actorpubsub-node", PubSubTelemetry.Name);
 builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka
     .WithNodeLogging()
     .WithActorPubSub(settings.ToPubSubOptions())
@@ -26,6 +29,7 @@ builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka
 
 await using var app = builder.Build();
 app.MapHealthEndpoints();
+app.MapMetricsEndpoint(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category));
 app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category));
 try
 {

@@ -4,7 +4,9 @@ using Akka.Configuration;
 namespace ActorPubSub.Client;
 
 /// <summary>Publisher and request settings, read from <c>actorpubsub.client</c>.</summary>
-public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize)
+/// <param name="GenerateCorrelationId">Give publishes without a correlation id a new one (<c>generate-correlation-id</c>).</param>
+public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize,
+    bool GenerateCorrelationId = false)
 {
     public static ClientSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorpubsub"));
 
@@ -16,7 +18,8 @@ public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeou
             c.GetTimeSpan("resend-after"),
             c.GetTimeSpan("publish-timeout"),
             c.GetTimeSpan("request-timeout"),
-            checked((int)config.GetByteSize("topic.max-message-size")!.Value));
+            checked((int)config.GetByteSize("topic.max-message-size")!.Value),
+            c.GetBoolean("generate-correlation-id", false));
         if (settings.ResendAfter <= TimeSpan.Zero || settings.PublishTimeout <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero)
             throw new ConfigurationException("actorpubsub.client timeouts must be positive.");
         return settings;

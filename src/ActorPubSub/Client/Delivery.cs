@@ -5,6 +5,7 @@ namespace ActorPubSub.Client;
 /// <summary>A message delivered to a handler.</summary>
 /// <param name="Sequence">The message's sequence number in the topic (0 for a transient message).</param>
 /// <param name="Attempt">1 on first delivery, then 2, 3, … on redeliveries; 0 for a transient message.</param>
+/// <param name="CorrelationId">The publisher's correlation id (header <c>correlation-id</c>), or null.</param>
 public sealed record Delivery<T>(
     string Topic,
     string Subscription,
@@ -14,4 +15,5 @@ public sealed record Delivery<T>(
     T Message,
     string? Key,
     ImmutableDictionary<string, string>? Headers,
-    string? MessageId);
+    string? MessageId,
+    string? CorrelationId = null);

@@ -1,10 +1,15 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
+using Akka.DependencyInjection;
 using Akka.Hosting;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Filters;
+using ActorPubSub.Observability;
 using ActorPubSub.Payloads;
 using ActorPubSub.Subscriptions;
 using ActorPubSub.Topics;
+using Microsoft.Extensions.Logging;
 
 namespace ActorPubSub.Client;
 
@@ -23,6 +28,7 @@ public sealed class PubSubClient : IPubSub, IExtension
     private readonly ConsumerSettings _consumerSettings;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
     private readonly PublishQueue _publishes = new();
+    private readonly Lazy<HandlerLogScope?> _handlerLogScope;
     private int _consumerCounter;
 
     internal PubSubClient(ExtendedActorSystem system, IActorRef region, IActorRef deadLetters)
@@ -33,6 +39,23 @@ public sealed class PubSubClient : IPubSub, IExtension
         _settings = ClientSettings.Create(system);
         _consumerSettings = ConsumerSettings.Create(system);
         _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes), "actorpubsub-publisher");
+        _handlerLogScope = new Lazy<HandlerLogScope?>(() => HostLoggerFactory(system) is { } factory
+            ? new HandlerLogScope(factory.CreateLogger(HandlerLogScope.Category))
+            : null);
+    }
+
+    /// <summary>The host's logger factory (Akka.Hosting's service provider), for the handlers' log scope; null without one.</summary>
+    private static ILoggerFactory? HostLoggerFactory(ActorSystem system)
+    {
+        try
+        {
+            return DependencyResolver.For(system).Resolver.GetService<ILoggerFactory>();
+        }
+        catch (Exception)
+        {
+            // A plain ActorSystem without Akka.Hosting has no service provider: handlers then run without a log scope.
+            return null;
+        }
     }
 
     /// <summary>The client of <paramref name="system"/>; WithActorPubSub must have set up the topic region.</summary>
@@ -44,9 +67,21 @@ public sealed class PubSubClient : IPubSub, IExtension
     public Task<PublishReceipt> PublishAsync<T>(string topic, T message, PublishOptions? options = null,
         CancellationToken cancellationToken = default) where T : notnull
     {
-        var payload = Prepare(topic, message, options);
+        var (activity, headers) = Trace(topic, options, transient: false);
+        Payload payload;
+        try
+        {
+            payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, e.Message);
+            TraceContext.StopDetached(activity);
+            throw;
+        }
         var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _publishes.Enqueue(new PublisherActor.Send(topic, payload, options?.Key, options?.Headers, options?.MessageId, completion));
+        if (activity is not null) PublishTracing.StopWhenDone(activity, completion.Task);
+        _publishes.Enqueue(new PublisherActor.Send(topic, payload, options?.Key, headers, options?.MessageId, completion));
         // One flush request per burst: the publisher drains the queue and sends it to the topics in batches.
         if (Interlocked.CompareExchange(ref _publishes.FlushRequested, 1, 0) == 0)
             _publisher.Tell(PublisherActor.FlushPublishes.Instance);
@@ -55,9 +90,19 @@ public sealed class PubSubClient : IPubSub, IExtension
 
     public void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull
     {
-        var payload = Prepare(topic, message, options);
+        var (activity, headers) = Trace(topic, options, transient: true);
+        Payload payload;
+        try
+        {
+            payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
+        }
+        finally
+        {
+            // Fire-and-forget: the span covers handing the message over, there is no receipt to wait for.
+            if (activity is not null) TraceContext.StopDetached(activity);
+        }
         var queue = _transient.GetOrAdd(topic, static t => new TransientQueue(t));
-        queue.Messages.Enqueue(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, options?.Headers, options?.MessageId));
+        queue.Messages.Enqueue(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, headers, options?.MessageId));
         // One flush request per burst: the publisher drains the whole queue into batches.
         if (Interlocked.CompareExchange(ref queue.FlushRequested, 1, 0) == 0)
             _publisher.Tell(new PublisherActor.FlushTransient(queue));
@@ -168,21 +213,35 @@ public sealed class PubSubClient : IPubSub, IExtension
                 throw new InvalidCastException(
                     $"Message #{message.Sequence} of topic '{topic}' is a {body?.GetType().FullName ?? "null"}; this handler takes {typeof(T).FullName}.");
             return handler(new Delivery<T>(topic, subscription, message.Sequence, attempt, message.Timestamp, typed,
-                message.Key, message.Headers, message.MessageId), ct);
+                message.Key, message.Headers, message.MessageId, TraceContext.CorrelationIdOf(message.Headers)), ct);
         };
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var name = $"actorpubsub-consumer-{Interlocked.Increment(ref _consumerCounter)}";
-        var actor = _system.SystemActorOf(SubscriberActor.Props(_region, topic, subscription, run, settings, completion), name);
+        var actor = _system.SystemActorOf(
+            SubscriberActor.Props(_region, topic, subscription, run, settings, completion, _handlerLogScope.Value), name);
         return new RunningSubscription(topic, subscription, actor, completion.Task);
     }
 
-    /// <summary>The edge checks of a publish (topic name, size) and its serialized payload.</summary>
-    private Payload Prepare<T>(string topic, T message, PublishOptions? options) where T : notnull
+    /// <summary>
+    /// The publish span (null without a listener) and the headers to send: the caller's, plus the trace context and
+    /// the correlation id when there are any (the caller's dictionary itself otherwise: no allocation).
+    /// </summary>
+    private (Activity? Activity, ImmutableDictionary<string, string>? Headers) Trace(string topic, PublishOptions? options, bool transient)
+    {
+        var correlationId = options?.CorrelationId ?? PubSubCorrelation.Current ??
+                            (_settings.GenerateCorrelationId ? PubSubCorrelation.NewId() : null);
+        var activity = PublishTracing.Start(topic, options?.MessageId, correlationId, transient);
+        return (activity, TraceContext.Inject(options?.Headers, activity, correlationId));
+    }
+
+    /// <summary>The edge checks of a publish (topic name, size, headers included) and its serialized payload.</summary>
+    private Payload Prepare<T>(string topic, T message, string? key, ImmutableDictionary<string, string>? headers, string? messageId)
+        where T : notnull
     {
         TopicNames.EnsureTopic(topic);
         ArgumentNullException.ThrowIfNull(message);
         var payload = Serialize(message);
-        var size = MessageSize.Of(payload, options?.Key, options?.Headers, options?.MessageId);
+        var size = MessageSize.Of(payload, key, headers, messageId);
         if (size > _settings.MaxMessageSize)
             throw new ArgumentException(
                 $"The message is {size} bytes serialized (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.",

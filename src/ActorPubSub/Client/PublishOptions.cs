@@ -21,4 +21,12 @@ public sealed record PublishOptions
     /// the topic. <b>Default:</b> none.
     /// </summary>
     public string? MessageId { get; init; }
+
+    /// <summary>
+    /// Correlation id kept with the message end to end (header <c>correlation-id</c>): delivered as
+    /// <see cref="Delivery{T}.CorrelationId"/>, put in the handler's log scope and on its trace span. <b>Default:</b>
+    /// the ambient <see cref="Observability.PubSubCorrelation.Current"/> (inside a handler: the id of the message it
+    /// handles), else a new one when <c>actorpubsub.client.generate-correlation-id</c> is on, else none.
+    /// </summary>
+    public string? CorrelationId { get; init; }
 }

@@ -193,6 +193,7 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
         if (taken.IsEmpty)
         {
             sender.Tell(new DeadLettersStored(_topic, _subscription, incarnation, _store.HighestId(incarnation)));
+            sender.Tell(new DeadLetterCount(_topic, _subscription, _store.Count));
             return;
         }
         // No reply on a failed write: the topic resends every letter it has not seen confirmed.
@@ -200,6 +201,7 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
         {
             Apply(e);
             sender.Tell(new DeadLettersStored(_topic, _subscription, incarnation, _store.HighestId(incarnation)));
+            sender.Tell(new DeadLetterCount(_topic, _subscription, _store.Count));
         }, onFailed: null);
     }
 
@@ -265,6 +267,8 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
         {
             Apply(e);
             sender.Tell(new DeadLettersPurged(_topic, _subscription, found.Length, notFound));
+            // The topic reports the depth; it hears of intake and redrives by itself, of a purge only from here.
+            _topicRegion.Tell(new DeadLetterCount(_topic, _subscription, _store.Count));
         }, cause => sender.Tell(Rejected(purge, nameof(PurgeDeadLetters), RejectionCode.StorageFailure,
             $"The journal did not record the purge ({cause.Message}); nothing was purged.")));
     }

@@ -59,6 +59,13 @@ public sealed record DeadLettersStored(string Topic, string Subscription, Guid I
     : ITopicCommand, IDeadLetterWireMessage;
 
 /// <summary>
+/// Dead-letter actor → topic: the store holds <paramref name="Count"/> letters. Sent after every answer to a
+/// <see cref="StoreDeadLetters"/> (an empty one asks just for this) and after a purge, for the topic's dead-letter
+/// depth gauge and <see cref="SubscriptionInfo.DeadLetters"/>.
+/// </summary>
+public sealed record DeadLetterCount(string Topic, string Subscription, int Count) : ITopicCommand, IDeadLetterWireMessage;
+
+/// <summary>
 /// Lists dead letters ordered by message sequence, those after <paramref name="AfterSequence"/>, at most
 /// <paramref name="Limit"/> (1-1000; otherwise <see cref="CommandRejected"/> with <see cref="RejectionCode.Invalid"/>).
 /// A page may hold fewer when its messages reach <c>actorpubsub.dead-letters.page-max-bytes</c>; its

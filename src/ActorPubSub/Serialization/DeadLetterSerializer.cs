@@ -45,6 +45,7 @@ public sealed class DeadLetterSerializer : SerializerWithStringManifest
             // protocol
             Entry.Of<StoreDeadLetters>("S", WriteStoreDeadLetters, ReadStoreDeadLetters),
             Entry.Of<DeadLettersStored>("SA", WriteDeadLettersStored, ReadDeadLettersStored),
+            Entry.Of<DeadLetterCount>("SC", WriteDeadLetterCount, ReadDeadLetterCount),
             Entry.Of<ListDeadLetters>("L", WriteListDeadLetters, ReadListDeadLetters),
             Entry.Of<DeadLetterPage>("LP", WriteDeadLetterPage, ReadDeadLetterPage),
             Entry.Of<GetDeadLetter>("G", WriteGetDeadLetter, ReadGetDeadLetter),
@@ -171,6 +172,18 @@ public sealed class DeadLetterSerializer : SerializerWithStringManifest
         Subscription: r.ReadString("DeadLettersStored.Subscription"),
         Incarnation: ReadGuid(ref r, "DeadLettersStored.Incarnation"),
         UpToId: r.ReadNonNegativeInt64("DeadLettersStored.UpToId"));
+
+    private static void WriteDeadLetterCount(WireWriter w, DeadLetterCount m)
+    {
+        w.WriteString(m.Topic);
+        w.WriteString(m.Subscription);
+        w.WriteNonNegative(m.Count);
+    }
+
+    private static DeadLetterCount ReadDeadLetterCount(ref WireReader r) => new(
+        Topic: r.ReadString("DeadLetterCount.Topic"),
+        Subscription: r.ReadString("DeadLetterCount.Subscription"),
+        Count: r.ReadNonNegativeInt32("DeadLetterCount.Count"));
 
     // AfterSequence, Limit and the sequences of queries are zigzag varints: out-of-range values must reach the
     // store unchanged, so it can refuse them with a reason instead of the wire failing them.

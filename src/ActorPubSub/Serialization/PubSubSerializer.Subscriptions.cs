@@ -92,6 +92,9 @@ public sealed partial class PubSubSerializer
         w.WriteBool(m.OrderedByKey);
         w.WriteNullableString(m.Filter);
         w.WriteNonNegative(m.DeadLettering);
+        w.WriteTimeSpan(m.OldestUnackedAge);
+        w.WriteBool(m.DeadLetters.HasValue);
+        if (m.DeadLetters is { } deadLetters) w.WriteNonNegative(deadLetters);
     }
 
     private static SubscriptionInfo ReadSubscriptionInfo(ref WireReader r) => new(
@@ -104,7 +107,9 @@ public sealed partial class PubSubSerializer
         MaxDeliveryAttempts: r.ReadNonNegativeInt32("SubscriptionInfo.MaxDeliveryAttempts"),
         OrderedByKey: r.ReadBool("SubscriptionInfo.OrderedByKey"),
         Filter: r.ReadNullableString("SubscriptionInfo.Filter"),
-        DeadLettering: r.ReadNonNegativeInt32("SubscriptionInfo.DeadLettering"));
+        DeadLettering: r.ReadNonNegativeInt32("SubscriptionInfo.DeadLettering"),
+        OldestUnackedAge: r.ReadTimeSpan("SubscriptionInfo.OldestUnackedAge"),
+        DeadLetters: r.ReadBool("SubscriptionInfo.DeadLetters") ? r.ReadNonNegativeInt32("SubscriptionInfo.DeadLetters") : null);
 
     private static void WriteSeek(WireWriter w, Seek m)
     {

@@ -67,8 +67,8 @@ public sealed partial class PubSubSerializer : SerializerWithStringManifest
             Entry.Of<PublishTransient>("PT", WritePublishTransient, ReadPublishTransient),
             Entry.Of<TransientDone>("TD", WriteTransientDone, ReadTransientDone),
             Entry.Of<GetTopicInfo>("GI", WriteGetTopicInfo, ReadGetTopicInfo),
-            Entry.Of<TopicInfo>("TI2", WriteTopicInfo, ReadTopicInfo),
-            Entry.Of<SubscriptionInfo>("SI2", WriteSubscriptionInfo, ReadSubscriptionInfo),
+            Entry.Of<TopicInfo>("TI3", WriteTopicInfo, ReadTopicInfo),
+            Entry.Of<SubscriptionInfo>("SI3", WriteSubscriptionInfo, ReadSubscriptionInfo),
             Entry.Of<Seek>("SK", WriteSeek, ReadSeek),
             Entry.Of<SeekCompleted>("SKd", WriteSeekCompleted, ReadSeekCompleted),
             Entry.Of<ConfigureTopic>("TC", WriteConfigureTopic, ReadConfigureTopic),
@@ -78,7 +78,8 @@ public sealed partial class PubSubSerializer : SerializerWithStringManifest
             // journal events and snapshot: each starts with JournalFormatVersion
             Entry.Of<MessagesAppended>("jM", WriteMessagesAppended, ReadMessagesAppended),
             Entry.Of<AcksRecorded>("jA", WriteAcksRecorded, ReadAcksRecorded),
-            // (a changed shape gets a new manifest: jSB replaced jSA, sT2 replaced sT, SC2/N2/TI2/SI2 their originals)
+            // (a changed shape gets a new manifest: jSB replaced jSA, sT2 replaced sT, SC2/N2 their originals, TI3/SI3
+            // replaced TI2/SI2 (lag age and dead letters added), which had replaced TI/SI)
             Entry.Of<SubscriptionAdded>("jSB", WriteSubscriptionAdded, ReadSubscriptionAdded),
             Entry.Of<SubscriptionRemoved>("jSR", WriteSubscriptionRemoved, ReadSubscriptionRemoved),
             Entry.Of<DeliveriesFailed>("jDF", WriteDeliveriesFailed, ReadDeliveriesFailed),

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using ActorPubSub.Observability;
 using ActorPubSub.Topics;
 
 namespace ActorPubSub.Subscriptions;
@@ -21,7 +23,9 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     public delegate Task Handler(TopicMessage message, int attempt, CancellationToken cancellationToken);
 
     // Handlers still running when the consumer stops complete into dead letters: expected, not worth a log line.
-    private sealed record HandlerDone(long Sequence, int Attempt, Exception? Error) : IDeadLetterSuppression;
+    // Activity: the handler's span (null unless a listener is attached), ended with the outcome.
+    private sealed record HandlerDone(long Sequence, int Attempt, Exception? Error, Activity? Activity, string? CorrelationId)
+        : IDeadLetterSuppression;
 
     private sealed class Renew
     {
@@ -45,6 +49,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly TaskCompletionSource _completion;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HandlerLogScope? _logScope;
     private List<long> _pendingAcks = [];
     private bool _flushScheduled;
     private int _transientDone;
@@ -52,13 +57,15 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="logScope">The host's log scope for handlers of messages with a correlation id; null: none.</param>
     public static Props Props(IActorRef region, string topic, string subscription, Handler handler, ConsumerSettings settings,
-        TaskCompletionSource completion) =>
-        Akka.Actor.Props.Create(() => new SubscriberActor(region, topic, subscription, handler, settings, completion));
+        TaskCompletionSource completion, HandlerLogScope? logScope = null) =>
+        Akka.Actor.Props.Create(() => new SubscriberActor(region, topic, subscription, handler, settings, completion, logScope));
 
     public SubscriberActor(IActorRef region, string topic, string subscription, Handler handler, ConsumerSettings settings,
-        TaskCompletionSource completion)
+        TaskCompletionSource completion, HandlerLogScope? logScope)
     {
+        _logScope = logScope;
         _region = region;
         _topic = topic;
         _subscription = subscription;
@@ -98,50 +105,90 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
             var message = d.Messages[i];
             var attempt = d.Attempts[i];
             _running++;
-            Task task;
-            try
-            {
-                task = _handler(message, attempt, _stopping.Token);
-            }
-            catch (Exception e)
-            {
-                task = Task.FromException(e);
-            }
+            // Both null on the plain path: no listener, no correlation id (nothing allocated, nothing set).
+            var activity = ConsumerTracing.Start(_topic, _subscription, message, attempt);
+            var correlationId = TraceContext.CorrelationIdOf(message.Headers);
+            var task = Invoke(message, attempt, activity, correlationId);
             if (task.IsCompletedSuccessfully)
             {
-                HandleDone(new HandlerDone(message.Sequence, attempt, null));   // synchronous handlers skip the mailbox hop
+                // synchronous handlers skip the mailbox hop
+                HandleDone(new HandlerDone(message.Sequence, attempt, null, activity, correlationId));
                 continue;
             }
             task.WaitAsync(_settings.HandlerTimeout).PipeTo(Self,
-                success: () => new HandlerDone(message.Sequence, attempt, null),
-                failure: e => new HandlerDone(message.Sequence, attempt, e));
+                success: () => new HandlerDone(message.Sequence, attempt, null, activity, correlationId),
+                failure: e => new HandlerDone(message.Sequence, attempt, e, activity, correlationId));
+        }
+    }
+
+    /// <summary>
+    /// Runs the handler with its span as <see cref="Activity.Current"/>, the message's correlation id as
+    /// <see cref="PubSubCorrelation.Current"/> and in a log scope: its async continuations keep them (they flow with the
+    /// execution context); this thread gets its own back when the handler returns.
+    /// </summary>
+    private Task Invoke(TopicMessage message, int attempt, Activity? activity, string? correlationId)
+    {
+        if (activity is null && correlationId is null) return Run(message, attempt);
+        var previousActivity = Activity.Current;
+        var previousCorrelation = PubSubCorrelation.Current;
+        IDisposable? scope = null;
+        try
+        {
+            if (activity is not null) Activity.Current = activity;
+            if (correlationId is not null)
+            {
+                PubSubCorrelation.Current = correlationId;
+                scope = _logScope?.Begin(correlationId, _topic, _subscription, message.Sequence);
+            }
+            return Run(message, attempt);
+        }
+        finally
+        {
+            scope?.Dispose();
+            PubSubCorrelation.Current = previousCorrelation;
+            Activity.Current = previousActivity;
+        }
+    }
+
+    private Task Run(TopicMessage message, int attempt)
+    {
+        try
+        {
+            return _handler(message, attempt, _stopping.Token);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
         }
     }
 
     private void HandleDone(HandlerDone done)
     {
         _running--;
+        var error = done.Error is null ? null
+            : done.Error is TimeoutException ? $"handler timed out after {_settings.HandlerTimeout}" : Describe(done.Error);
+        if (done.Activity is { } activity) ConsumerTracing.Stop(activity, error);
         if (done.Attempt == 0)
         {
             // Transient: nothing to ack or retry; report the room it frees in the transient window.
-            if (done.Error is not null)
+            if (error is not null)
                 _log.Warning("Handler failed for a transient message of {0}/{1}: {2} (transient messages are not retried)",
-                    _topic, _subscription, Describe(done.Error));
+                    _topic, _subscription, error);
             _transientDone++;
             ScheduleFlush();
             return;
         }
-        if (done.Error is null)
+        if (error is null)
         {
             _pendingAcks.Add(done.Sequence);
             if (_pendingAcks.Count >= MaxAckBatch) Flush();
             else ScheduleFlush();
             return;
         }
-        var unprocessable = Unwrap(done.Error) is Client.UnprocessableMessageException;
-        var error = done.Error is TimeoutException ? $"handler timed out after {_settings.HandlerTimeout}" : Describe(done.Error);
-        _log.Warning("Handler failed for {0}/{1} #{2} (attempt {3}): {4}{5}",
-            _topic, _subscription, done.Sequence, done.Attempt, error, unprocessable ? " (unprocessable: dead-lettered)" : "");
+        var unprocessable = Unwrap(done.Error!) is Client.UnprocessableMessageException;
+        _log.Warning("Handler failed for {Topic}/{Subscription} #{Sequence} (attempt {Attempt}, correlation id {CorrelationId}): {Error}",
+            _topic, _subscription, done.Sequence, done.Attempt, done.CorrelationId ?? "none",
+            unprocessable ? error + " (unprocessable: dead-lettered)" : error);
         // The topic owns the retry: it applies the subscription's backoff and dead-letters after its max attempts.
         _region.Tell(new Nack(_topic, _subscription, done.Sequence, Delay: null, error, unprocessable));
     }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorPubSub.DeadLetters;
+using ActorPubSub.Observability;
 using ActorPubSub.Topics;
 
 namespace ActorPubSub.Subscriptions;
@@ -50,10 +51,12 @@ internal sealed class SubscriptionState
     private bool _deliveriesAhead;   // deliveries may exist at or above the cursor (restored retries, a seek back)
 
     /// <param name="filter">Header filter: messages it refuses count as acknowledged. Null: every message.</param>
+    /// <param name="metrics">Its instruments; null: untagged ones that no gauge reports (tests of the state alone).</param>
     public SubscriptionState(string name, long watermark, SubscriptionConfig config, MessageLog log,
-        Func<IReadOnlyDictionary<string, string>?, bool>? filter = null)
+        Func<IReadOnlyDictionary<string, string>?, bool>? filter = null, SubscriptionMetrics? metrics = null)
     {
         Name = name;
+        Metrics = metrics ?? new SubscriptionMetrics("", name);
         Watermark = watermark;
         Config = config;
         Cursor = watermark + 1;
@@ -63,6 +66,12 @@ internal sealed class SubscriptionState
 
     public string Name { get; }
     public SubscriptionConfig Config { get; }
+    public SubscriptionMetrics Metrics { get; }
+    /// <summary>
+    /// Letters in the subscription's dead-letter store as the store last reported them (not persisted here);
+    /// null until it reported since the topic started.
+    /// </summary>
+    public int? StoredDeadLetters { get; set; }
     public TimeSpan AckDeadline => Config.AckDeadline;
     /// <summary>Every sequence up to here is acknowledged.</summary>
     public long Watermark { get; private set; }
@@ -87,6 +96,20 @@ internal sealed class SubscriptionState
     public long Pending(long lastSequence) => Math.Max(0, lastSequence - Watermark - _ackedAbove.Count) + _redriven.Count;
 
     public bool IsAcked(long sequence) => sequence <= Watermark || _ackedAbove.Contains(sequence);
+
+    /// <summary>
+    /// When the oldest message not yet acknowledged was published (UTC), or null when every message is: the one
+    /// after the watermark (never acknowledged, or the watermark would have moved past it), or an older redriven
+    /// copy. O(1) but for redriven copies, which are few.
+    /// </summary>
+    public DateTime? OldestUnacked(long lastSequence)
+    {
+        DateTime? oldest = Watermark < lastSequence && _log.Contains(Watermark + 1) ? _log.Get(Watermark + 1).Timestamp : null;
+        if (_redriven.Count > 0)
+            foreach (var copy in _redriven.Values)
+                if (oldest is null || copy.Timestamp < oldest) oldest = copy.Timestamp;
+        return oldest;
+    }
 
     // ---------------------------------------------------------------- acknowledgements
 
@@ -357,16 +380,18 @@ internal sealed class SubscriptionState
 
     /// <summary>
     /// Fails deliveries whose ack deadline passed (they count as an attempt: the handler hung or its node died)
-    /// and moves due retries to the ready set.
+    /// and moves due retries to the ready set. Returns how many deliveries passed their deadline.
     /// </summary>
-    public void Tick(long now, DateTime utcNow, Action<ITopicEvent> events)
+    public int Tick(long now, DateTime utcNow, Action<ITopicEvent> events)
     {
+        var expired = 0;
         while (_deadlines.TryPeek(out var head) && head.Deadline <= now)
         {
             _deadlines.Dequeue();
             ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, head.Sequence);
             // Stale queue entries (acked, or redelivered with a later deadline) are skipped here.
             if (Unsafe.IsNullRef(ref d) || d.Consumer is null || d.Deadline != head.Deadline) continue;
+            expired++;
             Fail(head.Sequence, $"not acknowledged within the ack deadline ({AckDeadline})", TimeSpan.Zero, unprocessable: false,
                 now, utcNow, events);
         }
@@ -379,6 +404,7 @@ internal sealed class SubscriptionState
             d.Waiting = false;
             _ready.Add(seq);
         }
+        return expired;
     }
 
     // ---------------------------------------------------------------- delivery

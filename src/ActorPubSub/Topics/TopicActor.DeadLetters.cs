@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.DeadLetters;
+using ActorPubSub.Observability;
 using ActorPubSub.Subscriptions;
 using DeadLetter = ActorPubSub.DeadLetters.DeadLetter;
 
@@ -91,6 +92,8 @@ internal sealed partial class TopicActor
         // would treat an acknowledged message as still pending and then drop it with the ack.
         FlushAcksToControl();
         sub.Redrive(r.Messages);
+        // The store removes these letters once this write confirms them; its next count corrects any difference.
+        if (sub.StoredDeadLetters is { } stored) sub.StoredDeadLetters = Math.Max(0, stored - r.Messages.Length);
         _bufferedControl.Add(new RedriveRecorded(sub.Name, r.Messages));
         _bufferedReplies.Add(new Reply(Sender, new MessagesRedriven(_topic, sub.Name, [.. r.Messages.Select(m => m.Sequence)])));
         _log.Info("Topic {0}/{1}: {2} messages redriven from the dead-letter store", _topic, sub.Name, r.Messages.Length);
@@ -101,10 +104,14 @@ internal sealed partial class TopicActor
     /// <summary>Buffers a failure or dead-lettering event for the next write, merging with the previous one of its kind.</summary>
     private void BufferDeliveryEvent(ITopicEvent e)
     {
-        if (e is MessagesDeadLettered dead)
+        if (e is MessagesDeadLettered dead && _subscriptions.TryGetValue(dead.Subscription, out var sub))
             foreach (var t in dead.Transfers)
-                _log.Warning("Topic {0}/{1}: message {2} dead-lettered after {3} attempts ({4}): {5}",
-                    _topic, dead.Subscription, t.Sequence, t.Attempts, t.Reason, t.Error);
+            {
+                sub.Metrics.DeadLettered(t.Reason);
+                var correlationId = sub.Find(t.Sequence) is { } message ? TraceContext.CorrelationIdOf(message.Headers) : null;
+                _log.Warning("Topic {Topic}/{Subscription}: message {Sequence} dead-lettered ({Reason}, correlation id {CorrelationId}): {Error}",
+                    _topic, dead.Subscription, t.Sequence, $"{t.Reason} after {t.Attempts} attempts", correlationId ?? "none", t.Error);
+            }
         if (_bufferedControl.Count > 0)
         {
             switch (_bufferedControl[^1], e)

@@ -27,7 +27,12 @@ internal sealed partial class TopicActor
             sub.AddConsumer(c.Consumer, c.MaxInFlight, Now);
             Context.Watch(c.Consumer);
             c.Consumer.Tell(new ConsumerRegistered(_topic, c.Subscription));
-            _log.Debug("Topic {0}/{1}: consumer {2} registered (window {3})", _topic, c.Subscription, c.Consumer, c.MaxInFlight);
+            _log.Info("Topic {Topic}/{Subscription}: consumer {Consumer} joined (window {MaxInFlight}); {Consumers} consumers",
+                _topic, c.Subscription, c.Consumer.Path.ToString(), c.MaxInFlight, sub.Consumers.Count);
+            Pump(sub);
+            PublishGauges();
+            EnsureTicking();
+            return;
         }
         else
         {
@@ -41,19 +46,23 @@ internal sealed partial class TopicActor
     private void HandleStopConsuming(StopConsuming s)
     {
         if (!_subscriptions.TryGetValue(s.Subscription, out var sub) || !sub.RemoveConsumer(s.Consumer)) return;
+        _log.Info("Topic {Topic}/{Subscription}: consumer {Consumer} left (stopped); {Consumers} consumers",
+            _topic, sub.Name, s.Consumer.Path.ToString(), sub.Consumers.Count);
         UnwatchIfUnused(s.Consumer);
         Pump(sub);
+        PublishGauges();
     }
 
     private void HandleAck(Ack a)
     {
         if (FindSubscription(a.Subscription, nameof(Ack), Sender) is not { } sub) return;
         var last = _messages.LastSequence;
-        var any = false;
+        var acked = 0;
         foreach (var seq in a.Sequences)
-            if (seq >= 1 && seq <= last && sub.Ack(seq)) any = true;
+            if (seq >= 1 && seq <= last && sub.Ack(seq)) acked++;
         if (sub.FindConsumer(Sender) is { } consumer) consumer.LastSeen = Now;
-        if (!any) return;
+        if (acked == 0) return;
+        sub.Metrics.Acked(acked);
         TryWrite();
         Trim();
         Pump(sub);
@@ -67,6 +76,7 @@ internal sealed partial class TopicActor
         var error = n.Error.Length <= MaxErrorLength ? n.Error : n.Error[..MaxErrorLength] + "…";
         var outcome = sub.Fail(n.Sequence, error, n.Delay, n.Unprocessable, Now, DateTime.UtcNow, BufferDeliveryEvent);
         if (outcome == SubscriptionState.FailOutcome.Stale) return;
+        sub.Metrics.Nacked();
         TryWrite();
         Pump(sub);
         EnsureTicking();
@@ -114,8 +124,10 @@ internal sealed partial class TopicActor
         foreach (var sub in _subscriptions.Values)
             if (sub.RemoveConsumer(consumer))
             {
-                _log.Debug("Topic {0}/{1}: consumer {2} is gone; its deliveries go to the others", _topic, sub.Name, consumer);
+                _log.Info("Topic {Topic}/{Subscription}: consumer {Consumer} left (terminated: stopped or its node left); {Consumers} consumers",
+                    _topic, sub.Name, consumer.Path.ToString(), sub.Consumers.Count);
                 Pump(sub);
+                PublishGauges();
             }
     }
 
@@ -133,9 +145,13 @@ internal sealed partial class TopicActor
 
     private void Pump(SubscriptionState sub) =>
         sub.Pump(_messages.LastSequence, Now, _settings.DeliverBatchMessages, _settings.DeliverBatchBytes,
-            (consumer, messages, attempts) => consumer.Actor.Tell(new Deliver(_topic, sub.Name,
-                ImmutableCollectionsMarshal.AsImmutableArray(messages.ToArray()),
-                ImmutableCollectionsMarshal.AsImmutableArray(attempts.ToArray()))));
+            (consumer, messages, attempts) =>
+            {
+                consumer.Actor.Tell(new Deliver(_topic, sub.Name,
+                    ImmutableCollectionsMarshal.AsImmutableArray(messages.ToArray()),
+                    ImmutableCollectionsMarshal.AsImmutableArray(attempts.ToArray())));
+                sub.Metrics.Delivered(attempts);
+            });
 
     /// <summary>
     /// Ticks only while something waits for the clock: nack delays at tick-interval; ack deadlines at a tenth
@@ -168,10 +184,11 @@ internal sealed partial class TopicActor
         var utcNow = DateTime.UtcNow;
         foreach (var sub in _subscriptions.Values)
         {
-            sub.Tick(now, utcNow, BufferDeliveryEvent);
+            if (sub.Tick(now, utcNow, BufferDeliveryEvent) is var expired and > 0) sub.Metrics.Expired(expired);
             Pump(sub);
         }
         TryWrite();
+        PublishGauges();
         EnsureTicking();
     }
 
@@ -183,8 +200,8 @@ internal sealed partial class TopicActor
         {
             foreach (var consumer in sub.ExpireConsumers(silentSince))
             {
-                _log.Info("Topic {0}/{1}: consumer {2} silent for {3}; its deliveries go to the others",
-                    _topic, sub.Name, consumer.Actor, _settings.ConsumerTimeout);
+                _log.Info("Topic {Topic}/{Subscription}: consumer {Consumer} left (silent for {ConsumerTimeout}); its deliveries go to the others",
+                    _topic, sub.Name, consumer.Actor.Path.ToString(), _settings.ConsumerTimeout);
                 UnwatchIfUnused(consumer.Actor);
             }
             Pump(sub);
@@ -194,5 +211,6 @@ internal sealed partial class TopicActor
         _producers.Expire(now, (long)_settings.ProducerExpiry.TotalMilliseconds);
         _messageIds.Expire(DateTime.UtcNow);
         Trim();
+        PublishGauges();
     }
 }

@@ -90,6 +90,7 @@ internal sealed partial class TopicActor
         var watermark = Math.Max(e.Watermark, _messages.FirstSequence - 1);
         var sub = NewSubscription(e.Subscription, watermark, e.Config);
         _subscriptions[e.Subscription] = sub;
+        _subscriptionSetChanged = true;
         FilterRetained(sub, watermark + 1);
     }
 
@@ -97,7 +98,8 @@ internal sealed partial class TopicActor
     {
         // The filter was validated at creation; a stored one that no longer parses would be a bug worth stopping for.
         var filter = config.Filter is null ? null : HeaderFilter.Parse(config.Filter);
-        return new SubscriptionState(name, watermark, config, _messages, filter is null ? null : filter.Matches);
+        return new SubscriptionState(name, watermark, config, _messages, filter is null ? null : filter.Matches,
+            _metrics.ForSubscription(name));
     }
 
     /// <summary>Acknowledges the retained messages from <paramref name="from"/> that the subscription's filter refuses.</summary>
@@ -120,6 +122,7 @@ internal sealed partial class TopicActor
             ReplyAfterWrite(new SubscriptionDeleted(_topic, d.Subscription, Existed: false));
             return;
         }
+        _subscriptionSetChanged = true;
         foreach (var consumer in sub.Consumers)
         {
             UnwatchIfUnused(consumer.Actor);
@@ -131,6 +134,7 @@ internal sealed partial class TopicActor
         _log.Info("Topic {0}: subscription {1} deleted", _topic, d.Subscription);
         Trim();
         TryWrite();
+        PublishGauges();
     }
 
     private void HandleSeek(Seek s)

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using ActorPubSub.Observability;
 
 namespace ActorPubSub.Topics;
 
@@ -126,6 +127,8 @@ internal sealed partial class TopicActor
         var events = new List<ITopicEvent>(_bufferedControl.Count + 2);
         events.AddRange(_bufferedControl);
         _bufferedControl.Clear();
+        _writingMessages = _bufferedMessages.Count;
+        if (_writingMessages > 0) _writeActivity = PersistTracing.Start(_topic, _bufferedMessages);
         AddMessageEvents(events);
         // Acks that arrived while the previous write ran go with this one: their group commit.
         if (ackCount > 0)
@@ -140,6 +143,7 @@ internal sealed partial class TopicActor
         _writing = true;
         (_writingReplies, _bufferedReplies) = (_bufferedReplies, _writingReplies);
         _bufferedReplies.Clear();
+        _metrics.WriteStarted();
         PersistAllAsync(events, OnPersisted);
         DeferAsync(WriteDone.Instance, _ => OnWriteDone());
     }
@@ -185,7 +189,10 @@ internal sealed partial class TopicActor
         // Subscription changes and acks were applied when they arrived; only messages wait for the journal.
         switch (e)
         {
-            case MessagesAppended appended: AppendPersisted(appended); break;
+            case MessagesAppended appended:
+                AppendPersisted(appended);
+                _metrics.Published(appended.Messages.Length);
+                break;
             case AcksRecorded acks: _bytesSinceSnapshot += EventOverhead + AckOverhead * acks.Acks.Sum(a => a.Sequences.Length); break;
             case MessagesDeadLettered dead:
                 // Written: now it may go to the store (a crash from here on resends the same transfer numbers).
@@ -227,6 +234,11 @@ internal sealed partial class TopicActor
     {
         _writing = false;
         var replies = _writingReplies;
+        if (_writeActivity is { } activity)
+        {
+            _writeActivity = null;
+            PersistTracing.Stop(activity, _writeRejected);
+        }
         if (_writeRejected is { } rejected)
         {
             // Nothing of this write is stored: refuse its publishes, then restart to reload the true state
@@ -238,12 +250,14 @@ internal sealed partial class TopicActor
                     : r.Message);
             throw new InvalidOperationException($"Topic {_topic}: journal write rejected; restarting to recover.", rejected);
         }
+        _metrics.WriteSucceeded(_writingMessages);
         SendReplies(replies);
         replies.Clear();
 
         Trim();
         PumpAll();
         MaybeSnapshot();
+        PublishGauges();
         TryWrite();
         if (_stopping && !_writing) Context.Stop(Self);
         EnsureTicking();

@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using ActorPubSub.DeadLetters;
+using ActorPubSub.Observability;
 using ActorPubSub.Subscriptions;
 
 namespace ActorPubSub.Topics;
@@ -83,6 +85,14 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
     private bool _snapshotting;
     private bool _stopping;
 
+    // Observability: this topic's instruments, the span of the write in flight, recovery timing.
+    private readonly TopicMetrics _metrics;
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private Activity? _writeActivity;
+    private int _writingMessages;
+    private bool _subscriptionSetChanged = true;
+    private bool _passivating;
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="deadLetters">The dead-letter shard region: where dead-lettered messages go.</param>
@@ -95,6 +105,7 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
         _settings = settings;
         _deadLetters = deadLetters;
         _messageIds = new MessageIdTable(settings.DedupWindow, settings.DedupMaxIds);
+        _metrics = new TopicMetrics(topic);
         PersistenceId = TopicNames.TopicPersistenceId(topic);
         JournalPluginId = settings.JournalPluginId;
         SnapshotPluginId = settings.SnapshotPluginId;
@@ -131,7 +142,13 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
         Command<Tick>(_ => OnTick());
         Command<Housekeeping>(_ => OnHousekeeping());
         Command<TopicStop>(_ => BeginStop());
-        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(TopicStop.Instance)));
+        Command<ReceiveTimeout>(_ =>
+        {
+            _passivating = true;
+            _log.Debug("Topic {Topic}: idle for {IdleTimeout}; passivating", _topic, _settings.IdleTimeout);
+            Context.Parent.Tell(new Passivate(TopicStop.Instance));
+        });
+        Command<DeadLetterCount>(HandleDeadLetterCount);
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(f =>
         {
@@ -202,12 +219,33 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
     private void OnRecovered()
     {
         Trim();
-        foreach (var sub in _subscriptions.Values) SendTransfers(sub);
+        foreach (var sub in _subscriptions.Values)
+        {
+            SendTransfers(sub);
+            AskDeadLetterCount(sub);
+        }
         EnsureTicking();
         Timers.StartPeriodicTimer(nameof(Housekeeping), Housekeeping.Instance, HousekeepingInterval);
         Context.SetReceiveTimeout(_settings.IdleTimeout);
-        _log.Debug("Topic {0} recovered: last sequence {1}, {2} retained, {3} subscriptions",
-            _topic, _messages.LastSequence, _messages.Count, _subscriptions.Count);
+        TopicRegistry.Started(_metrics);
+        PublishGauges();
+        var elapsedMs = (long)Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds;
+        // A topic seen for the first time (a new topic, or a query for one that does not exist) is not news at info.
+        if (Exists)
+            _log.Info("Topic {Topic} recovered with {RetainedMessages} retained messages (last sequence {LastSequence}) and {Subscriptions} subscriptions in {ElapsedMs} ms",
+                _topic, _messages.Count, _messages.LastSequence, _subscriptions.Count, elapsedMs);
+        else _log.Debug("Topic {Topic} started (new: nothing in the journal) in {ElapsedMs} ms", _topic, elapsedMs);
+    }
+
+    protected override void PostStop()
+    {
+        TopicRegistry.Stopped(_metrics, _passivating);
+        if (_writeActivity is { } activity)
+        {
+            _writeActivity = null;
+            PersistTracing.Stop(activity, new InvalidOperationException("the topic stopped during the write"));
+        }
+        base.PostStop();
     }
 
     private TimeSpan HousekeepingInterval =>
@@ -245,8 +283,12 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
         return new TopicInfo(_topic, Exists, last, _messages.FirstSequence, _messages.Count, _messages.Bytes,
             [.. _subscriptions.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
                 .Select(s => new SubscriptionInfo(s.Name, s.Watermark, s.Pending(last), s.InFlight, s.Consumers.Count, s.AckDeadline,
-                    s.Config.MaxDeliveryAttempts, s.Config.OrderedByKey, s.Config.Filter, s.Transfers.Count))],
+                    s.Config.MaxDeliveryAttempts, s.Config.OrderedByKey, s.Config.Filter, s.Transfers.Count,
+                    OldestUnackedAge(s, last), s.StoredDeadLetters))],
             ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString(),
             Retention);
     }
+
+    private static TimeSpan OldestUnackedAge(SubscriptionState sub, long last) =>
+        sub.OldestUnacked(last) is { } oldest && DateTime.UtcNow - oldest is var age && age > TimeSpan.Zero ? age : TimeSpan.Zero;
 }

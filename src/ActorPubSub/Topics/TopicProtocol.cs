@@ -183,8 +183,17 @@ public sealed record TopicInfo(
 
 /// <summary>One subscription's delivery state and options.</summary>
 /// <param name="Watermark">Everything up to here is acknowledged.</param>
-/// <param name="Pending">Messages not yet acknowledged (the lag), including redriven ones.</param>
+/// <param name="Pending">Messages not yet acknowledged (the lag in messages), including redriven ones.</param>
 /// <param name="DeadLettering">Messages handed to the dead-letter store and not yet confirmed by it.</param>
+/// <param name="OldestUnackedAge">
+/// The lag in time: how long ago the oldest message not yet acknowledged was published (measured by the topic when it
+/// answered); zero when every message is acknowledged.
+/// </param>
+/// <param name="DeadLetters">
+/// Letters in the subscription's dead-letter store, as the store last reported them to the topic; null when it has not
+/// reported since the topic started (it does at its next intake or purge, and when the topic starts, if the
+/// subscription dead-lettered before).
+/// </param>
 public sealed record SubscriptionInfo(
     string Name,
     long Watermark,
@@ -195,7 +204,9 @@ public sealed record SubscriptionInfo(
     int MaxDeliveryAttempts,
     bool OrderedByKey,
     string? Filter,
-    int DeadLettering) : IPubSubWireMessage;
+    int DeadLettering,
+    TimeSpan OldestUnackedAge,
+    int? DeadLetters) : IPubSubWireMessage;
 
 /// <summary>
 /// Moves a subscription's cursor: every message from <paramref name="Sequence"/> on is delivered again (or

@@ -69,6 +69,8 @@ public sealed class DeadLetterSerializerSpec(ITestOutputHelper output)
         RoundTrip(new PurgeDeadLetters("orders", "billing", []));
         RoundTrip(new DeadLettersPurged("orders", "billing", 1, [6]));
         RoundTrip(new DeadLettersStored("orders", "billing", Incarnation, 12));
+        RoundTrip(new DeadLetterCount("orders", "billing", 12));
+        RoundTrip(new DeadLetterCount("orders", "billing", 0));
     }
 
     [Fact]
@@ -289,6 +291,7 @@ public sealed class DeadLetterSerializerSpec(ITestOutputHelper output)
     {
         yield return new StoreDeadLetters("orders", "billing", Incarnation, [Letter(1, 10), FullLetter(2, 7)]);
         yield return new DeadLettersStored("orders", "billing", Incarnation, 2);
+        yield return new DeadLetterCount("orders", "billing", 3);
         yield return new ListDeadLetters("orders", "billing", 7, 100);
         yield return new DeadLetterPage("orders", "billing", [FullLetter(2, 7), Letter(1, 10)], 2, 10);
         yield return new DeadLetterPage("orders", "billing", [], 0, null);

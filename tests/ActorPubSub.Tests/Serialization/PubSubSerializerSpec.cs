@@ -257,6 +257,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
     public void Serializer_should_round_trip_subscription_info()
     {
         RoundTrip(SampleSubscriptionInfo());
+        RoundTrip(SampleSubscriptionInfo() with { OldestUnackedAge = TimeSpan.Zero, DeadLetters = null });
     }
 
     // ---- journal events and snapshot --------------------------------------------------------------------
@@ -587,7 +588,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
     private static Payload SmallPayload() => new(1, "System.String", "hello"u8.ToArray());
 
     private static SubscriptionInfo SampleSubscriptionInfo() =>
-        new("billing", 990, 10, 3, 2, TimeSpan.FromSeconds(30), 10, true, "region IN (\"eu\")", 4);
+        new("billing", 990, 10, 3, 2, TimeSpan.FromSeconds(30), 10, true, "region IN (\"eu\")", 4, TimeSpan.FromMilliseconds(1234.5), 7);
 
     private static RetryBackoff SampleBackoff() => new(TimeSpan.FromMilliseconds(150), TimeSpan.FromMinutes(2), 1.5);
 
