@@ -31,11 +31,11 @@ public static class PubSubTelemetry
     /// </summary>
     public static int MaxTagValues
     {
-        get => TagValues.Limit;
+        get => TagValues.Shared.Limit;
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value);
-            TagValues.Limit = value;
+            TagValues.Shared.Limit = value;
         }
     }
 }

@@ -16,7 +16,7 @@ internal sealed class TopicMetrics
     {
         PubSubMetrics.EnsureCreated();
         Topic = topic;
-        TopicTag = TagValues.Topic(topic);
+        TopicTag = TagValues.Shared.Topic(topic);
         _tags = [new(InstrumentNames.TopicTag, TopicTag)];
     }
 
@@ -31,7 +31,7 @@ internal sealed class TopicMetrics
     }
 
     public SubscriptionMetrics ForSubscription(string subscription) =>
-        new(TopicTag, TagValues.Subscription(Topic, subscription));
+        new(TopicTag, TagValues.Shared.Subscription(Topic, subscription));
 
     public void Published(int count) => PubSubMetrics.Published.Add(count, _tags);
 

@@ -33,9 +33,12 @@ public sealed class PubSubNode : IAsyncDisposable
     public IActorRef Region { get; }
     public Address Address => Cluster.Get(System).SelfAddress;
 
-    /// <summary>Starts a node; <paramref name="configure"/> adds to the Akka builder (e.g. remoting and seeds).</summary>
+    /// <summary>
+    /// Starts a node; <paramref name="configure"/> adds to the Akka builder (e.g. remoting and seeds),
+    /// <paramref name="services"/> to the host's services (e.g. a logger provider).
+    /// </summary>
     public static async Task<PubSubNode> StartAsync(PubSubOptions options, Action<AkkaConfigurationBuilder>? configure = null,
-        string systemName = "pubsub", bool waitForUp = true)
+        string systemName = "pubsub", bool waitForUp = true, Action<IServiceCollection>? services = null)
     {
         var host = new HostBuilder()
             .ConfigureServices(services =>
@@ -49,6 +52,7 @@ public sealed class PubSubNode : IAsyncDisposable
                 });
                 services.AddPubSubClient();
             })
+            .ConfigureServices(more => services?.Invoke(more))
             .Build();
         await host.StartAsync();
         var node = new PubSubNode(host);
@@ -60,7 +64,8 @@ public sealed class PubSubNode : IAsyncDisposable
     /// Starts a cluster node on a free loopback port that joins <paramref name="seed"/> (or forms a cluster
     /// when null). The port is chosen by the OS (port 0), so parallel tests never clash.
     /// </summary>
-    public static Task<PubSubNode> StartClusterNodeAsync(PubSubOptions options, Address? seed, string systemName = "pubsub")
+    public static Task<PubSubNode> StartClusterNodeAsync(PubSubOptions options, Address? seed, string systemName = "pubsub",
+        Action<IServiceCollection>? services = null)
     {
         options.StandaloneCluster = false;
         return StartAsync(options, builder =>
@@ -72,7 +77,7 @@ public sealed class PubSubNode : IAsyncDisposable
                 var cluster = Cluster.Get(system);
                 cluster.Join(seed ?? cluster.SelfAddress);
             });
-        }, systemName);
+        }, systemName, services: services);
     }
 
     public Task WaitUntilUpAsync()

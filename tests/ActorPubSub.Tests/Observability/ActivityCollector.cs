@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ActorPubSub.Observability;
+
+namespace ActorPubSub.Tests.Observability;
+
+/// <summary>
+/// Records the ActorPubSub activities that stop while it listens, keeping those of topics starting with a prefix
+/// (ActivityListeners are process-wide; other tests publish meanwhile).
+/// </summary>
+public sealed class ActivityCollector : IDisposable
+{
+    private readonly ActivityListener _listener;
+    private readonly ConcurrentQueue<Activity> _stopped = new();
+
+    public ActivityCollector(string topicPrefix)
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PubSubTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("messaging.destination.name") is string topic && topic.StartsWith(topicPrefix, StringComparison.Ordinal))
+                    _stopped.Enqueue(activity);
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public IReadOnlyList<Activity> Stopped => [.. _stopped];
+
+    public IReadOnlyList<Activity> Named(string displayName) => [.. _stopped.Where(a => a.DisplayName == displayName)];
+
+    public void Dispose() => _listener.Dispose();
+}
