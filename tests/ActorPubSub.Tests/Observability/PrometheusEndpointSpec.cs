@@ -91,6 +91,27 @@ public sealed partial class PrometheusEndpointSpec : IDisposable
         Assert.True(Sample(text, "actorpubsub_topics_active") >= 1);
     }
 
+    [Fact]
+    public async Task Lighthouse_should_serve_the_runtime_metrics_as_prometheus_text_at_metrics()
+    {
+        // arrange
+        var workingDirectory = Directory.CreateTempSubdirectory("actorpubsub-lighthouse-").FullName;
+        await using var lighthouse = Deployment.ServiceProcess.StartLighthouse(new Dictionary<string, string>
+        {
+            ["CLUSTER_IP"] = "127.0.0.1",
+            ["CLUSTER_PORT"] = "0",
+            ["ACTORPUBSUB_Lighthouse__HttpAddress"] = "127.0.0.1:0",
+        }, workingDirectory);
+        var url = new Uri(MetricsUrl().Match(await lighthouse.WaitForOutputAsync("Metrics (Prometheus text) on", StartDeadline)).Value);
+
+        // act: the runtime's observable instruments report on the first scrape
+        var text = await Eventually.HoldsAsync(() => Http.GetStringAsync(url),
+            t => Names(t).Any(n => n.StartsWith("dotnet_", StringComparison.Ordinal)), "the lighthouse reports the runtime's metrics");
+
+        // assert: no ActorPubSub meter there (it runs no topics)
+        Assert.DoesNotContain(Names(text), n => n.StartsWith("actorpubsub_", StringComparison.Ordinal));
+    }
+
     public void Dispose()
     {
         foreach (var db in _databases) db.Dispose();
