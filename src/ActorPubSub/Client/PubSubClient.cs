@@ -67,21 +67,12 @@ public sealed class PubSubClient : IPubSub, IExtension
     public Task<PublishReceipt> PublishAsync<T>(string topic, T message, PublishOptions? options = null,
         CancellationToken cancellationToken = default) where T : notnull
     {
-        var (activity, headers) = Trace(topic, options, transient: false);
-        Payload payload;
-        try
-        {
-            payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
-        }
-        catch (Exception e) when (activity is not null)
-        {
-            activity.SetStatus(ActivityStatusCode.Error, e.Message);
-            TraceContext.StopDetached(activity);
-            throw;
-        }
+        var headers = OwnHeaders(options);
+        var payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
+        var (activity, sent) = Trace(topic, options, payload, headers, transient: false);
         var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (activity is not null) PublishTracing.StopWhenDone(activity, completion.Task);
-        _publishes.Enqueue(new PublisherActor.Send(topic, payload, options?.Key, headers, options?.MessageId, completion));
+        _publishes.Enqueue(new PublisherActor.Send(topic, payload, options?.Key, sent, options?.MessageId, completion));
         // One flush request per burst: the publisher drains the queue and sends it to the topics in batches.
         if (Interlocked.CompareExchange(ref _publishes.FlushRequested, 1, 0) == 0)
             _publisher.Tell(PublisherActor.FlushPublishes.Instance);
@@ -90,19 +81,13 @@ public sealed class PubSubClient : IPubSub, IExtension
 
     public void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull
     {
-        var (activity, headers) = Trace(topic, options, transient: true);
-        Payload payload;
-        try
-        {
-            payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
-        }
-        finally
-        {
-            // Fire-and-forget: the span covers handing the message over, there is no receipt to wait for.
-            if (activity is not null) TraceContext.StopDetached(activity);
-        }
+        var headers = OwnHeaders(options);
+        var payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
+        var (activity, sent) = Trace(topic, options, payload, headers, transient: true);
+        // Fire-and-forget: the span covers handing the message over, there is no receipt to wait for.
+        if (activity is not null) TraceContext.StopDetached(activity);
         var queue = _transient.GetOrAdd(topic, static t => new TransientQueue(t));
-        queue.Messages.Enqueue(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, headers, options?.MessageId));
+        queue.Messages.Enqueue(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, sent, options?.MessageId));
         // One flush request per burst: the publisher drains the whole queue into batches.
         if (Interlocked.CompareExchange(ref queue.FlushRequested, 1, 0) == 0)
             _publisher.Tell(new PublisherActor.FlushTransient(queue));
@@ -222,16 +207,30 @@ public sealed class PubSubClient : IPubSub, IExtension
         return new RunningSubscription(topic, subscription, actor, completion.Task);
     }
 
+    /// <summary>The caller's headers, with <see cref="PublishOptions.CorrelationId"/> when given: they count against the size limit.</summary>
+    private static ImmutableDictionary<string, string>? OwnHeaders(PublishOptions? options) =>
+        TraceContext.Inject(options?.Headers, activity: null, options?.CorrelationId);
+
     /// <summary>
-    /// The publish span (null without a listener) and the headers to send: the caller's, plus the trace context and
-    /// the correlation id when there are any (the caller's dictionary itself otherwise: no allocation).
+    /// The publish span (null without a listener) and the headers to send: <paramref name="headers"/> plus the trace
+    /// context and an ambient or generated correlation id, when there are any (<paramref name="headers"/> itself
+    /// otherwise: no allocation). What ActorPubSub adds never makes a message that fits too large: a message at the
+    /// size limit goes without it (the span says so).
     /// </summary>
-    private (Activity? Activity, ImmutableDictionary<string, string>? Headers) Trace(string topic, PublishOptions? options, bool transient)
+    private (Activity? Activity, ImmutableDictionary<string, string>? Headers) Trace(string topic, PublishOptions? options,
+        Payload payload, ImmutableDictionary<string, string>? headers, bool transient)
     {
-        var correlationId = options?.CorrelationId ?? PubSubCorrelation.Current ??
-                            (_settings.GenerateCorrelationId ? PubSubCorrelation.NewId() : null);
-        var activity = PublishTracing.Start(topic, options?.MessageId, correlationId, transient);
-        return (activity, TraceContext.Inject(options?.Headers, activity, correlationId));
+        var ambient = options?.CorrelationId is null
+            ? PubSubCorrelation.Current ?? (_settings.GenerateCorrelationId ? PubSubCorrelation.NewId() : null)
+            : null;
+        var activity = PublishTracing.Start(topic, options?.MessageId, options?.CorrelationId ?? ambient, transient);
+        var sent = TraceContext.Inject(headers, activity, ambient);
+        if (!ReferenceEquals(sent, headers) && MessageSize.Of(payload, options?.Key, sent, options?.MessageId) > _settings.MaxMessageSize)
+        {
+            activity?.SetTag("actorpubsub.context_dropped", true);
+            sent = headers;
+        }
+        return (activity, sent);
     }
 
     /// <summary>The edge checks of a publish (topic name, size, headers included) and its serialized payload.</summary>

@@ -7,6 +7,7 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using ActorPubSub.Client;
 using ActorPubSub.DeadLetters;
+using ActorPubSub.Observability;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -53,6 +54,8 @@ public static class PubSubHostingExtensions
         var shards = options.NumberOfShards ?? 100;
         if (options.HostTopics ?? true)
         {
+            // The gauges exist from the start (0 active topics is worth showing), not from the first topic on.
+            PubSubMetrics.EnsureCreated();
             // Topics and dead-letter stores find each other through the registry when an entity starts
             // (after both regions exist), so the registration order does not matter.
             builder.WithShardRegion<TopicRegion>(TopicRegion.TypeName,

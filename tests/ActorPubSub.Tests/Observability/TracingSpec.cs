@@ -131,6 +131,26 @@ public sealed class TracingSpec : IAsyncLifetime
         Assert.Equal(("ack", ActivityStatusCode.Unset), ((string?)spans[1].GetTagItem("actorpubsub.outcome"), spans[1].Status));
     }
 
+    [Fact]
+    public async Task Message_at_the_size_limit_should_be_published_without_the_trace_headers_it_has_no_room_for()
+    {
+        // arrange: exactly max-message-size (a byte[] payload carries no manifest)
+        var topic = $"{_prefix}-large";
+        var log = new DeliveryLog<byte[]>();
+        await using var subscription = await _nodes[1].Client.SubscribeAsync<byte[]>(topic, "s", log.Recording);
+        var body = new byte[1024 * 1024];
+
+        // act
+        var receipt = await _nodes[0].Client.PublishAsync(topic, body);
+
+        // assert: stored and delivered as it is; the publish span says what it left out
+        await log.ReceivedAsync(1);
+        Assert.Null(log.All.Single().Headers);
+        var publish = await SpanAsync($"publish {topic}");
+        Assert.Equal(true, publish.GetTagItem("actorpubsub.context_dropped"));
+        Assert.Equal(receipt.Sequence, publish.GetTagItem("actorpubsub.sequence"));
+    }
+
     private async Task<Activity> SpanAsync(string name)
     {
         await Eventually.HoldsAsync(() => _activities.Named(name).Count > 0, $"a '{name}' span ended");
