@@ -21,6 +21,7 @@ builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka.With
 
 await using var app = builder.Build();
 app.MapHealthEndpoints();
+app.MapLighthouseAdmin(settings);
 app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LighthouseLog.Category));
 try
 {

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ActorPubSub.Hosting;
+using ActorPubSub.Node.Admin;
 using ActorPubSub.Node.Configuration;
 using ActorPubSub.Node.Membership;
 using ActorPubSub.Node.Web;
@@ -112,6 +113,19 @@ public sealed partial class NodeSettings
     public string HttpAddress { get; set; } = DefaultHttpAddress;
 
     /// <summary>
+    /// Bearer token of the admin endpoint (pbm sends it with <c>--token</c> or <c>PBM_TOKEN</c>); at least 16 characters.
+    /// Required when <see cref="HttpAddress"/> is not loopback only: without it the admin endpoint is then disabled.
+    /// <b>Default:</b> none.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>
+    /// Require <see cref="AdminToken"/> on a loopback address too. Always on when <see cref="HttpAddress"/> is not
+    /// loopback only. <b>Default:</b> false.
+    /// </summary>
+    public bool RequireAdminToken { get; set; }
+
+    /// <summary>
     /// Split Brain Resolver strategy: <c>keep-majority</c>, <c>keep-oldest</c>, <c>static-quorum</c> (with
     /// <see cref="SplitBrainQuorumSize"/>), <c>down-all</c> or <c>off</c>. Every member of the cluster (lighthouse too)
     /// must use the same one. <b>Default:</b> <c>keep-majority</c>.
@@ -147,6 +161,9 @@ public sealed partial class NodeSettings
     internal HttpAddress Http => Web.HttpAddress.TryParse(HttpAddress, out var address, out _)
         ? address
         : throw new InvalidOperationException($"Node:HttpAddress '{HttpAddress}' is invalid.");
+
+    /// <summary>Who may use the admin endpoint (valid once <see cref="Validate"/> passed).</summary>
+    internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)));
 
     /// <summary>The Split Brain Resolver this node runs with.</summary>
     internal SplitBrainResolverSettings SplitBrain =>
@@ -203,6 +220,10 @@ public sealed partial class NodeSettings
         }
         if (!Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
             return Invalid(nameof(HttpAddress), HttpAddress, httpError);
+        if (AdminAccess.ValidateToken(AdminToken) is { } tokenError)
+            return Invalid(nameof(AdminToken), "(not shown)", tokenError);
+        if (RequireAdminToken && AdminToken is null)
+            return Invalid(nameof(RequireAdminToken), true, $"needs Node:{nameof(AdminToken)} ({Section.EnvironmentName(nameof(AdminToken))})");
         if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize) is var (sbrSetting, sbrValue, sbrRule))
             return Invalid(sbrSetting, sbrValue, sbrRule);
         if (StandaloneCluster == true && SeedNodes.Length > 0)
