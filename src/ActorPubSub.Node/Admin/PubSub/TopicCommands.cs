@@ -82,11 +82,11 @@ internal static class TopicCommands
         var data = TopicPaging.Json(page);
         data["subscriptions"] = new JsonArray([.. all.Select(x => (JsonNode?)TopicJson.Subscription(x.Info, x.Subscription))]);
         data["totalLag"] = all.Sum(x => x.Subscription.Pending);
-        var footer = TopicPaging.Footer(page, $"{TopicPaging.Plural(all.Count, "subscription")}, total lag {TopicJson.Number(all.Sum(x => x.Subscription.Pending))}");
+        var footer = TopicPaging.Footer(page, TopicPaging.Plural(all.Count, "subscription"));
         return new CommandResult(data,
         [
             ViewBlock.Of(new ViewTable(["TOPIC", "SUBSCRIPTION", "LAG", "IN-FLIGHT", "CONSUMERS", "WATERMARK", "LAST SEQ"], table)),
-            ViewBlock.Text([footer, .. Unanswered(rows)]),
+            ViewBlock.Text([footer, $"Total lag: {TopicJson.Number(all.Sum(x => x.Subscription.Pending))}", .. Unanswered(rows)]),
         ]);
     }
 
