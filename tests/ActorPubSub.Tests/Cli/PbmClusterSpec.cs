@@ -87,7 +87,7 @@ public sealed partial class PbmClusterSpec : IAsyncLifetime
 
         // assert
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
-        Assert.Contains("this node hands off its shards and stops once removed", result.Out, StringComparison.Ordinal);
+        Assert.Contains("this node hands off its shards, leaves and stops, as on SIGTERM", result.Out, StringComparison.Ordinal);
         await Eventually.HoldsAsync(() => Cluster.Get(_nodes[0].System).State.Members.Count == 1, "the first node sees the second removed");
     }
 

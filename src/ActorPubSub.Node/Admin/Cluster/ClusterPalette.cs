@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Akka.Cluster;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ActorPubSub.Node.Admin.Cluster;
 
@@ -87,11 +89,16 @@ internal static class ClusterPalette
         var cluster = Akka.Cluster.Cluster.Get(context.System);
         var address = args.String("address") is null ? cluster.SelfAddress : MemberAddress.Parse(args, "address");
         var member = MemberAddress.Member(cluster, address);
-        cluster.Leave(member.Address);
         var self = member.Address.Equals(cluster.SelfAddress);
+        // This node: stop the host, as SIGTERM does. Its CoordinatedShutdown leaves the cluster (shards handed off first)
+        // and the process exits 0; a bare Cluster.Leave would end it too, but as "removed without being asked to stop"
+        // (exit code 255). Kestrel still sends this answer: it drains running requests before it stops.
+        if (self && context.Services.GetService<IHostApplicationLifetime>() is { } host) host.StopApplication();
+        else cluster.Leave(member.Address);
         return Task.FromResult(CommandResult.Lines(
             new JsonObject { ["address"] = member.Address.ToString(), ["self"] = self, ["previousStatus"] = MemberView.Status(member.Status) },
-            $"Leaving: {member.Address} (was {MemberView.Status(member.Status)}){(self ? "; this node hands off its shards and stops once removed" : "")}"));
+            $"Leaving: {member.Address} (was {MemberView.Status(member.Status)})"
+            + (self ? "; this node hands off its shards, leaves and stops, as on SIGTERM" : "")));
     }
 
     private static Task<CommandResult> JoinAsync(AdminContext context, CommandArgs args)
