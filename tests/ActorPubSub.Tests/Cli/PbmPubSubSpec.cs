@@ -107,6 +107,34 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Subscription_create_and_delete_should_manage_durable_subscriptions()
+    {
+        // arrange
+        await _node.Client.PublishAsync("orders", "one");
+        await _node.Client.PublishAsync("orders", "two");
+
+        // act
+        var earliest = await Pbm("pubsub", "subscription", "create", "orders", "billing");
+        var latest = await Pbm("pubsub", "subscription", "create", "orders", "audit", "--latest", "-f", "region = \"eu\"");
+        var again = await Pbm("pubsub", "subscription", "create", "orders", "billing");
+        var badFilter = await Pbm("pubsub", "subscription", "create", "orders", "broken", "--filter", "region ==");
+        var info = await _node.Client.GetTopicInfoAsync("orders");
+        var deleted = await Pbm("pubsub", "subscription", "delete", "orders", "audit");
+        var unknown = await Pbm("pubsub", "subscription", "delete", "orders", "audit");
+
+        // assert
+        Assert.Equal(["Created subscription orders/billing (from the oldest retained message)"], earliest.Lines);
+        Assert.Equal(["Created subscription orders/audit (from after #2)"], latest.Lines);
+        Assert.Equal(["Subscription orders/billing exists already (watermark 0)"], again.Lines);
+        Assert.Equal(ExitCodes.Usage, badFilter.ExitCode);
+        Assert.Equal(2, info.Subscriptions.Single(s => s.Name == "billing").Pending);
+        Assert.Equal("region = \"eu\"", info.Subscriptions.Single(s => s.Name == "audit").Filter);
+        Assert.Equal(["Deleted subscription orders/audit"], deleted.Lines);
+        Assert.Equal(ExitCodes.Failed, unknown.ExitCode);
+        Assert.Contains("subscription 'audit' not found on topic 'orders'; its subscriptions are billing", unknown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Dead_letter_commands_should_list_show_redrive_and_purge()
     {
         // arrange: two messages declared unprocessable are dead-lettered at once
