@@ -60,7 +60,8 @@ internal static class ShardingPalette
                 rows.Add([type, address.ToString(), Number(regionStats.Stats.Count), Number(entities), Number(regionStats.Failed.Count)]);
             }
             types[type] = nodes;
-            totals.Add($"{type}: {stats.Regions.Values.Sum(r => r.Stats.Count)} shards, {stats.Regions.Values.Sum(r => r.Stats.Values.Sum())} entities on {stats.Regions.Count} nodes");
+            totals.Add($"{type}: {Plural(stats.Regions.Values.Sum(r => r.Stats.Count), "shard")}, "
+                       + $"{Plural(stats.Regions.Values.Sum(r => r.Stats.Values.Sum()), "entity", "entities")} on {Plural(stats.Regions.Count, "node")}");
         }
         return new CommandResult(new JsonObject { ["types"] = types },
             [ViewBlock.Of(new ViewTable(["TYPE", "NODE", "SHARDS", "ENTITIES", "FAILED"], rows)), ViewBlock.Text(totals)]);
@@ -71,6 +72,8 @@ internal static class ShardingPalette
         var sharding = ClusterSharding.Get(system);
         return sharding.ShardTypeNames.Order(StringComparer.Ordinal).Select(type => (type, sharding.ShardRegion(type)));
     }
+
+    private static string Plural(int n, string one, string? many = null) => $"{Number(n)} {(n == 1 ? one : many ?? one + "s")}";
 
     private static string Number(int n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 }
