@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ActorPubSub.Tests.Cli;
@@ -22,12 +23,13 @@ namespace ActorPubSub.Tests.Cli;
 /// </summary>
 public sealed class AdminNode : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private bool _stopped;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly Task _run;
 
-    private AdminNode(WebApplication app)
+    private AdminNode(WebApplication app, Task run)
     {
-        _app = app;
+        _lifetime = app.Lifetime;
+        _run = run;
         System = app.Services.GetRequiredService<ActorSystem>();
         Client = PubSubClient.Get(System);
         var url = new Uri(app.Urls.Single());
@@ -61,8 +63,13 @@ public sealed class AdminNode : IAsyncDisposable
         var app = builder.Build();
         app.MapHealthEndpoints();
         app.MapNodeAdmin(node);
-        await app.StartAsync();
-        var admin = new AdminNode(app);
+        // Run, as Program.cs does, so that a stop asked from inside (pbm cluster leave) stops the host.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        var run = app.RunAsync();
+        await Task.WhenAny(started.Task, run);
+        if (run.IsCompleted) await run;   // failed to start: throws
+        var admin = new AdminNode(app, run);
         if (waitForUp) await admin.WaitUntilUpAsync();
         return admin;
     }
@@ -77,19 +84,19 @@ public sealed class AdminNode : IAsyncDisposable
     /// <summary>The node's web server, for raw HTTP.</summary>
     public Uri BaseUrl => new($"http://{Target}/");
 
+    /// <summary>Stops the host (CoordinatedShutdown: leave, hand off); also what pbm cluster leave does to this node.</summary>
     public async Task StopAsync()
     {
-        if (_stopped) return;
-        _stopped = true;
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30))) await _app.StopAsync(timeout.Token);
+        // RunAsync disposes the host once it stopped (also when the node left or was downed and stopped by itself).
+        if (!_run.IsCompleted) _lifetime.StopApplication();
+        await _run.WaitAsync(TimeSpan.FromSeconds(60));
         await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        await _app.DisposeAsync();
-    }
+    /// <summary>Completes when the host has stopped (e.g. after pbm cluster leave).</summary>
+    public Task Stopped => _run;
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     /// <summary>A loopback port nothing listens on (for seeds that never answer and unreachable hosts).</summary>
     public static int DeadPort()

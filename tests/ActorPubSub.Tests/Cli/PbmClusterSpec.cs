@@ -83,7 +83,7 @@ public sealed partial class PbmClusterSpec : IAsyncLifetime
     {
         // act
         var result = await Pbm(_nodes[1], "cluster", "leave");
-        await _nodes[1].System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(60));
+        await _nodes[1].Stopped.WaitAsync(TimeSpan.FromSeconds(60));
 
         // assert
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
