@@ -180,6 +180,37 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("cluster", "show")]
+    [InlineData("cluster", "status")]
+    [InlineData("cluster", "leader")]
+    [InlineData("cluster", "down-unreachable")]
+    [InlineData("sharding", "regions")]
+    [InlineData("sharding", "stats")]
+    [InlineData("actor", "hierarchy", "-d", "1")]
+    [InlineData("pubsub", "topics")]
+    [InlineData("pubsub", "topic", "orders")]
+    [InlineData("pubsub", "subscriptions")]
+    [InlineData("pubsub", "subscriptions", "orders")]
+    [InlineData("pubsub", "lag")]
+    [InlineData("pubsub", "dlq", "list", "orders", "billing")]
+    [InlineData("pubsub", "publish", "orders", "via json")]
+    [InlineData("pubsub", "subscription", "create", "orders", "audit")]
+    public async Task Every_command_should_print_one_JSON_object_with_json(params string[] words)
+    {
+        // arrange
+        await _node.Client.CreateSubscriptionAsync("orders", "billing");
+        await _node.Client.PublishAsync("orders", "order");
+
+        // act
+        var result = await Pbm([.. words, "--json"]);
+
+        // assert
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, result.Json().ValueKind);
+        Assert.Empty(result.Error);
+    }
+
+    [Theory]
     [InlineData(ExitCodes.Failed, "pbm: topic 'nope' not found", "pubsub", "topic", "nope")]
     [InlineData(ExitCodes.Failed, "pbm: topic 'nope' not found", "pubsub", "subscriptions", "nope")]
     [InlineData(ExitCodes.Failed, "pbm: topic 'nope' not found", "pubsub", "tail", "nope")]
