@@ -21,7 +21,7 @@ public sealed partial class LighthouseSettings
     /// <summary>The cluster role of a lighthouse. It must not be the broker nodes' role: topics are never placed here.</summary>
     public const string Role = "lighthouse";
 
-    /// <summary>Where the web server (health, later admin) listens unless configured: loopback only.</summary>
+    /// <summary>Where the web server (health, admin) listens unless configured: loopback only.</summary>
     public const string DefaultHttpAddress = Node.Web.HttpAddress.Default;
 
     internal static readonly SettingsSection<LighthouseSettings> Section = new(SectionName);

@@ -10,6 +10,7 @@ namespace ActorPubSub.Cli;
 public sealed class Session(AdminClient client, AdminTarget target, PbmConsole console)
 {
     private HostCatalog? _catalog;
+    private bool _streaming;
 
     public AdminTarget Target => target;
 
@@ -22,6 +23,7 @@ public sealed class Session(AdminClient client, AdminTarget target, PbmConsole c
     public async Task<int> RunAsync(IReadOnlyList<string> words, bool json, bool help, CancellationToken cancellationToken)
     {
         var command = console.Interrupts.Begin(cancellationToken);
+        _streaming = false;
         try
         {
             return await RunCommandAsync(words, json, help, command.Token);
@@ -32,7 +34,10 @@ public sealed class Session(AdminClient client, AdminTarget target, PbmConsole c
         }
         catch (OperationCanceledException) when (command.IsCancellationRequested)
         {
-            return ExitCodes.Ok;   // Ctrl-C: the user stopped it (a tail ends this way)
+            // Ctrl-C: ending a stream is how a tail is stopped (success); any other command was cut short.
+            if (_streaming) return ExitCodes.Ok;
+            await console.Error.WriteLineAsync("pbm: interrupted");
+            return ExitCodes.Failed;
         }
         finally
         {
@@ -75,6 +80,7 @@ public sealed class Session(AdminClient client, AdminTarget target, PbmConsole c
             output.Result(await client.RunAsync(spec, args, cancellationToken));
             return ExitCodes.Ok;
         }
+        _streaming = true;
         return await StreamAsync(spec, args, output, cancellationToken);
     }
 

@@ -24,7 +24,7 @@ public sealed partial class NodeSettings
     public const string Sqlite = "sqlite";
     public const string PostgreSql = "postgresql";
 
-    /// <summary>Where the web server (health, later admin) listens unless configured: loopback only.</summary>
+    /// <summary>Where the web server (health, admin) listens unless configured: loopback only.</summary>
     public const string DefaultHttpAddress = Web.HttpAddress.Default;
 
     internal static readonly SettingsSection<NodeSettings> Section = new(SectionName);
@@ -38,7 +38,7 @@ public sealed partial class NodeSettings
     /// <summary>True when the node reads the environment variable <paramref name="name"/>.</summary>
     public static bool ReadsEnvironmentVariable(string name) => Section.ReadsEnvironmentVariable(name);
 
-    /// <summary>The paths the node's web server serves (the health endpoints; the admin endpoint will add its own).</summary>
+    /// <summary>The health paths the node's web server serves (what probes call; the admin endpoint is under /admin/v1).</summary>
     public static IReadOnlyList<string> ServedPaths => HealthEndpoints.Paths;
 
     /// <summary>The Split Brain Resolver strategy unless configured.</summary>
@@ -107,7 +107,8 @@ public sealed partial class NodeSettings
 
     /// <summary>
     /// Where the web server listens (<c>host:port</c>; port 0 picks a free one): <c>/health/live</c> and
-    /// <c>/health/ready</c>, later the admin endpoint. In Kubernetes <c>0.0.0.0:9110</c>, so probes reach it.
+    /// <c>/health/ready</c> and the admin endpoint (pbm; a token is required off loopback). In Kubernetes
+    /// <c>0.0.0.0:9110</c>, so probes reach it.
     /// <b>Default:</b> <c>127.0.0.1:9110</c>.
     /// </summary>
     public string HttpAddress { get; set; } = DefaultHttpAddress;
