@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ActorPubSub.Node.Admin;
 using ActorPubSub.Node.Configuration;
 using ActorPubSub.Node.Membership;
 using ActorPubSub.Node.Web;
@@ -20,7 +21,7 @@ public sealed partial class LighthouseSettings
     /// <summary>The cluster role of a lighthouse. It must not be the broker nodes' role: topics are never placed here.</summary>
     public const string Role = "lighthouse";
 
-    /// <summary>Where the web server (health, later admin) listens unless configured: loopback only.</summary>
+    /// <summary>Where the web server (health, admin) listens unless configured: loopback only.</summary>
     public const string DefaultHttpAddress = Node.Web.HttpAddress.Default;
 
     internal static readonly SettingsSection<LighthouseSettings> Section = new(SectionName);
@@ -65,6 +66,15 @@ public sealed partial class LighthouseSettings
     public string HttpAddress { get; set; } = DefaultHttpAddress;
 
     /// <summary>
+    /// Bearer token of the admin endpoint (pbm); at least 16 characters. Required when <see cref="HttpAddress"/> is not
+    /// loopback only: without it the admin endpoint is then disabled. <b>Default:</b> none.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>Require <see cref="AdminToken"/> on a loopback address too (always on elsewhere). <b>Default:</b> false.</summary>
+    public bool RequireAdminToken { get; set; }
+
+    /// <summary>
     /// Split Brain Resolver strategy (<c>keep-majority</c>, <c>keep-oldest</c>, <c>static-quorum</c>, <c>down-all</c>,
     /// <c>off</c>); the same on every member of the cluster. <b>Default:</b> <c>keep-majority</c>.
     /// </summary>
@@ -83,6 +93,9 @@ public sealed partial class LighthouseSettings
     internal HttpAddress Http => Node.Web.HttpAddress.TryParse(HttpAddress, out var address, out _)
         ? address
         : throw new InvalidOperationException($"Lighthouse:HttpAddress '{HttpAddress}' is invalid.");
+
+    /// <summary>Who may use the admin endpoint (valid once <see cref="Validate"/> passed).</summary>
+    internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)));
 
     internal SplitBrainResolverSettings SplitBrain =>
         SplitBrainResolverSettings.Create(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize);
@@ -105,6 +118,10 @@ public sealed partial class LighthouseSettings
         }
         if (!Node.Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
             return Section.Invalid(nameof(HttpAddress), HttpAddress, httpError);
+        if (AdminAccess.ValidateToken(AdminToken) is { } tokenError)
+            return Section.Invalid(nameof(AdminToken), "(not shown)", tokenError);
+        if (RequireAdminToken && AdminToken is null)
+            return Section.Invalid(nameof(RequireAdminToken), true, $"needs Lighthouse:{nameof(AdminToken)} ({Section.EnvironmentName(nameof(AdminToken))})");
         if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize) is var (setting, value, rule))
             return Section.Invalid(setting, value, rule);
         return null;

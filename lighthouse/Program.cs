@@ -24,6 +24,7 @@ builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka.With
 await using var app = builder.Build();
 app.MapHealthEndpoints();
 app.MapMetricsEndpoint(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LighthouseLog.Category));
+app.MapLighthouseAdmin(settings);
 app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LighthouseLog.Category));
 try
 {

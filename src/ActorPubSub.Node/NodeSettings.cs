@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ActorPubSub.Hosting;
+using ActorPubSub.Node.Admin;
 using ActorPubSub.Node.Configuration;
 using ActorPubSub.Node.Membership;
 using ActorPubSub.Node.Web;
@@ -23,7 +24,7 @@ public sealed partial class NodeSettings
     public const string Sqlite = "sqlite";
     public const string PostgreSql = "postgresql";
 
-    /// <summary>Where the web server (health, later admin) listens unless configured: loopback only.</summary>
+    /// <summary>Where the web server (health, admin) listens unless configured: loopback only.</summary>
     public const string DefaultHttpAddress = Web.HttpAddress.Default;
 
     internal static readonly SettingsSection<NodeSettings> Section = new(SectionName);
@@ -37,7 +38,7 @@ public sealed partial class NodeSettings
     /// <summary>True when the node reads the environment variable <paramref name="name"/>.</summary>
     public static bool ReadsEnvironmentVariable(string name) => Section.ReadsEnvironmentVariable(name);
 
-    /// <summary>The paths the node's web server serves (the health endpoints; the admin endpoint will add its own).</summary>
+    /// <summary>The health paths the node's web server serves (what probes call; the admin endpoint is under /admin/v1).</summary>
     public static IReadOnlyList<string> ServedPaths => HealthEndpoints.Paths;
 
     /// <summary>The Split Brain Resolver strategy unless configured.</summary>
@@ -106,10 +107,24 @@ public sealed partial class NodeSettings
 
     /// <summary>
     /// Where the web server listens (<c>host:port</c>; port 0 picks a free one): <c>/health/live</c> and
-    /// <c>/health/ready</c>, later the admin endpoint. In Kubernetes <c>0.0.0.0:9110</c>, so probes reach it.
+    /// <c>/health/ready</c> and the admin endpoint (pbm; a token is required off loopback). In Kubernetes
+    /// <c>0.0.0.0:9110</c>, so probes reach it.
     /// <b>Default:</b> <c>127.0.0.1:9110</c>.
     /// </summary>
     public string HttpAddress { get; set; } = DefaultHttpAddress;
+
+    /// <summary>
+    /// Bearer token of the admin endpoint (pbm sends it with <c>--token</c> or <c>PBM_TOKEN</c>); at least 16 characters.
+    /// Required when <see cref="HttpAddress"/> is not loopback only: without it the admin endpoint is then disabled.
+    /// <b>Default:</b> none.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>
+    /// Require <see cref="AdminToken"/> on a loopback address too. Always on when <see cref="HttpAddress"/> is not
+    /// loopback only. <b>Default:</b> false.
+    /// </summary>
+    public bool RequireAdminToken { get; set; }
 
     /// <summary>
     /// Split Brain Resolver strategy: <c>keep-majority</c>, <c>keep-oldest</c>, <c>static-quorum</c> (with
@@ -147,6 +162,9 @@ public sealed partial class NodeSettings
     internal HttpAddress Http => Web.HttpAddress.TryParse(HttpAddress, out var address, out _)
         ? address
         : throw new InvalidOperationException($"Node:HttpAddress '{HttpAddress}' is invalid.");
+
+    /// <summary>Who may use the admin endpoint (valid once <see cref="Validate"/> passed).</summary>
+    internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)));
 
     /// <summary>The Split Brain Resolver this node runs with.</summary>
     internal SplitBrainResolverSettings SplitBrain =>
@@ -203,6 +221,10 @@ public sealed partial class NodeSettings
         }
         if (!Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
             return Invalid(nameof(HttpAddress), HttpAddress, httpError);
+        if (AdminAccess.ValidateToken(AdminToken) is { } tokenError)
+            return Invalid(nameof(AdminToken), "(not shown)", tokenError);
+        if (RequireAdminToken && AdminToken is null)
+            return Invalid(nameof(RequireAdminToken), true, $"needs Node:{nameof(AdminToken)} ({Section.EnvironmentName(nameof(AdminToken))})");
         if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize) is var (sbrSetting, sbrValue, sbrRule))
             return Invalid(sbrSetting, sbrValue, sbrRule);
         if (StandaloneCluster == true && SeedNodes.Length > 0)

@@ -30,6 +30,7 @@ builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka
 await using var app = builder.Build();
 app.MapHealthEndpoints();
 app.MapMetricsEndpoint(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category));
+app.MapNodeAdmin(settings);
 app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category));
 try
 {

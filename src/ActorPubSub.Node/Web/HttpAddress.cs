@@ -4,7 +4,7 @@ using System.Net;
 namespace ActorPubSub.Node.Web;
 
 /// <summary>
-/// Where the web server (health now, admin commands later) listens: <c>host:port</c> with an IP address
+/// Where the web server (health and admin endpoints) listens: <c>host:port</c> with an IP address
 /// (<c>127.0.0.1:9110</c>, <c>0.0.0.0:9110</c>, <c>[::1]:9110</c>), <c>localhost</c> or <c>*</c> (every interface);
 /// port 0 picks a free one. Shared source (node and lighthouse).
 /// </summary>

@@ -43,7 +43,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static ServiceProcess StartNode(IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
         Start(NodePath, environment, workingDirectory);
 
-    public static ServiceProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    /// <param name="arguments">Command-line arguments after the assembly (pbm's command).</param>
+    public static ServiceProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, string workingDirectory,
+        IReadOnlyList<string>? arguments = null)
     {
         if (!File.Exists(assemblyPath)) throw new FileNotFoundException("The program is not built.", assemblyPath);
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
@@ -56,6 +58,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(assemblyPath);
+        foreach (var argument in arguments ?? []) info.ArgumentList.Add(argument);
         foreach (var key in info.Environment.Keys.Where(IsClusterVariable).ToList()) info.Environment.Remove(key);
         foreach (var (key, value) in environment) info.Environment[key] = value;
 

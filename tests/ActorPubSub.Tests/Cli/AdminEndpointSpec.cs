@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ActorPubSub.Cli;
+using ActorPubSub.Tests.Support;
+
+namespace ActorPubSub.Tests.Cli;
+
+/// <summary>
+/// The admin endpoint over raw HTTP, on an in-process node with the token required (RequireAdminToken on loopback:
+/// the rule a non-loopback bind forces): what it lists, how it refuses missing or wrong tokens and malformed requests
+/// (one-line JSON errors with the right status), and that the host answers normally after all of them.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class AdminEndpointSpec : IAsyncLifetime
+{
+    private const string Token = "spec-token-0123456789";
+    private readonly TempDatabase _db = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private AdminNode _node = null!;
+
+    public async Task InitializeAsync() =>
+        _node = await AdminNode.StartAsync(_db.File, new Dictionary<string, string> { ["RequireAdminToken"] = "true", ["AdminToken"] = Token });
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        _http.Dispose();
+        _db.Dispose();
+    }
+
+    [Fact]
+    public async Task Endpoint_should_list_its_palettes_and_their_commands_arguments()
+    {
+        // act
+        var (status, body) = await SendAsync(HttpMethod.Get, "admin/v1/palettes", null, Token);
+
+        // assert
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1, body.GetProperty("version").GetInt32());
+        Assert.Equal("node", body.GetProperty("host").GetString());
+        var palettes = body.GetProperty("palettes").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        Assert.Equal(["cluster", "sharding", "actor", "pubsub"], palettes.Keys);
+        var commands = palettes.Values.SelectMany(p => p.GetProperty("commands").EnumerateArray()).ToList();
+        var names = commands.Select(c => c.GetProperty("name").GetString()).ToList();
+        Assert.Subset(names.ToHashSet(), new HashSet<string?>
+        {
+            "show", "status", "leader", "leave", "join", "down", "down-unreachable", "regions", "stats", "hierarchy", "topics", "topic",
+            "subscriptions", "lag", "publish", "tail", "dlq list", "dlq show", "dlq redrive", "dlq purge",
+        });
+        // pbm owns these names on its command line: no command may use them for an argument.
+        var arguments = commands.SelectMany(c => c.GetProperty("arguments").EnumerateArray()).ToList();
+        Assert.DoesNotContain(arguments, a => Invocation.Reserved.Contains(a.GetProperty("name").GetString())
+                                              || (a.TryGetProperty("short", out var s) && Invocation.Reserved.Contains(s.GetString())));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-token-wrong-token")]
+    public async Task Endpoint_should_refuse_a_missing_or_wrong_token_with_401_and_keep_health_open(string? token)
+    {
+        // act
+        var (palettes, paletteBody) = await SendAsync(HttpMethod.Get, "admin/v1/palettes", null, token);
+        var (command, commandBody) = await SendAsync(HttpMethod.Post, "admin/v1/cluster/leave", "{}", token);
+        using var live = await _http.GetAsync(new Uri(_node.BaseUrl, "health/live"));
+
+        // assert
+        Assert.Equal(HttpStatusCode.Unauthorized, palettes);
+        Assert.Equal(HttpStatusCode.Unauthorized, command);
+        Assert.Contains("missing or wrong admin token", paletteBody.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Single(commandBody.EnumerateObject());   // just the one-line error
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(Akka.Cluster.MemberStatus.Up, Akka.Cluster.Cluster.Get(_node.System).SelfMember.Status);   // the leave never ran
+    }
+
+    [Theory]
+    [InlineData("admin/v1/pubsub/topic", "not json", HttpStatusCode.BadRequest, "not valid JSON")]
+    [InlineData("admin/v1/pubsub/topic", "[1,2]", HttpStatusCode.BadRequest, "must be a JSON object of arguments")]
+    [InlineData("admin/v1/pubsub/topic", "{}", HttpStatusCode.BadRequest, "topic: is required")]
+    [InlineData("admin/v1/pubsub/topic", """{"topic":"bad name!"}""", HttpStatusCode.BadRequest, "topic: The topic name 'bad name!' has the character ' '")]
+    [InlineData("admin/v1/pubsub/topic", """{"topic":42}""", HttpStatusCode.BadRequest, "topic: must be a non-empty string, not 42")]
+    [InlineData("admin/v1/pubsub/topic", """{"topic":"orders","colour":"red"}""", HttpStatusCode.BadRequest, "colour: unknown argument; the arguments are topic")]
+    [InlineData("admin/v1/pubsub/topics", """{"limit":0}""", HttpStatusCode.BadRequest, "limit: must be an integer between 1 and 1000, not 0")]
+    [InlineData("admin/v1/pubsub/topics", """{"limit":1e300}""", HttpStatusCode.BadRequest, "limit: must be an integer")]
+    [InlineData("admin/v1/pubsub/dlq/purge", """{"topic":"orders","subscription":"billing"}""", HttpStatusCode.NotFound, "topic 'orders' not found")]
+    [InlineData("admin/v1/actor/hierarchy", """{"start":"/user/*"}""", HttpStatusCode.BadRequest, "start: must be an actor path of this host")]
+    [InlineData("admin/v1/actor/hierarchy", """{"start":"/user/nobody"}""", HttpStatusCode.NotFound, "no actor at /user/nobody")]
+    [InlineData("admin/v1/cluster/down", """{"address":"not-an-address"}""", HttpStatusCode.BadRequest, "address: must be a member address like akka.tcp://system@host:port")]
+    [InlineData("admin/v1/cluster/down", """{"address":"akka.tcp://actorpubsub@127.0.0.1:1"}""", HttpStatusCode.NotFound, "is not a member of the cluster")]
+    [InlineData("admin/v1/pubsub/publish", """{"topic":"orders","text":"x","header":["novalue"]}""", HttpStatusCode.BadRequest, "header: must be name=value")]
+    [InlineData("admin/v1/pubsub/tail", """{"topic":"orders","ack":true}""", HttpStatusCode.BadRequest, "ack: needs -s <subscription>")]
+    [InlineData("admin/v1/nosuch/thing", "{}", HttpStatusCode.NotFound, "unknown palette 'nosuch'; this node has cluster, sharding, actor, pubsub")]
+    [InlineData("admin/v1/cluster/explode", "{}", HttpStatusCode.NotFound, "unknown command 'cluster explode'; the cluster commands are show, status")]
+    public async Task Endpoint_should_refuse_a_malformed_request_with_a_one_line_error_and_keep_answering(string path, string body, HttpStatusCode expected, string error)
+    {
+        // act
+        var (status, answer) = await SendAsync(HttpMethod.Post, path, body, Token);
+        var (after, _) = await SendAsync(HttpMethod.Post, "admin/v1/cluster/show", null, Token);
+
+        // assert
+        Assert.Equal(expected, status);
+        var message = answer.GetProperty("error").GetString()!;
+        Assert.Contains(error, message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', message);
+        Assert.Equal(HttpStatusCode.OK, after);
+    }
+
+    [Fact]
+    public async Task Endpoint_should_answer_unknown_paths_wrong_methods_and_oversized_bodies_with_JSON_errors()
+    {
+        // act
+        var (unknown, unknownBody) = await SendAsync(HttpMethod.Get, "admin/nothing/here", null, Token);
+        var (getCommand, _) = await SendAsync(HttpMethod.Get, "admin/v1/cluster/show", null, Token);
+        var (huge, hugeBody) = await SendAsync(HttpMethod.Post, "admin/v1/pubsub/publish",
+            $$"""{"topic":"orders","text":"{{new string('x', 3 * 1024 * 1024)}}"}""", Token);
+        var (after, _) = await SendAsync(HttpMethod.Post, "admin/v1/cluster/show", null, Token);
+
+        // assert
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+        Assert.Contains("GET /admin/v1/palettes", unknownBody.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, getCommand);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge);
+        Assert.Contains("larger than 2 MiB", hugeBody.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, after);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body, string? token)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(_node.BaseUrl, path));
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        if (token is not null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(text);
+        return (response.StatusCode, json.RootElement.Clone());
+    }
+}
