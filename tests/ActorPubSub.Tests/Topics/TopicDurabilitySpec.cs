@@ -80,8 +80,9 @@ public sealed class TopicDurabilitySpec : IDisposable
             }
             // Snapshots are taken once the journal since the last one outweighs the retained messages (here the
             // 300 odd ones), and the journal below a snapshot is deleted: far fewer rows than the 600+ events written.
+            // (How many remain depends on how acks batched, which depends on timing: up to about one snapshot's worth.)
             await Eventually.HoldsAsync(() => CountAsync("SELECT COUNT(*) FROM journal WHERE persistence_id = 'topic:snap'"),
-                rows => rows < count / 3, "the journal was cut back below the latest snapshot");
+                rows => rows < count / 2, "the journal was cut back below the latest snapshot");
             Assert.True(await CountAsync("SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'topic:snap'") >= 1);
             await first.StopAsync();
         }
