@@ -10,6 +10,26 @@ internal static class PubSubStorage
 {
     public const string DefaultSqliteFile = "./data/actorpubsub.db";
 
+    /// <summary>How long a PostgreSQL session may sit in an open transaction before the server ends it.</summary>
+    public static readonly TimeSpan IdleInTransactionTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Adds <c>idle_in_transaction_session_timeout</c> to the session options unless the connection string sets one.
+    /// A node frozen between a journal INSERT and its COMMIT (SIGSTOP, a long GC or VM pause) otherwise keeps the new
+    /// rows' unique-key locks, and the topic's next incarnation on another node blocks on them until the frozen
+    /// process dies or wakes; with the guard the server rolls the frozen transaction back (nothing of it was
+    /// confirmed) and the new incarnation proceeds.
+    /// </summary>
+    internal static string WithTransactionGuard(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Options?.Contains("idle_in_transaction_session_timeout", StringComparison.Ordinal) == true)
+            return connectionString;
+        var guard = $"-c idle_in_transaction_session_timeout={(long)IdleInTransactionTimeout.TotalMilliseconds}";
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? guard : builder.Options + " " + guard;
+        return builder.ConnectionString;
+    }
+
     /// <summary>The journal and snapshot store of the topics, under <paramref name="pluginId"/> (not the default plugins).</summary>
     public static (SqlJournalOptions Journal, SqlSnapshotOptions Snapshots) Resolve(PubSubOptions options, string pluginId)
     {
@@ -17,7 +37,7 @@ internal static class PubSubStorage
         var snapshots = new SqlSnapshotOptions(isDefaultPlugin: false, identifier: pluginId) { AutoInitialize = true };
         if (options.PostgreSqlConnectionString is { } pg)
         {
-            journal.ConnectionString = snapshots.ConnectionString = pg;
+            journal.ConnectionString = snapshots.ConnectionString = WithTransactionGuard(pg);
             journal.ProviderName = snapshots.ProviderName = ProviderName.PostgreSQL15;
             return (journal, snapshots);
         }

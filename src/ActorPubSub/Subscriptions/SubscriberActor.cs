@@ -42,6 +42,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     private const int MaxAckBatch = 512;
 
     private readonly IActorRef _region;
+    private IActorRef? _topicActor;   // the topic incarnation that delivers to this consumer (watched)
     private readonly string _topic;
     private readonly string _subscription;
     private readonly Handler _handler;
@@ -79,7 +80,19 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         Receive<Renew>(_ => Register());
         Receive<ConsumerRegistered>(_ => _log.Debug("Consumer of {0}/{1} registered", _topic, _subscription));
         Receive<CommandRejected>(HandleRejected);
+        Receive<Terminated>(t =>
+        {
+            if (t.ActorRef.Equals(_topicActor)) _topicActor = null;
+        });
     }
+
+    /// <summary>
+    /// Where acks, nacks and transient reports go: the topic actor that delivered (while it lives), else the shard
+    /// region. Straight to the topic, they reach it during a shard hand-off too — the region buffers a handed-off
+    /// shard's messages and drops them when the hand-off starts, which lost acks (and redelivered those messages)
+    /// in rolling restarts — and they skip a routing hop.
+    /// </summary>
+    private IActorRef Target => _topicActor ?? _region;
 
     protected override void PreStart()
     {
@@ -100,6 +113,13 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     private void HandleDeliver(Deliver d)
     {
+        if (!Sender.Equals(_topicActor) && !Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
+        {
+            // A new incarnation of the topic (it moved, or restarted): answer it from now on.
+            if (_topicActor is not null) Context.Unwatch(_topicActor);
+            _topicActor = Sender;
+            Context.Watch(_topicActor);
+        }
         for (var i = 0; i < d.Messages.Length; i++)
         {
             var message = d.Messages[i];
@@ -190,7 +210,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
             _topic, _subscription, done.Sequence, done.Attempt, done.CorrelationId ?? "none",
             unprocessable ? error + " (unprocessable: dead-lettered)" : error);
         // The topic owns the retry: it applies the subscription's backoff and dead-letters after its max attempts.
-        _region.Tell(new Nack(_topic, _subscription, done.Sequence, Delay: null, error, unprocessable));
+        Target.Tell(new Nack(_topic, _subscription, done.Sequence, Delay: null, error, unprocessable));
     }
 
     private void ScheduleFlush()
@@ -207,13 +227,13 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         _flushScheduled = false;
         if (_transientDone > 0)
         {
-            _region.Tell(new TransientDone(_topic, _subscription, _transientDone));
+            Target.Tell(new TransientDone(_topic, _subscription, _transientDone));
             _transientDone = 0;
         }
         if (_pendingAcks.Count == 0) return;
         var acks = _pendingAcks.ToImmutableArray();
         _pendingAcks = [];
-        _region.Tell(new Ack(_topic, _subscription, acks));
+        Target.Tell(new Ack(_topic, _subscription, acks));
     }
 
     private void HandleRejected(CommandRejected rejected)
