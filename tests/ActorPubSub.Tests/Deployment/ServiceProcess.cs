@@ -16,7 +16,10 @@ namespace ActorPubSub.Tests.Deployment;
 /// <remarks>Like <c>Support/NodeProcess</c>, which passes only <c>ACTORPUBSUB_Node__*</c> settings.</remarks>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    public const int SigKill = 9;
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
 
     private readonly Process _process;
     private readonly string _name;
@@ -37,24 +40,36 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static ServiceProcess StartLighthouse(IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
         Start(LighthousePath, environment, workingDirectory);
 
     public static ServiceProcess StartNode(IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
         Start(NodePath, environment, workingDirectory);
 
-    public static ServiceProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    /// <param name="launcher">
+    /// A command that runs <c>dotnet</c> for the program and keeps its process id (it execs), e.g.
+    /// <c>["ip", "netns", "exec", "ns1"]</c> to run it in a network namespace; signals then reach the program itself.
+    /// </param>
+    public static ServiceProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, string workingDirectory,
+        IReadOnlyList<string>? launcher = null)
     {
         if (!File.Exists(assemblyPath)) throw new FileNotFoundException("The program is not built.", assemblyPath);
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var info = new ProcessStartInfo
         {
-            FileName = dotnet,
+            FileName = launcher is { Count: > 0 } ? launcher[0] : dotnet,
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var argument in launcher.Skip(1)) info.ArgumentList.Add(argument);
+            info.ArgumentList.Add(dotnet);
+        }
         info.ArgumentList.Add(assemblyPath);
         foreach (var key in info.Environment.Keys.Where(IsClusterVariable).ToList()) info.Environment.Remove(key);
         foreach (var (key, value) in environment) info.Environment[key] = value;
