@@ -114,11 +114,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         return new Uri(line[start..].Split(' ', ',')[0]);
     }
 
-    /// <summary>The <c>akka.tcp://</c> address at the end of the first stdout line containing <paramref name="text"/>.</summary>
+    /// <summary>The <c>akka.tcp://</c> (or, on TLS, <c>akka.ssl.tcp://</c>) address in the first stdout line containing <paramref name="text"/>.</summary>
     public async Task<string> AddressAsync(string text, TimeSpan within)
     {
         var line = await WaitForOutputAsync(text, within);
-        return line[line.IndexOf("akka.tcp://", StringComparison.Ordinal)..].Split(' ')[0].Trim();
+        var start = line.IndexOf("akka.ssl.tcp://", StringComparison.Ordinal) is >= 0 and var ssl ? ssl : line.IndexOf("akka.tcp://", StringComparison.Ordinal);
+        return line[start..].Split(' ')[0].Trim();
     }
 
     public void Signal(int signal)

@@ -31,7 +31,8 @@ public sealed record FaultFigures(
     IReadOnlyList<(string Error, int Count)> Errors,
     IReadOnlyList<(string Node, int Confirmed)> ConfirmedByNode,
     string TopicHosts,
-    string Membership)
+    string Membership,
+    IReadOnlyList<string> DuplicateDetails)
 {
     public static FaultFigures Compute(string scenario, MessageLedger ledger, string topicHosts, string membership)
     {
@@ -86,7 +87,9 @@ public sealed record FaultFigures(
                 .Select(g => (g.Key, g.Count())).OrderByDescending(e => e.Item2).ToList(),
             confirmed.Values.GroupBy(p => p.Node).Select(g => (g.Key, g.Count())).OrderBy(n => n.Key, StringComparer.Ordinal).ToList(),
             topicHosts,
-            membership);
+            membership,
+            byMessage.Where(g => g.Value.Count > 1).Take(10).Select(g =>
+                $"{g.Key} (sequence {g.Value[0].Sequence}): " + string.Join(", ", g.Value.Select(d => $"attempt {d.Attempt} at {d.At:0.000} s ({d.Node})"))).ToList());
     }
 
     /// <summary>The figures as the test prints them.</summary>
@@ -107,6 +110,7 @@ public sealed record FaultFigures(
         text.AppendLine($"topic hosts: {TopicHosts}");
         text.AppendLine($"membership changes seen by the client: {Membership}");
         foreach (var (error, count) in Errors.Take(10)) text.AppendLine($"error ×{count}: {error}");
+        foreach (var duplicate in DuplicateDetails) text.AppendLine($"delivered twice: {duplicate}");
         return text.ToString();
     }
 }

@@ -28,6 +28,9 @@ public sealed class FaultWorkload : IAsyncDisposable
     private readonly MembershipTimeline _membership;
     private readonly ITestOutputHelper _output;
 
+    /// <summary>The database the brokers write to, for the diagnosis printed when traffic does not resume.</summary>
+    public string? ConnectionString { get; init; }
+
     private FaultWorkload(string topic, MessageLedger ledger, TopicHostTracker tracker, MembershipTimeline membership,
         ISubscription subscription, KeyedPublisher publisher, ITestOutputHelper output)
     {
@@ -40,7 +43,8 @@ public sealed class FaultWorkload : IAsyncDisposable
     public TopicHostTracker Tracker { get; }
 
     /// <summary>Starts everything and returns once messages flow end to end and the topic's host is known.</summary>
-    public static async Task<FaultWorkload> StartAsync(PubSubNode client, BrokerCluster cluster, string scenario, ITestOutputHelper output)
+    public static async Task<FaultWorkload> StartAsync(PubSubNode client, BrokerCluster cluster, string scenario, ITestOutputHelper output,
+        string? connectionString = null)
     {
         var topic = $"faults-{scenario}-{Guid.NewGuid():N}";
         var ledger = new MessageLedger();
@@ -53,7 +57,7 @@ public sealed class FaultWorkload : IAsyncDisposable
         ledger.CurrentNode = () => tracker.Current is { } node ? cluster.NameOf(node) : "?";
         var membership = new MembershipTimeline(client.System, ledger, cluster.NameOf);
         var workload = new FaultWorkload(topic, ledger, tracker, membership, subscription,
-            new KeyedPublisher(client.Client, topic, ledger, Keys, Interval), output);
+            new KeyedPublisher(client.Client, topic, ledger, Keys, Interval), output) { ConnectionString = connectionString };
         await workload.WaitForTrafficAsync(since: 0, messages: WarmUpMessages, BrokerCluster.StartDeadline, "the workload warmed up");
         await tracker.WaitForHostAsync(BrokerCluster.StartDeadline);
         return workload;
@@ -71,7 +75,8 @@ public sealed class FaultWorkload : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
                 throw new Xunit.Sdk.XunitException(
                     $"Timed out after {within.TotalSeconds:0} s waiting until {what} ({messages} messages published after {since:0.0} s delivered; "
-                    + $"{Ledger.DeliveredOfPublishedSince(since)} were). So far:\n{Figures(what)}");
+                    + $"{Ledger.DeliveredOfPublishedSince(since)} were). So far:\n{Figures(what)}"
+                    + (ConnectionString is null ? "" : await PostgreSqlActivity.DescribeAsync(ConnectionString)));
             await Task.Delay(100);
         }
     }

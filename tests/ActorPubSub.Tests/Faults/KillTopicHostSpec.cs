@@ -20,7 +20,7 @@ public sealed class KillTopicHostSpec(ITestOutputHelper output)
         // arrange
         await using var cluster = await BrokerCluster.StartAsync(output, TestPostgreSql.ConnectionString);
         await using var client = await cluster.StartClientAsync();
-        await using var workload = await FaultWorkload.StartAsync(client, cluster, "kill", output);
+        await using var workload = await FaultWorkload.StartAsync(client, cluster, "kill", output, TestPostgreSql.ConnectionString);
         var victim = cluster.ByAddress(workload.Tracker.Current!);
 
         // act

@@ -38,7 +38,7 @@ public sealed class NetworkPartitionSpec(ITestOutputHelper output)
             .Select(n => new BrokerPlacement(network.BrokerAddress(n), viaForwarder, network.Launcher(n))).ToList();
         await using var cluster = await BrokerCluster.StartAsync(output, TestPostgreSql.ConnectionString, placements, network.HostAddress);
         await using var client = await cluster.StartClientAsync();
-        await using var workload = await FaultWorkload.StartAsync(client, cluster, "partition", output);
+        await using var workload = await FaultWorkload.StartAsync(client, cluster, "partition", output, TestPostgreSql.ConnectionString);
         var victim = cluster.ByAddress(workload.Tracker.Current!);
         var cutOff = victim.Process;
 

@@ -23,7 +23,7 @@ public sealed class PausedNodeSpec(ITestOutputHelper output)
         // arrange
         await using var cluster = await BrokerCluster.StartAsync(output, TestPostgreSql.ConnectionString);
         await using var client = await cluster.StartClientAsync();
-        await using var workload = await FaultWorkload.StartAsync(client, cluster, "pause", output);
+        await using var workload = await FaultWorkload.StartAsync(client, cluster, "pause", output, TestPostgreSql.ConnectionString);
         var victim = cluster.ByAddress(workload.Tracker.Current!);
         var paused = victim.Process;
 

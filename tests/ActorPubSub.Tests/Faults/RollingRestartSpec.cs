@@ -20,7 +20,7 @@ public sealed class RollingRestartSpec(ITestOutputHelper output)
         // arrange
         await using var cluster = await BrokerCluster.StartAsync(output, TestPostgreSql.ConnectionString);
         await using var client = await cluster.StartClientAsync();
-        await using var workload = await FaultWorkload.StartAsync(client, cluster, "roll", output);
+        await using var workload = await FaultWorkload.StartAsync(client, cluster, "roll", output, TestPostgreSql.ConnectionString);
 
         // act: highest first, like a StatefulSet
         var exitCodes = new List<(string Broker, int ExitCode, string Transcript)>();
