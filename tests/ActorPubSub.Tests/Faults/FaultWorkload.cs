@@ -12,6 +12,9 @@ namespace ActorPubSub.Tests.Faults;
 public sealed class FaultWorkload : IAsyncDisposable
 {
     public const string Subscription = "checker";
+
+    /// <summary>When set to a file, each test's figures are appended to it too (CI prints it after the run).</summary>
+    public const string ReportVariable = "ACTORPUBSUB_FAULTS_REPORT";
     private const int Keys = 4;
 
     /// <summary>Delivered before the first fault (about 2 s of traffic): the fault hits a topic in mid-stream.</summary>
@@ -92,6 +95,8 @@ public sealed class FaultWorkload : IAsyncDisposable
         while (Figures(scenario).Lost.Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
         var figures = Figures(scenario);
         _output.WriteLine(figures.ToString());
+        if (Environment.GetEnvironmentVariable(ReportVariable) is { Length: > 0 } report)
+            await File.AppendAllTextAsync(report, figures + Environment.NewLine);
         return figures;
     }
 
