@@ -6,9 +6,13 @@
 #   missing (apt-get, as root; otherwise it says what to install);
 # - starts a throwaway PostgreSQL cluster of its own (initdb + pg_ctl) in a temporary folder, on a free loopback port,
 #   whatever PostgreSQL the machine already runs, and creates a database;
-# - exports ACTORPUBSUB_TEST_POSTGRES (the Npgsql connection string the PostgreSQL tests read; they fail without it);
+# - installs iproute2 and iptables when missing (the network partition fault test builds network namespaces, a bridge
+#   and DROP rules of its own with them);
+# - exports ACTORPUBSUB_TEST_POSTGRES (the Npgsql connection string the PostgreSQL tests read; they fail without it) and
+#   ACTORPUBSUB_TEST_POSTGRES_CTL (a script that stops and starts that server, for the PostgreSQL restart fault test);
 # - runs `dotnet test ActorPubSub.sln` with the options given, and stops and deletes the PostgreSQL cluster on exit.
-# When ACTORPUBSUB_TEST_POSTGRES is already set, that server is used and none is started.
+# When ACTORPUBSUB_TEST_POSTGRES is already set, that server is used and none is started (set ACTORPUBSUB_TEST_POSTGRES_CTL
+# too, to a command taking stop or start, or the PostgreSQL restart fault test fails saying so).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -33,6 +37,16 @@ if ! command -v kubectl >/dev/null 2>&1; then
   say "installing kubectl"
   # Debian names it kubernetes-client; machines with the Kubernetes or Google Cloud repository have kubectl.
   if is_root && apt-cache show kubectl >/dev/null 2>&1; then apt_install kubectl; else apt_install kubernetes-client; fi
+fi
+
+# --- network fault tools ------------------------------------------------------------------------------------------------
+if ! command -v ip >/dev/null 2>&1; then
+  say "installing iproute2"
+  apt_install iproute2
+fi
+if ! command -v iptables >/dev/null 2>&1; then
+  say "installing iptables"
+  apt_install iptables
 fi
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------------------
@@ -89,6 +103,22 @@ if [ -z "${ACTORPUBSUB_TEST_POSTGRES:-}" ]; then
     cat "$pg_dir/server.log" >&2 || true
     exit 1
   fi
+  # The PostgreSQL restart fault test stops and starts this server mid-stream: `ctl stop` is an immediate shutdown (what
+  # a crash of the database looks like to its clients), `ctl start` starts it again on the same port and data.
+  run_as=""
+  is_root && run_as="runuser -u postgres --"
+  cat > "$pg_dir/ctl" <<CTL
+#!/usr/bin/env bash
+set -euo pipefail
+case "\${1:-}" in
+  stop)  $run_as "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m immediate -w stop ;;
+  start) $run_as "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" start ;;
+  *)     echo "usage: \$0 stop|start" >&2; exit 2 ;;
+esac
+CTL
+  chmod +x "$pg_dir/ctl"
+  export ACTORPUBSUB_TEST_POSTGRES_CTL="$pg_dir/ctl"
+
   PGPASSWORD="$pg_password" "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U "$pg_user" "$pg_database"
   export ACTORPUBSUB_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=$pg_user;Password=$pg_password;Database=$pg_database"
   say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port (data in $pg_dir, removed on exit)"

@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using ActorPubSub.Node.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,8 @@ public static class LighthouseHostingExtensions
             loggers.ClearLoggers();
             loggers.AddLoggerFactory();
         });
-        builder.WithRemoting(settings.BindHostname, settings.Port, settings.PublicHostname);
+        var remoting = new RemoteOptions { HostName = settings.BindHostname, Port = settings.Port, PublicHostName = settings.PublicHostname };
+        builder.WithRemoting(settings.RemotingTls?.Apply(remoting) ?? remoting);
         builder.WithClustering(new ClusterOptions { SeedNodes = settings.SeedNodes, Roles = [LighthouseSettings.Role] });
         builder.AddHocon(settings.SplitBrain.ToHocon(), HoconAddMode.Prepend);
 
@@ -36,6 +38,7 @@ public static class LighthouseHostingExtensions
             if (settings.SeedNodes.Length == 0) cluster.Join(cluster.SelfAddress);
             var seeds = settings.SeedNodes.Length == 0 ? $"{address} (itself)" : string.Join(", ", settings.SeedNodes);
             LighthouseLog.Listening(logger, address, settings.BindHostname, seeds, LighthouseSettings.Role, settings.SplitBrain.ToString());
+            if (settings.RemotingTls is { } tls) RemotingTlsLog.Enabled(logger, tls.ToString());
 
             cluster.RegisterOnMemberUp(() => LighthouseLog.MemberUp(logger, address));
             var shutdown = CoordinatedShutdown.Get(system);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using ActorPubSub.Node.Admin;
 using ActorPubSub.Node.Configuration;
 using ActorPubSub.Node.Membership;
+using ActorPubSub.Node.Security;
 using ActorPubSub.Node.Web;
 
 namespace ActorPubSub.Lighthouse;
@@ -86,6 +87,21 @@ public sealed partial class LighthouseSettings
     /// <summary>Members a side of a partition needs to stay up, for <c>static-quorum</c> only.</summary>
     public int? SplitBrainQuorumSize { get; set; }
 
+    /// <summary>
+    /// PKCS#12 file (.pfx, with the private key) of this lighthouse's certificate. Set: Akka.Remote runs mutual TLS and
+    /// the cluster's addresses are <c>akka.ssl.tcp://</c>; every member must use TLS. <b>Default:</b> none (plain TCP).
+    /// </summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>Password of <see cref="TlsCertificatePath"/>. <b>Default:</b> none.</summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>Certificate (PEM or DER) of the CA a peer's certificate must chain to. <b>Default:</b> none: any CA this machine trusts.</summary>
+    public string? TlsCaCertificatePath { get; set; }
+
+    /// <summary>Mutual TLS for Akka.Remote, or null when off.</summary>
+    internal RemotingTlsSettings? RemotingTls => RemotingTlsSettings.Create(TlsCertificatePath, TlsCertificatePassword, TlsCaCertificatePath);
+
     /// <summary>The address Akka.Remote binds.</summary>
     public string BindHostname => Hostname ?? ClusterAddresses.DefaultBindHostname(PublicHostname);
 
@@ -111,9 +127,11 @@ public sealed partial class LighthouseSettings
             return Section.Invalid(nameof(Hostname), host, "must not be blank");
         if (Port is < 0 or > 65535)
             return Section.Invalid(nameof(Port), Port, "must be between 0 and 65535 (0 picks a free port)");
+        if (RemotingTlsSettings.Validate(TlsCertificatePath, TlsCertificatePassword, TlsCaCertificatePath) is var (tlsSetting, tlsValue, tlsRule))
+            return Section.Invalid(tlsSetting, tlsValue, tlsRule);
         for (var i = 0; i < SeedNodes.Length; i++)
         {
-            if (ClusterAddresses.ValidateSeedNode(SeedNodes[i], ActorSystemName) is { } seedError)
+            if (ClusterAddresses.ValidateSeedNode(SeedNodes[i], ActorSystemName, tls: TlsCertificatePath is not null) is { } seedError)
                 return Section.Invalid($"{nameof(SeedNodes)}:{i}", SeedNodes[i], seedError);
         }
         if (!Node.Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))

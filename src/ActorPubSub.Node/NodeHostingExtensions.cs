@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using ActorPubSub.Node.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,8 @@ public static class NodeHostingExtensions
     /// </summary>
     public static AkkaConfigurationBuilder WithNodeCluster(this AkkaConfigurationBuilder builder, NodeSettings settings)
     {
-        builder.WithRemoting(settings.BindHostname, settings.Port ?? 0, settings.AdvertisedHostname);
+        var remoting = new RemoteOptions { HostName = settings.BindHostname, Port = settings.Port ?? 0, PublicHostName = settings.AdvertisedHostname };
+        builder.WithRemoting(settings.RemotingTls?.Apply(remoting) ?? remoting);
         // Rendered here, not through ClusterOptions, so that stable-after and "off" can be set too.
         builder.AddHocon(settings.SplitBrain.ToHocon(), HoconAddMode.Prepend);
         if (settings.IsStandalone) return builder;
@@ -56,6 +58,7 @@ public static class NodeHostingExtensions
                 : $"cluster (seed nodes {string.Join(", ", settings.SeedNodes)})";
             NodeLog.Listening(logger, address, settings.BindHostname, settings.StorageDescription, mode, settings.SplitBrain.ToString());
             if (!settings.IsStandalone && settings.SqlitePath is not null) NodeLog.SqliteInCluster(logger, settings.StorageDescription);
+            if (settings.RemotingTls is { } tls) RemotingTlsLog.Enabled(logger, tls.ToString());
 
             cluster.RegisterOnMemberUp(() => NodeLog.MemberUp(logger, address));
             var shutdown = CoordinatedShutdown.Get(system);

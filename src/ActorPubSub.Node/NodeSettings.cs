@@ -3,6 +3,7 @@ using ActorPubSub.Hosting;
 using ActorPubSub.Node.Admin;
 using ActorPubSub.Node.Configuration;
 using ActorPubSub.Node.Membership;
+using ActorPubSub.Node.Security;
 using ActorPubSub.Node.Web;
 using Npgsql;
 
@@ -139,6 +140,22 @@ public sealed partial class NodeSettings
     /// <summary>Members a side of a partition needs to stay up, for <c>static-quorum</c> only. <b>Default:</b> none.</summary>
     public int? SplitBrainQuorumSize { get; set; }
 
+    /// <summary>
+    /// PKCS#12 file (.pfx, with the private key) of this node's certificate. Set: Akka.Remote runs mutual TLS — the node
+    /// presents it and requires a valid certificate from every peer, whose addresses are then <c>akka.ssl.tcp://</c>
+    /// (seed nodes too). Every member of the cluster (lighthouse, clients) must use TLS. <b>Default:</b> none (plain TCP).
+    /// </summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>Password of <see cref="TlsCertificatePath"/>. <b>Default:</b> none.</summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>
+    /// Certificate (PEM or DER) of the CA that issues the cluster's certificates: a peer's certificate must chain to it,
+    /// and to nothing else. <b>Default:</b> none: any CA this machine trusts.
+    /// </summary>
+    public string? TlsCaCertificatePath { get; set; }
+
     /// <summary>True: one-node cluster of its own; false: joins <see cref="SeedNodes"/>.</summary>
     public bool IsStandalone => StandaloneCluster ?? SeedNodes.Length == 0;
 
@@ -165,6 +182,8 @@ public sealed partial class NodeSettings
 
     /// <summary>Who may use the admin endpoint (valid once <see cref="Validate"/> passed).</summary>
     internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)));
+    /// <summary>Mutual TLS for Akka.Remote, or null when off.</summary>
+    internal RemotingTlsSettings? RemotingTls => RemotingTlsSettings.Create(TlsCertificatePath, TlsCertificatePassword, TlsCaCertificatePath);
 
     /// <summary>The Split Brain Resolver this node runs with.</summary>
     internal SplitBrainResolverSettings SplitBrain =>
@@ -214,9 +233,11 @@ public sealed partial class NodeSettings
             return Invalid(nameof(PublicHostname), publicHost, "must be a host name or address other nodes can reach");
         if (string.IsNullOrWhiteSpace(Role))
             return Invalid(nameof(Role), Role, $"must not be blank; leave it unset for the default {DefaultRole}");
+        if (RemotingTlsSettings.Validate(TlsCertificatePath, TlsCertificatePassword, TlsCaCertificatePath) is var (tlsSetting, tlsValue, tlsRule))
+            return Invalid(tlsSetting, tlsValue, tlsRule);
         for (var i = 0; i < SeedNodes.Length; i++)
         {
-            if (ClusterAddresses.ValidateSeedNode(SeedNodes[i], ActorSystemName) is { } seedError)
+            if (ClusterAddresses.ValidateSeedNode(SeedNodes[i], ActorSystemName, tls: TlsCertificatePath is not null) is { } seedError)
                 return Invalid($"{nameof(SeedNodes)}:{i}", SeedNodes[i], seedError);
         }
         if (!Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))

@@ -18,10 +18,12 @@ internal static class ClusterAddresses
     public static bool IsUnspecified(string host) => host is "0.0.0.0" or "::" or "[::]";
 
     /// <summary>Why <paramref name="seed"/> is not a seed node address of ActorSystem <paramref name="systemName"/>; null when it is.</summary>
-    public static string? ValidateSeedNode(string seed, string systemName)
+    /// <param name="tls">Remoting runs TLS: the addresses are <c>akka.ssl.tcp://</c>.</param>
+    public static string? ValidateSeedNode(string seed, string systemName, bool tls = false)
     {
-        const string form = "must be an address like akka.tcp://{0}@host:4053";
-        if (!seed.StartsWith("akka.tcp://", StringComparison.Ordinal)
+        var scheme = tls ? "akka.ssl.tcp" : "akka.tcp";
+        var form = $"must be an address like {scheme}://{{0}}@host:4053" + (tls ? " (remoting uses TLS)" : "");
+        if (!seed.StartsWith($"{scheme}://", StringComparison.Ordinal)
             || !Address.TryParse(seed, out var address, out var path)
             || address.Host is null || address.Port is null or <= 0 or > 65535
             || path is not (null or "" or "/"))

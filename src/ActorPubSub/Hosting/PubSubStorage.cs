@@ -71,7 +71,13 @@ internal static class PubSubStorage
     public static string JournalTuning(PubSubOptions options, string pluginId)
     {
         var sqliteWriter = options.PostgreSqlConnectionString is null ? "parallelism = 1, batch-size = 400" : "";
-        return $"akka.persistence.journal.{pluginId} {{ prefer-parameters-on-multirow-insert = on, {sqliteWriter} }}";
+        // The circuit breakers open after a run of failures (a database outage) and refuse every call until the reset
+        // timeout; with Akka.Persistence's 30 s a topic stayed down ~55 s after its database came back (a client's
+        // publish times out at 30 s). A short reset tries again soon; the failures it lets through are cheap.
+        const string breaker = "circuit-breaker { max-failures = 10, call-timeout = 10s, reset-timeout = 2s }";
+        return $"akka.persistence.journal.{pluginId} {{ prefer-parameters-on-multirow-insert = on, {sqliteWriter} }}\n" +
+               $"akka.persistence.journal.{pluginId}.{breaker}\n" +
+               $"akka.persistence.snapshot-store.{pluginId}.{breaker}\n";
     }
 
     /// <summary>

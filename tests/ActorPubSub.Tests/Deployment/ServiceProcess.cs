@@ -16,7 +16,10 @@ namespace ActorPubSub.Tests.Deployment;
 /// <remarks>Like <c>Support/NodeProcess</c>, which passes only <c>ACTORPUBSUB_Node__*</c> settings.</remarks>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    public const int SigKill = 9;
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
 
     private readonly Process _process;
     private readonly string _name;
@@ -37,6 +40,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static ServiceProcess StartLighthouse(IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
         Start(LighthousePath, environment, workingDirectory);
 
@@ -44,19 +49,28 @@ public sealed class ServiceProcess : IAsyncDisposable
         Start(NodePath, environment, workingDirectory);
 
     /// <param name="arguments">Command-line arguments after the assembly (pbm's command).</param>
+    /// <param name="launcher">
+    /// A command that runs <c>dotnet</c> for the program and keeps its process id (it execs), e.g.
+    /// <c>["ip", "netns", "exec", "ns1"]</c> to run it in a network namespace; signals then reach the program itself.
+    /// </param>
     public static ServiceProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, string workingDirectory,
-        IReadOnlyList<string>? arguments = null)
+        IReadOnlyList<string>? arguments = null, IReadOnlyList<string>? launcher = null)
     {
         if (!File.Exists(assemblyPath)) throw new FileNotFoundException("The program is not built.", assemblyPath);
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var info = new ProcessStartInfo
         {
-            FileName = dotnet,
+            FileName = launcher is { Count: > 0 } ? launcher[0] : dotnet,
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var argument in launcher.Skip(1)) info.ArgumentList.Add(argument);
+            info.ArgumentList.Add(dotnet);
+        }
         info.ArgumentList.Add(assemblyPath);
         foreach (var argument in arguments ?? []) info.ArgumentList.Add(argument);
         foreach (var key in info.Environment.Keys.Where(IsClusterVariable).ToList()) info.Environment.Remove(key);
@@ -102,11 +116,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         return new Uri(line[start..].Split(' ', ',')[0]);
     }
 
-    /// <summary>The <c>akka.tcp://</c> address at the end of the first stdout line containing <paramref name="text"/>.</summary>
+    /// <summary>The <c>akka.tcp://</c> (or, on TLS, <c>akka.ssl.tcp://</c>) address in the first stdout line containing <paramref name="text"/>.</summary>
     public async Task<string> AddressAsync(string text, TimeSpan within)
     {
         var line = await WaitForOutputAsync(text, within);
-        return line[line.IndexOf("akka.tcp://", StringComparison.Ordinal)..].Split(' ')[0].Trim();
+        var start = line.IndexOf("akka.ssl.tcp://", StringComparison.Ordinal) is >= 0 and var ssl ? ssl : line.IndexOf("akka.tcp://", StringComparison.Ordinal);
+        return line[start..].Split(' ')[0].Trim();
     }
 
     public void Signal(int signal)

@@ -122,6 +122,8 @@ public sealed partial class NodeProcessSpec : IDisposable
     [InlineData("SplitBrainResolver", "keep-referee", "Node:SplitBrainResolver (ACTORPUBSUB_Node__SplitBrainResolver) = 'keep-referee': must be one of keep-majority")]
     [InlineData("SplitBrainQuorumSize", "2", "is used by static-quorum only, but the strategy is keep-majority")]
     [InlineData("SplitBrainStableAfter", "20s", "'Node:SplitBrainStableAfter'")]
+    [InlineData("TlsCertificatePath", "/nonexistent/node.pfx", "Node:TlsCertificatePath (ACTORPUBSUB_Node__TlsCertificatePath) = '/nonexistent/node.pfx': names no file")]
+    [InlineData("TlsCaCertificatePath", "/nonexistent/ca.crt", "Node:TlsCaCertificatePath (ACTORPUBSUB_Node__TlsCaCertificatePath) = '/nonexistent/ca.crt': is set, but TlsCertificatePath is not")]
     public async Task Node_should_refuse_a_bad_setting_with_one_line_naming_it(string key, string value, string expected)
     {
         // arrange
