@@ -50,6 +50,7 @@ internal sealed partial class TopicActor
             _topic, sub.Name, s.Consumer.Path.ToString(), sub.Consumers.Count);
         UnwatchIfUnused(s.Consumer);
         Pump(sub);
+        MaybeFinishDrain();
         PublishGauges();
     }
 
@@ -67,6 +68,7 @@ internal sealed partial class TopicActor
         Trim();
         Pump(sub);
         EnsureTicking();
+        MaybeFinishDrain();
     }
 
     private void HandleNack(Nack n)
@@ -80,6 +82,7 @@ internal sealed partial class TopicActor
         TryWrite();
         Pump(sub);
         EnsureTicking();
+        MaybeFinishDrain();
     }
 
     private void HandlePublishTransient(PublishTransient p)
@@ -129,6 +132,7 @@ internal sealed partial class TopicActor
                 Pump(sub);
                 PublishGauges();
             }
+        MaybeFinishDrain();
     }
 
     private void UnwatchIfUnused(IActorRef consumer)
@@ -143,7 +147,13 @@ internal sealed partial class TopicActor
         foreach (var sub in _subscriptions.Values) Pump(sub);
     }
 
-    private void Pump(SubscriptionState sub) =>
+    private void Pump(SubscriptionState sub)
+    {
+        if (_stopping) return;   // a stopping topic only waits for what is in flight
+        PumpNow(sub);
+    }
+
+    private void PumpNow(SubscriptionState sub) =>
         sub.Pump(_messages.LastSequence, Now, _settings.DeliverBatchMessages, _settings.DeliverBatchBytes,
             (consumer, messages, attempts) =>
             {
@@ -190,6 +200,7 @@ internal sealed partial class TopicActor
         TryWrite();
         PublishGauges();
         EnsureTicking();
+        MaybeFinishDrain();
     }
 
     private void OnHousekeeping()

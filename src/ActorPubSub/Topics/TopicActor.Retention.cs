@@ -86,10 +86,35 @@ internal sealed partial class TopicActor
         if (!_writing) MaybeSnapshot();
     }
 
+    /// <summary>
+    /// Hand-off or passivation: deliver nothing more, wait (at most <see cref="DrainTimeout"/>) for the acks of the
+    /// deliveries in flight, write what is pending, then stop. Acks that reached a stopped topic would be lost and
+    /// their messages delivered again by the next incarnation (a duplicate on every rolling restart under load).
+    /// </summary>
     private void BeginStop()
     {
+        if (_stopping) return;
         _stopping = true;
         Context.SetReceiveTimeout(null);
+        if (_subscriptions.Values.Any(s => s.InFlight > 0))
+        {
+            _draining = true;
+            Timers.StartSingleTimer(nameof(DrainTimeout), DrainDeadline.Instance, DrainTimeout);
+            return;
+        }
+        FinishStop();
+    }
+
+    /// <summary>Called when deliveries finish while draining: the last one ends the drain.</summary>
+    private void MaybeFinishDrain()
+    {
+        if (_draining && _subscriptions.Values.All(s => s.InFlight == 0)) FinishStop();
+    }
+
+    private void FinishStop()
+    {
+        _draining = false;
+        Timers.Cancel(nameof(DrainTimeout));
         TryWrite();
         if (!_writing) Context.Stop(Self);
     }

@@ -259,7 +259,7 @@ internal sealed partial class TopicActor
         MaybeSnapshot();
         PublishGauges();
         TryWrite();
-        if (_stopping && !_writing) Context.Stop(Self);
+        if (_stopping && !_draining && !_writing) Context.Stop(Self);
         EnsureTicking();
     }
 

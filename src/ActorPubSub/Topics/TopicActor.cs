@@ -84,6 +84,16 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
     private long _bytesSinceSnapshot;
     private bool _snapshotting;
     private bool _stopping;
+    private bool _draining;   // stopping, waiting for the acks of deliveries in flight
+
+    // Within CoordinatedShutdown's sharding phase (10 s by default) with room for the last write.
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+    private sealed class DrainDeadline
+    {
+        public static readonly DrainDeadline Instance = new();
+        private DrainDeadline() { }
+    }
 
     // Observability: this topic's instruments, the span of the write in flight, recovery timing.
     private readonly TopicMetrics _metrics;
@@ -142,6 +152,12 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
         Command<Tick>(_ => OnTick());
         Command<Housekeeping>(_ => OnHousekeeping());
         Command<TopicStop>(_ => BeginStop());
+        Command<DrainDeadline>(_ =>
+        {
+            if (!_draining) return;
+            _log.Info("Topic {0}: stopping with deliveries still unacknowledged after {1}; they are delivered again", _topic, DrainTimeout);
+            FinishStop();
+        });
         Command<ReceiveTimeout>(_ =>
         {
             _passivating = true;
