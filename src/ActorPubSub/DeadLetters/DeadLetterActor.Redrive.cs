@@ -140,6 +140,9 @@ internal sealed partial class DeadLetterActor
         Write(new DeadLettersRemoved(leave.DrainToImmutable(), DeadLetterRemoval.Redriven), e =>
         {
             Apply(e);
+            // The topic lowered its count when it took the messages back; a count this store sent it earlier (an
+            // intake answer, by another path) may still arrive after that and raise it again: the new count settles it.
+            _topicRegion.Tell(new DeadLetterCount(_topic, _subscription, _store.Count));
             ContinueRedrive();
         }, cause => FinishRedrive(RedriveRejected(RejectionCode.StorageFailure,
             $"The topic confirmed the last {sent.Length} letters, but the journal did not record their removal ({cause.Message}): " +
