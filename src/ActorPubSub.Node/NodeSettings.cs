@@ -6,6 +6,10 @@ using ActorPubSub.Node.Membership;
 using ActorPubSub.Node.Security;
 using ActorPubSub.Node.Web;
 using Npgsql;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node;
 

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using ActorPubSub.Client;
 using HdrHistogram;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Bench.Workloads;
 

@@ -4,6 +4,9 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using ActorPubSub.Client;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Bench.Workloads;
 

@@ -4,6 +4,10 @@ using ActorPubSub.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using ActorPubSub.Node.Web;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Health;
 

@@ -6,6 +6,9 @@ using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using ActorPubSub.Node.Web;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Health;
 

@@ -1,5 +1,8 @@
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Client;
 

@@ -1,3 +1,8 @@
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
+
 namespace ActorPubSub.Client;
 
 /// <summary>A running consumer of a subscription. Disposing it stops the consumer (the subscription stays).</summary>

@@ -6,8 +6,9 @@ using Akka.Hosting;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Filters;
 using ActorPubSub.Observability;
-using ActorPubSub.Payloads;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Messages;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.Logging;
 
@@ -101,8 +102,8 @@ public sealed class PubSubClient : IPubSub, IExtension
         options ??= new SubscriptionOptions();
         // The topic checks these too; checking here gives the caller an ArgumentException without a round trip.
         if (options.Backoff?.Validate() is { } backoff) throw new ArgumentException(backoff, nameof(options));
-        if (options.MaxDeliveryAttempts is { } attempts && attempts is < 1 or > 10_000)
-            throw new ArgumentException($"MaxDeliveryAttempts is {attempts}; it must be between 1 and 10000.", nameof(options));
+        if (options.MaxDeliveryAttempts is { } attempts && SubscriptionLimits.CheckMaxDeliveryAttempts("MaxDeliveryAttempts", attempts) is { } attemptsError)
+            throw new ArgumentException(attemptsError, nameof(options));
         if (options.Filter is { } filter && !HeaderFilter.TryParse(filter, out _, out var filterError))
             throw new ArgumentException(filterError!.Message, nameof(options));
         return await RequestAsync<SubscriptionCreated>(

@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Client;
 

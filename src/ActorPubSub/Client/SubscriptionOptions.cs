@@ -1,6 +1,9 @@
+using ActorPubSub.Messages;
+
 namespace ActorPubSub.Client;
 
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 
 /// <summary>Options of a subscription (fixed at creation) and of a consumer of it.</summary>

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Client;
 

@@ -1,3 +1,8 @@
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
+
 namespace ActorPubSub.Client;
 
 /// <summary>

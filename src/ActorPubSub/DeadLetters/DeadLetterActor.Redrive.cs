@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using DeadLetter = ActorPubSub.Messages.DeadLetter;
 
 namespace ActorPubSub.DeadLetters;
 

@@ -4,6 +4,8 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using DeadLetter = ActorPubSub.Messages.DeadLetter;
 
 namespace ActorPubSub.DeadLetters;
 

@@ -1,4 +1,8 @@
 using System.Collections.Immutable;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.DeadLetters;
 

@@ -1,5 +1,8 @@
 using Akka.Cluster.Sharding;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.DeadLetters;
 

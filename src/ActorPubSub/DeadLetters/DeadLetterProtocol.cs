@@ -1,69 +1,10 @@
 using System.Collections.Immutable;
+using ActorPubSub.Messages;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.DeadLetters;
-
-/// <summary>
-/// A dead-letter protocol message or journal type: serialized by DeadLetterSerializer (id 472), not by
-/// the topic serializer.
-/// </summary>
-public interface IDeadLetterWireMessage;
-
-/// <summary>A message routed by Cluster.Sharding to the dead-letter actor of one subscription.</summary>
-public interface IDeadLetterCommand
-{
-    string Topic { get; }
-    string Subscription { get; }
-}
-
-/// <summary>Why a message was dead-lettered.</summary>
-public enum DeadLetterReason
-{
-    /// <summary>It failed <c>MaxDeliveryAttempts</c> times (handler error, handler timeout or ack deadline).</summary>
-    MaxDeliveryAttempts = 1,
-    /// <summary>The handler declared it unprocessable (no retry).</summary>
-    Unprocessable = 2,
-}
-
-/// <summary>A poison message, as the dead-letter actor keeps it.</summary>
-/// <param name="Id">
-/// The topic's transfer number for this dead-lettering: 1, 2, 3, … per subscription incarnation, without gaps.
-/// </param>
-/// <param name="Message">The message as published (sequence, timestamp, payload, key, headers, id).</param>
-/// <param name="Attempts">Delivery attempts made before it was dead-lettered.</param>
-/// <param name="FirstFailure">When the first attempt failed (UTC).</param>
-/// <param name="LastFailure">When the last attempt failed (UTC).</param>
-/// <param name="LastError">The last failure, e.g. "InvalidOperationException: bad total".</param>
-public sealed record DeadLetter(
-    long Id,
-    TopicMessage Message,
-    int Attempts,
-    DateTime FirstFailure,
-    DateTime LastFailure,
-    string LastError,
-    DeadLetterReason Reason);
-
-/// <summary>
-/// Topic → dead-letter actor: store these letters. The topic sends every letter it has not seen confirmed, in
-/// <see cref="DeadLetter.Id"/> order, and resends until confirmed. <paramref name="Incarnation"/> identifies
-/// the subscription's incarnation (a subscription deleted and created again starts a new one, with ids from 1).
-/// Answered with <see cref="DeadLettersStored"/> once persisted (at once when nothing in it is new): letters
-/// with ids already stored are skipped, and a letter whose id is not the next one means an earlier send was lost,
-/// so nothing from it on is stored until the resend. No answer when the journal write fails (the topic resends).
-/// </summary>
-public sealed record StoreDeadLetters(string Topic, string Subscription, Guid Incarnation, ImmutableArray<DeadLetter> Letters)
-    : IDeadLetterCommand, IDeadLetterWireMessage;
-
-/// <summary>Every letter of <paramref name="Incarnation"/> with an id up to <paramref name="UpToId"/> is stored.</summary>
-public sealed record DeadLettersStored(string Topic, string Subscription, Guid Incarnation, long UpToId)
-    : ITopicCommand, IDeadLetterWireMessage;
-
-/// <summary>
-/// Dead-letter actor → topic: the store holds <paramref name="Count"/> letters. Sent after every answer to a
-/// <see cref="StoreDeadLetters"/> (an empty one asks just for this) and after a purge, for the topic's dead-letter
-/// depth gauge and <see cref="SubscriptionInfo.DeadLetters"/>.
-/// </summary>
-public sealed record DeadLetterCount(string Topic, string Subscription, int Count) : ITopicCommand, IDeadLetterWireMessage;
 
 /// <summary>
 /// Lists dead letters ordered by message sequence, those after <paramref name="AfterSequence"/>, at most

@@ -1,3 +1,5 @@
+using ActorPubSub.Messages;
+
 namespace ActorPubSub.Filters;
 
 /// <summary>A function a filter may call. Function names, like keywords, are case-insensitive.</summary>

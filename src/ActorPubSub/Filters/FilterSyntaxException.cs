@@ -1,3 +1,5 @@
+using ActorPubSub.Messages;
+
 namespace ActorPubSub.Filters;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Filters;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Filters;
 

@@ -1,3 +1,5 @@
+using ActorPubSub.Messages;
+
 namespace ActorPubSub.Filters;
 
 internal enum HeaderFunctionKind { HasPrefix, HasSuffix, Contains }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Filters;
 

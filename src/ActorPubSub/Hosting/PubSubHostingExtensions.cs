@@ -10,6 +10,9 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Observability;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Hosting;
 

@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Text;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Hosting;
 
@@ -109,12 +113,12 @@ public sealed class PubSubOptions
         Positive(nameof(PublishResendAfter), PublishResendAfter?.TotalMilliseconds);
         if (DefaultAckDeadline is { } d && (d < TimeSpan.FromMilliseconds(100) || d > TimeSpan.FromDays(1)))
             throw new ArgumentException($"PubSubOptions.DefaultAckDeadline is {d}; it must be between 100 ms and 1 day.");
-        if (DefaultMaxDeliveryAttempts is < 1 or > 10_000)
-            throw new ArgumentException($"PubSubOptions.DefaultMaxDeliveryAttempts is {DefaultMaxDeliveryAttempts}; it must be between 1 and 10000.");
+        if (DefaultMaxDeliveryAttempts is { } attempts && SubscriptionLimits.CheckMaxDeliveryAttempts("PubSubOptions.DefaultMaxDeliveryAttempts", attempts) is { } attemptsError)
+            throw new ArgumentException(attemptsError);
         if (DedupWindow is { } w && (w < TimeSpan.Zero || w > TimeSpan.FromDays(1)))
             throw new ArgumentException($"PubSubOptions.DedupWindow is {w}; it must be between 0 and 1 day.");
-        if (ConsumerMaxInFlight is < 1 or > 100_000)
-            throw new ArgumentException($"PubSubOptions.ConsumerMaxInFlight is {ConsumerMaxInFlight}; it must be between 1 and 100000.");
+        if (ConsumerMaxInFlight is { } window && SubscriptionLimits.CheckMaxInFlight("PubSubOptions.ConsumerMaxInFlight", window) is { } windowError)
+            throw new ArgumentException(windowError);
         if (MaxMessageSize is > 64 * 1024 * 1024)
             throw new ArgumentException($"PubSubOptions.MaxMessageSize is {MaxMessageSize}; at most 64 MiB is allowed.");
         if (Role is { } role && string.IsNullOrWhiteSpace(role))

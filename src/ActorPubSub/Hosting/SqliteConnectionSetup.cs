@@ -1,5 +1,9 @@
 using System.Data.Common;
 using LinqToDB.Interceptors;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Hosting;
 

@@ -1,5 +1,6 @@
 using System.Collections;
 using Microsoft.Extensions.Logging;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ActorPubSub.Topics;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

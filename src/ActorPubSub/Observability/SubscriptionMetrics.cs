@@ -1,4 +1,4 @@
-using ActorPubSub.DeadLetters;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

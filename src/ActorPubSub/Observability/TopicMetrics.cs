@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

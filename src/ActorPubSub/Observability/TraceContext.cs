@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

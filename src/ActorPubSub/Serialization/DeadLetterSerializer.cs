@@ -7,6 +7,9 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;
 using Akka.Actor;
 using Akka.Serialization;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Serialization;
 

@@ -1,6 +1,8 @@
 using ActorPubSub.DeadLetters;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Serialization;
 

@@ -2,10 +2,12 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using System.Runtime.Serialization;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using Akka.Actor;
 using Akka.Serialization;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Serialization;
 

@@ -1,3 +1,6 @@
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+
 namespace ActorPubSub.Topics;
 
 /// <summary>

@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
-using ActorPubSub.DeadLetters;
 using ActorPubSub.Observability;
-using ActorPubSub.Subscriptions;
-using DeadLetter = ActorPubSub.DeadLetters.DeadLetter;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Messages;
+using DeadLetter = ActorPubSub.Messages.DeadLetter;
 
 namespace ActorPubSub.Topics;
 

@@ -2,7 +2,8 @@ using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Topics;
 
@@ -15,10 +16,9 @@ internal sealed partial class TopicActor
     private void HandleConsume(Consume c)
     {
         if (FindSubscription(c.Subscription, nameof(Consume), c.Consumer) is not { } sub) return;
-        if (c.MaxInFlight is < 1 or > 100_000)
+        if (SubscriptionLimits.CheckMaxInFlight("MaxInFlight", c.MaxInFlight) is { } windowError)
         {
-            c.Consumer.Tell(Rejected(c.Subscription, nameof(Consume), RejectionCode.Invalid,
-                $"MaxInFlight is {c.MaxInFlight}; it must be between 1 and 100000."));
+            c.Consumer.Tell(Rejected(c.Subscription, nameof(Consume), RejectionCode.Invalid, windowError));
             return;
         }
         var consumer = sub.FindConsumer(c.Consumer);

@@ -1,5 +1,5 @@
-using ActorPubSub.DeadLetters;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Topics;
 

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Cluster.Sharding;
 using Akka.Persistence;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Topics;
 

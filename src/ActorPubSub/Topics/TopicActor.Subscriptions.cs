@@ -2,7 +2,8 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Filters;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Topics;
 
@@ -59,8 +60,8 @@ internal sealed partial class TopicActor
             return $"AckDeadline is {c.AckDeadline}; it must be between 100 ms and 1 day (or zero for the default {_settings.DefaultAckDeadline}).";
         if (!Enum.IsDefined(c.Start))
             return $"Start position {(int)c.Start} is unknown; use Earliest or Latest.";
-        if (c.MaxDeliveryAttempts is < 0 or > 10_000)
-            return $"MaxDeliveryAttempts is {c.MaxDeliveryAttempts}; it must be between 1 and 10000 (or 0 for the default {_settings.DefaultMaxDeliveryAttempts}).";
+        if (c.MaxDeliveryAttempts is < 0 or > SubscriptionLimits.MaxDeliveryAttempts)
+            return $"MaxDeliveryAttempts is {c.MaxDeliveryAttempts}; it must be between 1 and {SubscriptionLimits.MaxDeliveryAttempts} (or 0 for the default {_settings.DefaultMaxDeliveryAttempts}).";
         if (c.Backoff?.Validate() is { } backoff)
             return backoff;
         if (c.Filter is not null && !HeaderFilter.TryParse(c.Filter, out _, out var filterError))

@@ -4,6 +4,8 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using ActorPubSub.Observability;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Topics;
 

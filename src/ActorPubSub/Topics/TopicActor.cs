@@ -5,9 +5,9 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
-using ActorPubSub.DeadLetters;
 using ActorPubSub.Observability;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Topics;
 

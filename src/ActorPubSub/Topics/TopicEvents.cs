@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using ActorPubSub.DeadLetters;
-using ActorPubSub.Serialization;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Topics;
 

@@ -1,4 +1,6 @@
 using Akka.Cluster.Sharding;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Topics;
 

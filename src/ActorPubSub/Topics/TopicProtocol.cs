@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
-using ActorPubSub.Payloads;
-using ActorPubSub.Serialization;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Topics;
 
@@ -96,7 +96,7 @@ public enum StartPosition
 /// </summary>
 /// <param name="AckDeadline">Zero: unset. Allowed: 100 ms to 1 day.</param>
 /// <param name="MaxDeliveryAttempts">0: unset. Allowed: 1 to 10,000.</param>
-/// <param name="Backoff">Null: unset. See <see cref="Subscriptions.RetryBackoff"/>.</param>
+/// <param name="Backoff">Null: unset. See <see cref="RetryBackoff"/>.</param>
 /// <param name="OrderedByKey">Null: unset (a new subscription is not ordered).</param>
 /// <param name="Filter">Null: unset (a new subscription gets every message). See <c>ActorPubSub.Filters.HeaderFilter</c>.</param>
 public sealed record CreateSubscription(
@@ -105,7 +105,7 @@ public sealed record CreateSubscription(
     StartPosition Start,
     TimeSpan AckDeadline,
     int MaxDeliveryAttempts = 0,
-    Subscriptions.RetryBackoff? Backoff = null,
+    RetryBackoff? Backoff = null,
     bool? OrderedByKey = null,
     string? Filter = null) : ITopicCommand, IPubSubWireMessage;
 

@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Topics;
 
@@ -17,7 +19,7 @@ public sealed record TopicSettings(
     int TransientWindow,
     TimeSpan DefaultAckDeadline,
     int DefaultMaxDeliveryAttempts,
-    Subscriptions.RetryBackoff DefaultBackoff,
+    RetryBackoff DefaultBackoff,
     TopicRetention DefaultRetention,
     TimeSpan DedupWindow,
     int DedupMaxIds,
@@ -48,7 +50,7 @@ public sealed record TopicSettings(
             TransientWindow: t.GetInt("transient-window"),
             DefaultAckDeadline: t.GetTimeSpan("default-ack-deadline"),
             DefaultMaxDeliveryAttempts: t.GetInt("default-retry.max-delivery-attempts"),
-            DefaultBackoff: new Subscriptions.RetryBackoff(
+            DefaultBackoff: new RetryBackoff(
                 t.GetTimeSpan("default-retry.min-backoff"), t.GetTimeSpan("default-retry.max-backoff"), t.GetDouble("default-retry.factor")),
             DefaultRetention: new TopicRetention(t.GetTimeSpan("retention.max-age"), t.GetInt("retention.max-messages")),
             DedupWindow: t.GetTimeSpan("dedup-window"),
@@ -81,9 +83,8 @@ public sealed record TopicSettings(
         Positive("tick-interval", TickInterval.TotalMilliseconds);
         Positive("consumer-timeout", ConsumerTimeout.TotalMilliseconds);
         Positive("idle-timeout", IdleTimeout.TotalMilliseconds);
-        if (DefaultMaxDeliveryAttempts is < 1 or > 10_000)
-            throw new ConfigurationException(
-                $"actorpubsub.topic.default-retry.max-delivery-attempts is {DefaultMaxDeliveryAttempts}; it must be between 1 and 10000.");
+        if (SubscriptionLimits.CheckMaxDeliveryAttempts("actorpubsub.topic.default-retry.max-delivery-attempts", DefaultMaxDeliveryAttempts) is { } attemptsError)
+            throw new ConfigurationException(attemptsError);
         if (DefaultBackoff.Validate() is { } backoff)
             throw new ConfigurationException($"actorpubsub.topic.default-retry: {backoff}");
         if (DefaultRetention.Validate(MaxRetainedMessages) is { } retention)

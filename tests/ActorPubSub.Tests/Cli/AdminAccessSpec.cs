@@ -4,6 +4,9 @@ using ActorPubSub.Node.Admin.PubSub;
 using ActorPubSub.Node.Web;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.Configuration;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Cli;
 

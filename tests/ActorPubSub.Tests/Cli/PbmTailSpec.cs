@@ -2,6 +2,10 @@ using System.Text.Json;
 using ActorPubSub.Cli;
 using ActorPubSub.Client;
 using ActorPubSub.Tests.Support;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Cli;
 

@@ -1,9 +1,11 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using ActorPubSub.Client;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using Xunit.Abstractions;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Client;
 

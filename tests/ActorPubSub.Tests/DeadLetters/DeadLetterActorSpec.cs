@@ -11,6 +11,9 @@ using ActorPubSub.Topics;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 using static ActorPubSub.Tests.DeadLetters.DeadLetterSamples;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.DeadLetters;
 

@@ -3,6 +3,10 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using static ActorPubSub.Tests.DeadLetters.DeadLetterSamples;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.DeadLetters;
 

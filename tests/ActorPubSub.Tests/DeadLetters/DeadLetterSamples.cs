@@ -4,8 +4,10 @@ using System.Reflection;
 using System.Text;
 using Akka.Actor;
 using ActorPubSub.DeadLetters;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.DeadLetters;
 

@@ -4,6 +4,10 @@ using ActorPubSub.Hosting;
 using ActorPubSub.Serialization;
 using Xunit.Abstractions;
 using static ActorPubSub.Tests.DeadLetters.DeadLetterSamples;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.DeadLetters;
 

@@ -3,6 +3,9 @@ using Akka.Configuration;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Hosting;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.DeadLetters;
 

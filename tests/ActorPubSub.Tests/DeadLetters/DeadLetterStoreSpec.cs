@@ -1,5 +1,9 @@
 using ActorPubSub.DeadLetters;
 using static ActorPubSub.Tests.DeadLetters.DeadLetterSamples;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.DeadLetters;
 

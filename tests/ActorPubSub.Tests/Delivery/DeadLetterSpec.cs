@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using ActorPubSub.Client;
 using ActorPubSub.DeadLetters;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Tests.Support;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
 
 namespace ActorPubSub.Tests.Delivery;
 

@@ -1,6 +1,10 @@
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using Microsoft.Data.Sqlite;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 using TestKit = Akka.TestKit.Xunit2.TestKit;
 
 namespace ActorPubSub.Tests.Delivery;

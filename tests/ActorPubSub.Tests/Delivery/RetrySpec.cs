@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using ActorPubSub.Client;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Topics;
 using Akka.Actor;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Tests.Delivery;
 

@@ -1,6 +1,9 @@
 using ActorPubSub.Client;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Delivery;
 

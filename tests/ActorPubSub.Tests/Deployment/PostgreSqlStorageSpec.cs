@@ -2,6 +2,10 @@ using System.Net;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using Npgsql;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Deployment;
 

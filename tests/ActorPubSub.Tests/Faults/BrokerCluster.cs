@@ -8,6 +8,10 @@ using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Deployment;
 using ActorPubSub.Tests.Support;
 using Xunit.Abstractions;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Faults;
 

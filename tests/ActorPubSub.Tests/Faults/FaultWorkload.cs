@@ -1,6 +1,10 @@
 using ActorPubSub.Client;
 using ActorPubSub.Tests.Support;
 using Xunit.Abstractions;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Faults;
 

@@ -1,5 +1,9 @@
 using System.Collections.Immutable;
 using ActorPubSub.Filters;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Filters;
 

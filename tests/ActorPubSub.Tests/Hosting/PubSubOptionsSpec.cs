@@ -1,7 +1,9 @@
 using Akka.Configuration;
 using ActorPubSub.Hosting;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Tests.Hosting;
 

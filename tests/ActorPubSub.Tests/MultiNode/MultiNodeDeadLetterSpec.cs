@@ -5,6 +5,10 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using Xunit.Abstractions;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.MultiNode;
 

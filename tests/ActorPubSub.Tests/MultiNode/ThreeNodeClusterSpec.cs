@@ -4,6 +4,10 @@ using ActorPubSub.Client;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using Xunit.Abstractions;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.MultiNode;
 
@@ -157,7 +161,7 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
         await _nodes[0].Client.CreateSubscriptionAsync("moving", "s", new SubscriptionOptions
         {
             MaxDeliveryAttempts = 5,
-            Backoff = new ActorPubSub.Subscriptions.RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1),
+            Backoff = new ActorPubSub.Topics.Subscriptions.RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1),
         });
         var info = await _nodes[0].Client.GetTopicInfoAsync("moving");
         var host = _nodes.Single(n => n.Address.ToString() == info.Node);

@@ -3,6 +3,10 @@ using Akka.Cluster.Hosting;
 using Akka.Remote.Hosting;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Node;
 

@@ -1,7 +1,7 @@
 using ActorPubSub.Client;
 using ActorPubSub.Observability;
-using ActorPubSub.Subscriptions;
 using ActorPubSub.Tests.Support;
+using ActorPubSub.Topics.Subscriptions;
 using static ActorPubSub.Observability.InstrumentNames;
 
 namespace ActorPubSub.Tests.Observability;
@@ -63,7 +63,7 @@ public sealed class MetricsSpec : NodeSpec, IDisposable
         Assert.Equal(0, _meter.Gauge(ConsumerLag, topic, "billing"));
         Assert.Equal(0, _meter.Gauge(ConsumerLagAge, topic, "billing"));
         Assert.Equal(0, _meter.Gauge(InFlight, topic, "billing"));
-        Assert.Equal(1, _meter.Gauge(Consumers, topic, "billing"));
+        Assert.Equal(1, _meter.Gauge(InstrumentNames.Consumers, topic, "billing"));
         Assert.Equal(2, _meter.Gauge(DeadLetterDepth, topic, "billing"));
         Assert.True(_meter.Gauge(TopicsActive) >= 1);
         Assert.Equal((0L, TimeSpan.Zero, 0), (info.Subscriptions[0].Pending, info.Subscriptions[0].OldestUnackedAge, info.Subscriptions[0].InFlight));
@@ -110,7 +110,7 @@ public sealed class MetricsSpec : NodeSpec, IDisposable
 
         // act: the consumer stops; five messages wait
         await consumer.DisposeAsync();
-        await Eventually.HoldsAsync(() => _meter.Gauge(Consumers, topic, "billing") == 0, "the consumer is gone");
+        await Eventually.HoldsAsync(() => _meter.Gauge(InstrumentNames.Consumers, topic, "billing") == 0, "the consumer is gone");
         for (var i = 3; i <= 7; i++) await Node.Client.PublishAsync(topic, $"order {i}");
 
         // assert: 5 behind, and the oldest of them gets older

@@ -1,6 +1,10 @@
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using static ActorPubSub.Observability.InstrumentNames;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Observability;
 

@@ -8,6 +8,10 @@ using ActorPubSub.Observability;
 using ActorPubSub.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Observability;
 
@@ -116,7 +120,7 @@ public sealed class TracingSpec : IAsyncLifetime
         var attempts = 0;
         await using var billing = await _nodes[1].Client.SubscribeAsync<string>(orders, "billing", (_, _) =>
             Interlocked.Increment(ref attempts) == 1 ? throw new InvalidOperationException("bad total") : Task.CompletedTask,
-            new SubscriptionOptions { Backoff = new ActorPubSub.Subscriptions.RetryBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), 1) });
+            new SubscriptionOptions { Backoff = new ActorPubSub.Topics.Subscriptions.RetryBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), 1) });
 
         // act
         await _nodes[0].Client.PublishAsync(orders, "order 7");

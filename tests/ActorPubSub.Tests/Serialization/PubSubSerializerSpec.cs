@@ -2,9 +2,10 @@ using System.Collections;
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Runtime.Serialization;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 using ActorPubSub.Serialization;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;
 using Akka.Actor;
@@ -19,7 +20,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
 {
     private static readonly Config SerializerConfig = ConfigurationFactory.ParseString("""
         akka.actor.serializers.actorpubsub = "ActorPubSub.Serialization.PubSubSerializer, ActorPubSub"
-        akka.actor.serialization-bindings { "ActorPubSub.Serialization.IPubSubWireMessage, ActorPubSub" = actorpubsub }
+        akka.actor.serialization-bindings { "ActorPubSub.Messages.IPubSubWireMessage, ActorPubSub" = actorpubsub }
         akka.actor.serialization-identifiers { "ActorPubSub.Serialization.PubSubSerializer, ActorPubSub" = 471 }
         """);
 

@@ -1,6 +1,10 @@
 using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using ActorPubSub.Serialization;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Serialization;
 

@@ -1,6 +1,8 @@
 using System.Reflection;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Topics;
 

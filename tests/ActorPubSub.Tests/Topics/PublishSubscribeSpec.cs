@@ -3,6 +3,9 @@ using ActorPubSub.Client;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Topics;
 

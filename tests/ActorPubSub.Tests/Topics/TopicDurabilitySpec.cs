@@ -3,6 +3,10 @@ using ActorPubSub.Client;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using Microsoft.Data.Sqlite;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Topics;
 

@@ -2,9 +2,11 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using ActorPubSub.Client;
 using ActorPubSub.Hosting;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Topics;
 

@@ -2,6 +2,9 @@ using Akka.Actor;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Topics;
 

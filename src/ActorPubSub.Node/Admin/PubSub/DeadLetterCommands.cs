@@ -2,6 +2,10 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ActorPubSub.Client;
 using ActorPubSub.DeadLetters;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Serialization;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -1,6 +1,10 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using ActorPubSub.Client;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using ActorPubSub.Client;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

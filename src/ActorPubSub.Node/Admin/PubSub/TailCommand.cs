@@ -4,10 +4,12 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Akka.Actor;
 using ActorPubSub.Client;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ActorPubSub.Messages;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

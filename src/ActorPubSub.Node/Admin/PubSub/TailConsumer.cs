@@ -3,6 +3,9 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

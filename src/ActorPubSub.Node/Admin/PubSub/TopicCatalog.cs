@@ -6,6 +6,10 @@ using Akka.Configuration;
 using ActorPubSub.Hosting;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -1,3 +1,8 @@
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
+
 namespace ActorPubSub.Client.Idempotency;
 
 /// <summary>The handler <see cref="IdempotentHandler"/> returns: skips processed keys and runs one delivery per key at a time.</summary>

@@ -1,5 +1,9 @@
 using ActorPubSub.Client;
 using ActorPubSub.Client.Idempotency;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Client.Idempotency;
 

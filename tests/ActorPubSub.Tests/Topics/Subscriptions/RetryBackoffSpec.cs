@@ -1,6 +1,9 @@
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
 
-namespace ActorPubSub.Tests.Subscriptions;
+namespace ActorPubSub.Tests.Topics.Subscriptions;
 
 /// <summary>The retry backoff of a subscription: growth, cap, jitter and validation.</summary>
 [Trait("Category", "Unit")]

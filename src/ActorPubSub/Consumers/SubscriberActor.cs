@@ -4,8 +4,9 @@ using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Observability;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
 
-namespace ActorPubSub.Subscriptions;
+namespace ActorPubSub.Consumers;
 
 /// <summary>
 /// A consumer of one subscription: registers with the topic (and keeps renewing, which also finds a topic

@@ -1,8 +1,11 @@
 using Akka.Configuration;
 using ActorPubSub.Hosting;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
 
-namespace ActorPubSub.Tests.Subscriptions;
+namespace ActorPubSub.Tests.Consumers;
 
 /// <summary>Consumer settings: reading and validation.</summary>
 [Trait("Category", "Unit")]

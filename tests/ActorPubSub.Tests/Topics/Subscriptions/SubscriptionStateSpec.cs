@@ -1,10 +1,11 @@
 using Akka.Actor;
-using ActorPubSub.Payloads;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Messages;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 using Xunit.Abstractions;
 
-namespace ActorPubSub.Tests.Subscriptions;
+namespace ActorPubSub.Tests.Topics.Subscriptions;
 
 /// <summary>
 /// One subscription's bookkeeping: watermark and out-of-order acks, deadlines, nacks, redelivery and the

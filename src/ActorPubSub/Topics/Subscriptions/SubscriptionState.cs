@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Akka.Actor;
-using ActorPubSub.DeadLetters;
 using ActorPubSub.Observability;
 using ActorPubSub.Topics;
+using ActorPubSub.Messages;
 
-namespace ActorPubSub.Subscriptions;
+namespace ActorPubSub.Topics.Subscriptions;
 
 /// <summary>
 /// One durable subscription inside its topic: what it acknowledged (watermark plus out-of-order acks above

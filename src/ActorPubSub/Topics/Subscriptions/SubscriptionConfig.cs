@@ -1,4 +1,7 @@
-namespace ActorPubSub.Subscriptions;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+
+namespace ActorPubSub.Topics.Subscriptions;
 
 /// <summary>
 /// A subscription's options, fixed when it is created (defaults resolved) and stored with it.

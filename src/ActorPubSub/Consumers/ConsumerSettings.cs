@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Configuration;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics.Subscriptions;
 
-namespace ActorPubSub.Subscriptions;
+namespace ActorPubSub.Consumers;
 
 /// <summary>Settings of a consumer, read from <c>actorpubsub.consumer</c> and overridable per subscribe call.</summary>
 public sealed record ConsumerSettings(
@@ -23,8 +25,8 @@ public sealed record ConsumerSettings(
 
     public ConsumerSettings Validate()
     {
-        if (MaxInFlight is < 1 or > 100_000)
-            throw new ArgumentException($"MaxInFlight is {MaxInFlight}; it must be between 1 and 100000.");
+        if (SubscriptionLimits.CheckMaxInFlight("MaxInFlight", MaxInFlight) is { } windowError)
+            throw new ArgumentException(windowError);
         if (HandlerTimeout <= TimeSpan.Zero)
             throw new ArgumentException($"HandlerTimeout is {HandlerTimeout}; it must be positive.");
         if (RenewInterval <= TimeSpan.Zero)

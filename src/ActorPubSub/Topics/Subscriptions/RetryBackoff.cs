@@ -1,4 +1,7 @@
-namespace ActorPubSub.Subscriptions;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+
+namespace ActorPubSub.Topics.Subscriptions;
 
 /// <summary>
 /// How long a failed delivery waits before it is delivered again: <c>Min * Factor^(attempt-1)</c>, at most

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 
-namespace ActorPubSub.Topics;
+namespace ActorPubSub.Messages;
 
 /// <summary>
 /// One message in a topic's log. Created once when its publish is accepted and then shared, unchanged, by

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using ActorPubSub.Payloads;
+using ActorPubSub.Messages;
 
-namespace ActorPubSub.Topics;
+namespace ActorPubSub.Messages;
 
 /// <summary>The one definition of a message's size, shared by the edge checks and the topic's limits.</summary>
 public static class MessageSize

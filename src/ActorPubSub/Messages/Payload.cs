@@ -1,4 +1,4 @@
-namespace ActorPubSub.Payloads;
+namespace ActorPubSub.Messages;
 
 /// <summary>
 /// A user message after Akka serialization: the serializer id and manifest travel with the bytes, so the

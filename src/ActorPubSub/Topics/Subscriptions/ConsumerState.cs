@@ -1,6 +1,8 @@
 using Akka.Actor;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
 
-namespace ActorPubSub.Subscriptions;
+namespace ActorPubSub.Topics.Subscriptions;
 
 /// <summary>A registered consumer of one subscription, as the topic sees it.</summary>
 internal sealed class ConsumerState(IActorRef actor, int maxInFlight, long lastSeen)

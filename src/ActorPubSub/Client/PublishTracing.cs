@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using ActorPubSub.Observability;
 using ActorPubSub.Topics;
 
-namespace ActorPubSub.Observability;
+namespace ActorPubSub.Client;
 
 /// <summary>
 /// The producer span of a publish: from <c>PublishAsync</c> until the topic confirmed the message persisted (its

@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using ActorPubSub.DeadLetters;
-using ActorPubSub.Payloads;
-using ActorPubSub.Subscriptions;
+using ActorPubSub.Messages;
+using ActorPubSub.Consumers;
+using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 using Xunit.Abstractions;
-using FailOutcome = ActorPubSub.Subscriptions.SubscriptionState.FailOutcome;
+using FailOutcome = ActorPubSub.Topics.Subscriptions.SubscriptionState.FailOutcome;
 
-namespace ActorPubSub.Tests.Subscriptions;
+namespace ActorPubSub.Tests.Topics.Subscriptions;
 
 /// <summary>
 /// Delivery supervision inside one subscription: failures with their attempt counts and backoff, dead-letter
