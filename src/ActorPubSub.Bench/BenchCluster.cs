@@ -9,7 +9,6 @@ using Microsoft.Extensions.Hosting;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Bench;
 

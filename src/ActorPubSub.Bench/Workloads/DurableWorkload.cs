@@ -1,9 +1,5 @@
 using System.Diagnostics;
 using ActorPubSub.Client;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Bench.Workloads;
 

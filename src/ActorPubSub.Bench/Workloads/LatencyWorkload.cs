@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using ActorPubSub.Client;
 using HdrHistogram;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Bench.Workloads;
 

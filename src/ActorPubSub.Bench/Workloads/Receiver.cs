@@ -1,8 +1,5 @@
 using ActorPubSub.Client;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Bench.Workloads;
 

@@ -8,7 +8,6 @@ using ActorPubSub.Node.Web;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Health;
 

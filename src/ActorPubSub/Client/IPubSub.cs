@@ -2,7 +2,6 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Client;
 

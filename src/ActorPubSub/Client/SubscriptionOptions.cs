@@ -2,7 +2,6 @@ using ActorPubSub.Messages;
 
 namespace ActorPubSub.Client;
 
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 

@@ -2,7 +2,6 @@ using Akka.Cluster.Sharding;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.DeadLetters;
 

@@ -3,7 +3,6 @@ using Akka.Configuration;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.DeadLetters;
 

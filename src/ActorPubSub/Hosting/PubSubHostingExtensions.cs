@@ -12,7 +12,6 @@ using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Collections;
 using Microsoft.Extensions.Logging;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

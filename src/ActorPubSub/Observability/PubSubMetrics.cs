@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

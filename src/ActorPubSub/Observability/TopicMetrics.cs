@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

@@ -9,7 +9,6 @@ using Akka.Actor;
 using Akka.Serialization;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Serialization;
 

@@ -1,5 +1,4 @@
 using ActorPubSub.DeadLetters;
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;

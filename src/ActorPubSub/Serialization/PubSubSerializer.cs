@@ -7,7 +7,6 @@ using ActorPubSub.Topics;
 using Akka.Actor;
 using Akka.Serialization;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Serialization;
 

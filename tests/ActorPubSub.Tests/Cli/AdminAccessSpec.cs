@@ -6,7 +6,6 @@ using ActorPubSub.Topics;
 using Microsoft.Extensions.Configuration;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Cli;
 

@@ -5,7 +5,6 @@ using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using Xunit.Abstractions;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Client;
 

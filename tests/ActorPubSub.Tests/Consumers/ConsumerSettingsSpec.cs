@@ -1,9 +1,6 @@
 using Akka.Configuration;
 using ActorPubSub.Hosting;
 using ActorPubSub.Consumers;
-using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 
 namespace ActorPubSub.Tests.Consumers;
 

@@ -13,7 +13,6 @@ using Xunit.Abstractions;
 using static ActorPubSub.Tests.DeadLetters.DeadLetterSamples;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.DeadLetters;
 

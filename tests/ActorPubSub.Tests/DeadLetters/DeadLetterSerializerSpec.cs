@@ -7,7 +7,6 @@ using static ActorPubSub.Tests.DeadLetters.DeadLetterSamples;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.DeadLetters;
 

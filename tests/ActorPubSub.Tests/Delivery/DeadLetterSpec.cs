@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using ActorPubSub.Client;
 using ActorPubSub.DeadLetters;
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 
 namespace ActorPubSub.Tests.Delivery;
 

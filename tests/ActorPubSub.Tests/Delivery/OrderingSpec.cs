@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using ActorPubSub.Client;
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Messages;

@@ -6,7 +6,6 @@ using ActorPubSub.Messages;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Delivery;
 

@@ -4,7 +4,6 @@ using Microsoft.Data.Sqlite;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 using TestKit = Akka.TestKit.Xunit2.TestKit;
 
 namespace ActorPubSub.Tests.Delivery;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using ActorPubSub.Client;
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Topics;

@@ -5,9 +5,7 @@ using Akka.Remote.Hosting;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Deployment;
 

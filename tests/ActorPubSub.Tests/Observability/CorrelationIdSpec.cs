@@ -3,10 +3,7 @@ using ActorPubSub.Client;
 using ActorPubSub.Hosting;
 using ActorPubSub.Observability;
 using ActorPubSub.Tests.Support;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Observability;
 

@@ -4,7 +4,6 @@ using static ActorPubSub.Observability.InstrumentNames;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Observability;
 

@@ -4,7 +4,6 @@ using System.Reflection;
 using System.Runtime.Serialization;
 using ActorPubSub.Messages;
 using ActorPubSub.Serialization;
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using ActorPubSub.Client;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Support;
 

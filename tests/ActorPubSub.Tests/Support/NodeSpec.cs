@@ -2,7 +2,6 @@ using ActorPubSub.Hosting;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 using TestKit = Akka.TestKit.Xunit2.TestKit;
 
 namespace ActorPubSub.Tests.Support;

@@ -2,7 +2,6 @@ using ActorPubSub.Topics;
 using static ActorPubSub.Topics.ProducerTable;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Topics;
 

@@ -1,9 +1,7 @@
 using Akka.Configuration;
 using ActorPubSub.Hosting;
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Tests.Topics;
 

@@ -5,7 +5,6 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

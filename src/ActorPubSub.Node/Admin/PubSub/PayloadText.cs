@@ -6,7 +6,6 @@ using Akka.Serialization;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

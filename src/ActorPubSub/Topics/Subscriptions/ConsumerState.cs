@@ -1,5 +1,4 @@
 using Akka.Actor;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 
 namespace ActorPubSub.Topics.Subscriptions;

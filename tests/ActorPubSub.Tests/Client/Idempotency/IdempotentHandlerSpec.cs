@@ -3,7 +3,6 @@ using ActorPubSub.Client.Idempotency;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Tests.Client.Idempotency;
 

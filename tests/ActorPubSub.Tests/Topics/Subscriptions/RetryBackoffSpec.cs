@@ -1,4 +1,3 @@
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using ActorPubSub.Messages;
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 using Xunit.Abstractions;

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Messages;
-using ActorPubSub.Consumers;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 using Xunit.Abstractions;
