@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Persistence;
 using ActorPubSub.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Web;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;

@@ -4,7 +4,7 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Web;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;

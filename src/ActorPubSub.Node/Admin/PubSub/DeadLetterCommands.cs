@@ -5,6 +5,7 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -1,3 +1,4 @@
+using ActorPubSub.Server.Admin;
 namespace ActorPubSub.Node.Admin.PubSub;
 
 /// <summary>

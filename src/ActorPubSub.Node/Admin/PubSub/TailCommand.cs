@@ -10,6 +10,7 @@ using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ActorPubSub.Messages;
+using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 
@@ -168,5 +169,5 @@ internal static class TailCommand
     }
 
     private static ILogger Logger(AdminContext context) =>
-        context.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorPubSub.Node.Admin");
+        context.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorPubSub.Server.Admin");
 }

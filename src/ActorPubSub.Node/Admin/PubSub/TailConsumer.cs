@@ -6,6 +6,7 @@ using ActorPubSub.Topics;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Consumers;
+using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

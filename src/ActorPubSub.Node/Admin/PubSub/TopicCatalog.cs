@@ -9,6 +9,7 @@ using Npgsql;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -2,6 +2,7 @@ using ActorPubSub.Client;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

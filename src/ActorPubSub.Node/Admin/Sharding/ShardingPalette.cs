@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.Sharding;
 
