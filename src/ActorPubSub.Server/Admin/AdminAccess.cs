@@ -20,7 +20,6 @@ internal enum AdminMode
 /// can be reached by anyone on the network, so admin then requires a bearer token, and without a configured token it
 /// is disabled (the health endpoints stay open: probes need them). On loopback no token is needed unless
 /// <c>RequireAdminToken</c> asks for one (so the rule can also be exercised where only loopback may be used).
-/// Shared source (node and lighthouse).
 /// </summary>
 internal sealed class AdminAccess
 {

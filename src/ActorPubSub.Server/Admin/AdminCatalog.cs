@@ -5,7 +5,7 @@ namespace ActorPubSub.Server.Admin;
 /// <summary>
 /// The command palettes one host serves (a broker node: cluster, sharding, actor, pubsub; a lighthouse: cluster and
 /// actor), and their description for <c>GET /admin/v1/palettes</c>, from which pbm learns what it may offer and how to
-/// parse each command's arguments. Shared source.
+/// parse each command's arguments.
 /// </summary>
 internal sealed class AdminCatalog(string host, IReadOnlyList<CommandPalette> palettes)
 {

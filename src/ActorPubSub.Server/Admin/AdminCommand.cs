@@ -8,7 +8,7 @@ internal delegate IAsyncEnumerable<CommandEvent> StreamHandler(AdminContext cont
 
 /// <summary>
 /// One admin command: its name within its palette (one or more words, e.g. <c>show</c>, <c>dlq list</c>), what it does,
-/// its arguments and its handler. Shared source.
+/// its arguments and its handler.
 /// </summary>
 internal sealed record AdminCommand(string Name, string Description, IReadOnlyList<CommandArgument> Arguments)
 {

@@ -4,7 +4,7 @@ namespace ActorPubSub.Server.Admin;
 
 /// <summary>
 /// What a running admin command has: the host's ActorSystem, its services, and a cancellation that fires when the
-/// command's timeout passes, the caller goes away or the host stops. Shared source.
+/// command's timeout passes, the caller goes away or the host stops.
 /// </summary>
 internal sealed record AdminContext(ActorSystem System, IServiceProvider Services, TimeSpan Timeout, CancellationToken Cancellation)
 {

@@ -20,7 +20,7 @@ namespace ActorPubSub.Server.Admin;
 /// 404 (unknown palette, command or thing, with what exists), 409, 413, 429 (busy), 503, 504 (timeout), 500.</item>
 /// </list>
 /// Every request is validated before anything runs and every command is bounded in time, so no request can crash or
-/// block the host. Shared source.
+/// block the host.
 /// </summary>
 internal static class AdminEndpoints
 {

@@ -3,7 +3,6 @@ namespace ActorPubSub.Server.Admin;
 /// <summary>
 /// Bounds how many admin commands run at once, so a script hammering the endpoint (or many open tails) cannot take the
 /// host's threads or actors away from its real work: past the bound a request is refused at once (429), never queued.
-/// Shared source.
 /// </summary>
 internal sealed class AdminGate
 {

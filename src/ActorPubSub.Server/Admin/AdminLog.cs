@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ActorPubSub.Server.Admin;
 
-/// <summary>The admin endpoint's log lines (shared source: node and lighthouse log them in their own category).</summary>
+/// <summary>The admin endpoint's log lines (node and lighthouse log them in their own category).</summary>
 internal static partial class AdminLog
 {
     [LoggerMessage(EventId = 30, Level = LogLevel.Information,

@@ -6,7 +6,7 @@ namespace ActorPubSub.Server.Admin;
 
 /// <summary>
 /// One <c>POST /admin/v1/{palette}/{command}</c>: finds the command (404 with what exists), checks the arguments (400),
-/// takes a slot (429), runs it under its timeout, and writes the result, the error or the event stream. Shared source.
+/// takes a slot (429), runs it under its timeout, and writes the result, the error or the event stream.
 /// </summary>
 internal sealed class AdminRequest(HttpContext context, AdminCatalog catalog, AdminGate gate, ILogger logger, CancellationToken stopping)
 {

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace ActorPubSub.Server.Admin;
 
-/// <summary>Writes the admin endpoint's JSON answers: results, one-line errors and NDJSON stream events. Shared source.</summary>
+/// <summary>Writes the admin endpoint's JSON answers: results, one-line errors and NDJSON stream events.</summary>
 internal static class AdminResponses
 {
     public const string JsonType = "application/json; charset=utf-8";

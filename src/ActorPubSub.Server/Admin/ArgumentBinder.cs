@@ -5,7 +5,7 @@ namespace ActorPubSub.Server.Admin;
 /// <summary>
 /// Checks a request body (a JSON object of named arguments) against a command's <see cref="CommandArgument"/>s: known
 /// names only, the right JSON types, integers in range, required ones present. Any mismatch is a 400 naming the
-/// argument and what is allowed, with the command's usage. Shared source.
+/// argument and what is allowed, with the command's usage.
 /// </summary>
 internal static class ArgumentBinder
 {

@@ -21,7 +21,7 @@ internal enum ArgumentType
 /// <summary>
 /// One argument of an admin command: its JSON name (also its long option, <c>--name</c>), how it is given, its type and
 /// the values allowed. The server validates requests against it and pbm parses command lines with it (it gets the
-/// definitions from <c>GET /admin/v1/palettes</c>). Shared source.
+/// definitions from <c>GET /admin/v1/palettes</c>).
 /// </summary>
 internal sealed record CommandArgument(string Name, ArgumentKind Kind, string Description)
 {

@@ -5,7 +5,7 @@ namespace ActorPubSub.Server.Admin;
 /// <summary>
 /// What a command returns: <see cref="Data"/> (the JSON that <c>pbm --json</c> prints, for scripts) and
 /// <see cref="View"/> (how pbm shows it to a person: lines and tables, rendered by the client). Formatting lives with
-/// the command on the server, so pbm needs no change when a host gains a command. Shared source.
+/// the command on the server, so pbm needs no change when a host gains a command.
 /// </summary>
 internal sealed record CommandResult(JsonNode? Data, IReadOnlyList<ViewBlock> View)
 {

@@ -5,7 +5,7 @@ namespace ActorPubSub.Server.Configuration;
 /// <summary>
 /// The environment variables of the well-known Lighthouse image (<c>ACTORSYSTEM</c>, <c>CLUSTER_IP</c>,
 /// <c>CLUSTER_PORT</c>, <c>CLUSTER_SEEDS</c>), read by the broker node and by lighthouse alike and mapped onto
-/// their settings. Shared source: compiled into both programs.
+/// their settings.
 /// </summary>
 /// <remarks>
 /// Precedence (highest first): the command line, the app's own <c>ACTORPUBSUB_&lt;Section&gt;__&lt;Setting&gt;</c>

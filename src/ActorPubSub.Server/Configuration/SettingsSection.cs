@@ -7,7 +7,6 @@ namespace ActorPubSub.Server.Configuration;
 /// <summary>
 /// One settings section of a program (<c>Node</c>, <c>Lighthouse</c>) bound to a settings class: the names of each
 /// setting in configuration and in the environment, and binding that fails with one line naming the setting.
-/// Shared source: compiled into the broker node and into lighthouse.
 /// </summary>
 internal sealed class SettingsSection<T>(string name) where T : class, new()
 {

@@ -7,7 +7,7 @@ namespace ActorPubSub.Server.Health;
 
 /// <summary>
 /// Ready when this member is Up in the cluster: not while it joins (or waits for the seeds), nor once it leaves, is
-/// downed or removed. Shared source (node and lighthouse).
+/// downed or removed.
 /// </summary>
 internal sealed class ClusterMemberHealthCheck(IServiceProvider services) : IHealthCheck
 {

@@ -4,7 +4,7 @@ using Akka.Actor;
 
 namespace ActorPubSub.Server.Membership;
 
-/// <summary>Addresses of cluster members: seed node checks and the address to bind. Shared source (node and lighthouse).</summary>
+/// <summary>Addresses of cluster members: seed node checks and the address to bind.</summary>
 internal static class ClusterAddresses
 {
     /// <summary>

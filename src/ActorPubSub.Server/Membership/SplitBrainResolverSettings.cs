@@ -4,7 +4,7 @@ namespace ActorPubSub.Server.Membership;
 
 /// <summary>
 /// The Split Brain Resolver: what a member does when others become unreachable. Every member of a cluster (lighthouse,
-/// broker nodes, clients) must use the same strategy, or two sides of a partition may both stay up. Shared source.
+/// broker nodes, clients) must use the same strategy, or two sides of a partition may both stay up.
 /// </summary>
 /// <remarks>
 /// Strategies (Akka.NET's <c>akka.cluster.split-brain-resolver</c>):

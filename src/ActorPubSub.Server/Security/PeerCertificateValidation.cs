@@ -7,7 +7,7 @@ namespace ActorPubSub.Server.Security;
 
 /// <summary>
 /// The check of a peer's certificate when the cluster has a CA of its own: the certificate must chain to that CA and
-/// nothing else (a custom root trust, so a certificate from a CA the machine happens to trust is refused). Shared source.
+/// nothing else (a custom root trust, so a certificate from a CA the machine happens to trust is refused).
 /// </summary>
 internal static class PeerCertificateValidation
 {
@@ -15,7 +15,7 @@ internal static class PeerCertificateValidation
     {
         if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
         {
-            log.Warning("Remoting TLS: refused {0}: it presented no certificate", peer);
+            log.Warning("Remoting TLS: refused {Peer}: it presented no certificate", peer);
             return false;
         }
         using var chain = new X509Chain();
@@ -27,7 +27,7 @@ internal static class PeerCertificateValidation
         if (presented is not null)
             foreach (var element in presented.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
         if (chain.Build(certificate)) return true;
-        log.Warning("Remoting TLS: refused {0}: its certificate {1} (issued by {2}) does not chain to the cluster's CA {3}: {4}",
+        log.Warning("Remoting TLS: refused {Peer}: its certificate {Subject} (issued by {Issuer}) does not chain to the cluster's CA {CaSubject}: {ChainStatus}",
             peer, certificate.Subject, certificate.Issuer, ca.Subject,
             string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim())));
         return false;

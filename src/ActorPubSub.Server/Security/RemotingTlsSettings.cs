@@ -13,7 +13,7 @@ namespace ActorPubSub.Server.Security;
 /// to <see cref="CaCertificatePath"/> when given (only that CA, the machine's trusted CAs are not consulted: a
 /// certificate from any public CA does not get in), else to a CA the machine trusts. Host names are not checked
 /// (members connect by IP or pod name, each with a certificate of its own); revocation is not checked. The addresses of
-/// a cluster on TLS are <c>akka.ssl.tcp://</c>. Shared source (node and lighthouse).
+/// a cluster on TLS are <c>akka.ssl.tcp://</c>.
 /// </summary>
 internal sealed record RemotingTlsSettings(string CertificatePath, string? CertificatePassword, string? CaCertificatePath)
 {

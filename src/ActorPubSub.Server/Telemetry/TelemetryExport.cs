@@ -12,7 +12,7 @@ namespace ActorPubSub.Server.Telemetry;
 /// The program's metrics and traces, exported by OpenTelemetry: Prometheus text at <see cref="MetricsPath"/> on the
 /// web server (no token, like the health endpoints: scrapers call it), and OTLP when
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter reads the other standard <c>OTEL_EXPORTER_OTLP_*</c>
-/// variables itself). Shared source (node and lighthouse).
+/// variables itself).
 /// </summary>
 internal static partial class TelemetryExport
 {

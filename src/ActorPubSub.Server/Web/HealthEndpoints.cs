@@ -10,7 +10,7 @@ namespace ActorPubSub.Server.Web;
 /// <summary>
 /// <c>/health/live</c> (the process is up: always 200) and <c>/health/ready</c> (200 when every readiness check passes,
 /// else 503), each with a JSON body naming every check and what it found. No token: Kubernetes probes call them.
-/// Shared source (node and lighthouse); each program registers its own readiness checks.
+/// Each program registers its own readiness checks.
 /// </summary>
 internal static class HealthEndpoints
 {

@@ -6,7 +6,7 @@ namespace ActorPubSub.Server.Web;
 /// <summary>
 /// Where the web server (health and admin endpoints) listens: <c>host:port</c> with an IP address
 /// (<c>127.0.0.1:9110</c>, <c>0.0.0.0:9110</c>, <c>[::1]:9110</c>), <c>localhost</c> or <c>*</c> (every interface);
-/// port 0 picks a free one. Shared source (node and lighthouse).
+/// port 0 picks a free one.
 /// </summary>
 internal sealed record HttpAddress(IPAddress Ip, int Port)
 {

@@ -7,7 +7,6 @@ namespace ActorPubSub.Server.Web;
 /// <summary>
 /// The program's small web server (Kestrel): one HTTP listener on the configured <see cref="HttpAddress"/>, serving the
 /// health endpoints now and the admin endpoint (issue 5: pbm commands, a bearer token when not on loopback) later.
-/// Shared source (node and lighthouse).
 /// </summary>
 internal static partial class WebServer
 {

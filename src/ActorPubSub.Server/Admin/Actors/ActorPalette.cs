@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace ActorPubSub.Server.Admin.Actors;
 
-/// <summary><c>actor</c>: the actor hierarchy of this host (under <c>/user</c> and <c>/system</c>). Shared source.</summary>
+/// <summary><c>actor</c>: the actor hierarchy of this host (under <c>/user</c> and <c>/system</c>).</summary>
 internal static class ActorPalette
 {
     public const int DefaultDepth = 3;

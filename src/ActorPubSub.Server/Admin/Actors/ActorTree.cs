@@ -8,7 +8,6 @@ namespace ActorPubSub.Server.Admin.Actors;
 /// actor is a clear 404, bounded by the command's timeout); below it the children are read from each actor's cell,
 /// which lists exactly the live children at once. Identify on a wildcard selection would instead need a guess at how
 /// long to wait for answers, and would queue a message in every mailbox (10,000 topics) just to be listed.
-/// Shared source.
 /// </summary>
 internal static class ActorTree
 {

@@ -7,7 +7,7 @@ namespace ActorPubSub.Server.Admin.Cluster;
 
 /// <summary>
 /// <c>cluster</c>: membership as this member sees it, and the operations of Akka.Cluster on it (leave, join, down),
-/// with the habits of Petabridge.Cmd's cluster palette. Shared source (node and lighthouse).
+/// with the habits of Petabridge.Cmd's cluster palette.
 /// </summary>
 internal static class ClusterPalette
 {

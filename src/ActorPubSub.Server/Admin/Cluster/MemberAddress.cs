@@ -3,7 +3,7 @@ using Akka.Cluster;
 
 namespace ActorPubSub.Server.Admin.Cluster;
 
-/// <summary>Parses the address argument of the cluster commands and finds the member it names. Shared source.</summary>
+/// <summary>Parses the address argument of the cluster commands and finds the member it names.</summary>
 internal static class MemberAddress
 {
     public const string Form = "akka.tcp://system@host:port";

@@ -6,7 +6,7 @@ namespace ActorPubSub.Server.Admin.Cluster;
 
 /// <summary>
 /// A cluster member as operators of Akka.NET clusters know it from Petabridge.Cmd's <c>cluster show</c>:
-/// <c>address | [roles] | status | reachability | version</c>. Shared source.
+/// <c>address | [roles] | status | reachability | version</c>.
 /// </summary>
 internal static class MemberView
 {
