@@ -6,7 +6,6 @@ using ActorPubSub.Server.Membership;
 using ActorPubSub.Server.Security;
 using ActorPubSub.Server.Web;
 using Npgsql;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 

@@ -8,7 +8,6 @@ using ActorPubSub.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
 // appsettings.json is read from the application folder; the working directory is where ./data goes.

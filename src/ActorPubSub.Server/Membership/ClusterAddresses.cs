@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Akka.Actor;
 
@@ -22,12 +21,11 @@ internal static class ClusterAddresses
     public static string? ValidateSeedNode(string seed, string systemName, bool tls = false)
     {
         var scheme = tls ? "akka.ssl.tcp" : "akka.tcp";
-        var form = $"must be an address like {scheme}://{{0}}@host:4053" + (tls ? " (remoting uses TLS)" : "");
         if (!seed.StartsWith($"{scheme}://", StringComparison.Ordinal)
             || !Address.TryParse(seed, out var address, out var path)
             || address.Host is null || address.Port is null or <= 0 or > 65535
             || path is not (null or "" or "/"))
-            return string.Format(CultureInfo.InvariantCulture, form, systemName);
+            return $"must be an address like {scheme}://{systemName}@host:4053" + (tls ? " (remoting uses TLS)" : "");
         if (address.System != systemName)
             return $"names ActorSystem '{address.System}', but this member's ActorSystem is '{systemName}' (members of a cluster share one name)";
         return null;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Remote.Hosting;
-using Akka.Remote.Transport.DotNetty;
 
 namespace ActorPubSub.Server.Security;
 

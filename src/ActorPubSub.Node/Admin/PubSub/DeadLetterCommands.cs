@@ -1,11 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using ActorPubSub.Client;
-using ActorPubSub.DeadLetters;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

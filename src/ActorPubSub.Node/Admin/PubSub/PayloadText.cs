@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Serialization;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -1,4 +1,3 @@
-using ActorPubSub.Server.Admin;
 namespace ActorPubSub.Node.Admin.PubSub;
 
 /// <summary>

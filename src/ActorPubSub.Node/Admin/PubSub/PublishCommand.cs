@@ -1,10 +1,7 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using ActorPubSub.Client;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -1,9 +1,6 @@
-using System.Text.Json.Nodes;
 using ActorPubSub.Client;
 using ActorPubSub.Topics;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

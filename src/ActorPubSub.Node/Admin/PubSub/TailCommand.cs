@@ -1,16 +1,11 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Akka.Actor;
 using ActorPubSub.Client;
 using ActorPubSub.Consumers;
-using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ActorPubSub.Messages;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

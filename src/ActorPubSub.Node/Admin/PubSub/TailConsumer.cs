@@ -3,9 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Consumers;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using ActorPubSub.Topics;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

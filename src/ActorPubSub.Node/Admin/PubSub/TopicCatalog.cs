@@ -6,10 +6,8 @@ using Akka.Configuration;
 using ActorPubSub.Hosting;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

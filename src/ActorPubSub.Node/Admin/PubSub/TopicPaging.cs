@@ -1,8 +1,5 @@
-using System.Text.Json.Nodes;
 using ActorPubSub.Topics;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 

@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using ActorPubSub.Server.Admin;
 
 namespace ActorPubSub.Node.Admin.Sharding;
 
