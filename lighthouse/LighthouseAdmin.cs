@@ -1,6 +1,6 @@
-using ActorPubSub.Node.Admin;
-using ActorPubSub.Node.Admin.Actors;
-using ActorPubSub.Node.Admin.Cluster;
+using ActorPubSub.Server.Admin;
+using ActorPubSub.Server.Admin.Actors;
+using ActorPubSub.Server.Admin.Cluster;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

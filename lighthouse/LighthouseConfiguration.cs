@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using ActorPubSub.Node.Configuration;
+using ActorPubSub.Server.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace ActorPubSub.Lighthouse;

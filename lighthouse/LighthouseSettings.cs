@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
-using ActorPubSub.Node.Admin;
-using ActorPubSub.Node.Configuration;
-using ActorPubSub.Node.Membership;
-using ActorPubSub.Node.Security;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Admin;
+using ActorPubSub.Server.Configuration;
+using ActorPubSub.Server.Membership;
+using ActorPubSub.Server.Security;
+using ActorPubSub.Server.Web;
 
 namespace ActorPubSub.Lighthouse;
 
@@ -23,7 +23,7 @@ public sealed partial class LighthouseSettings
     public const string Role = "lighthouse";
 
     /// <summary>Where the web server (health, admin) listens unless configured: loopback only.</summary>
-    public const string DefaultHttpAddress = Node.Web.HttpAddress.Default;
+    public const string DefaultHttpAddress = Server.Web.HttpAddress.Default;
 
     internal static readonly SettingsSection<LighthouseSettings> Section = new(SectionName);
 
@@ -106,7 +106,7 @@ public sealed partial class LighthouseSettings
     public string BindHostname => Hostname ?? ClusterAddresses.DefaultBindHostname(PublicHostname);
 
     /// <summary>The web server's address (valid once <see cref="Validate"/> passed).</summary>
-    internal HttpAddress Http => Node.Web.HttpAddress.TryParse(HttpAddress, out var address, out _)
+    internal HttpAddress Http => Server.Web.HttpAddress.TryParse(HttpAddress, out var address, out _)
         ? address
         : throw new InvalidOperationException($"Lighthouse:HttpAddress '{HttpAddress}' is invalid.");
 
@@ -134,7 +134,7 @@ public sealed partial class LighthouseSettings
             if (ClusterAddresses.ValidateSeedNode(SeedNodes[i], ActorSystemName, tls: TlsCertificatePath is not null) is { } seedError)
                 return Section.Invalid($"{nameof(SeedNodes)}:{i}", SeedNodes[i], seedError);
         }
-        if (!Node.Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
+        if (!Server.Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
             return Section.Invalid(nameof(HttpAddress), HttpAddress, httpError);
         if (AdminAccess.ValidateToken(AdminToken) is { } tokenError)
             return Section.Invalid(nameof(AdminToken), "(not shown)", tokenError);

@@ -1,8 +1,8 @@
 using Akka.Hosting;
 using ActorPubSub.Lighthouse;
-using ActorPubSub.Node.Health;
-using ActorPubSub.Node.Telemetry;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Health;
+using ActorPubSub.Server.Telemetry;
+using ActorPubSub.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

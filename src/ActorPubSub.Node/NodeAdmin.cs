@@ -1,6 +1,6 @@
-using ActorPubSub.Node.Admin;
-using ActorPubSub.Node.Admin.Actors;
-using ActorPubSub.Node.Admin.Cluster;
+using ActorPubSub.Server.Admin;
+using ActorPubSub.Server.Admin.Actors;
+using ActorPubSub.Server.Admin.Cluster;
 using ActorPubSub.Node.Admin.PubSub;
 using ActorPubSub.Node.Admin.Sharding;
 using Microsoft.AspNetCore.Builder;

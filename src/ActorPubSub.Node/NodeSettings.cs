@@ -1,12 +1,11 @@
 using System.Text.RegularExpressions;
 using ActorPubSub.Hosting;
-using ActorPubSub.Node.Admin;
-using ActorPubSub.Node.Configuration;
-using ActorPubSub.Node.Membership;
-using ActorPubSub.Node.Security;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Admin;
+using ActorPubSub.Server.Configuration;
+using ActorPubSub.Server.Membership;
+using ActorPubSub.Server.Security;
+using ActorPubSub.Server.Web;
 using Npgsql;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 
@@ -29,7 +28,7 @@ public sealed partial class NodeSettings
     public const string PostgreSql = "postgresql";
 
     /// <summary>Where the web server (health, admin) listens unless configured: loopback only.</summary>
-    public const string DefaultHttpAddress = Web.HttpAddress.Default;
+    public const string DefaultHttpAddress = Server.Web.HttpAddress.Default;
 
     internal static readonly SettingsSection<NodeSettings> Section = new(SectionName);
 
@@ -179,7 +178,7 @@ public sealed partial class NodeSettings
     public string? SqlitePath => Storage == Sqlite ? Path.GetFullPath(SqliteFile ?? DefaultSqliteFile) : null;
 
     /// <summary>The web server's address (valid once <see cref="Validate"/> passed).</summary>
-    internal HttpAddress Http => Web.HttpAddress.TryParse(HttpAddress, out var address, out _)
+    internal HttpAddress Http => Server.Web.HttpAddress.TryParse(HttpAddress, out var address, out _)
         ? address
         : throw new InvalidOperationException($"Node:HttpAddress '{HttpAddress}' is invalid.");
 
@@ -243,7 +242,7 @@ public sealed partial class NodeSettings
             if (ClusterAddresses.ValidateSeedNode(SeedNodes[i], ActorSystemName, tls: TlsCertificatePath is not null) is { } seedError)
                 return Invalid($"{nameof(SeedNodes)}:{i}", SeedNodes[i], seedError);
         }
-        if (!Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
+        if (!Server.Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
             return Invalid(nameof(HttpAddress), HttpAddress, httpError);
         if (AdminAccess.ValidateToken(AdminToken) is { } tokenError)
             return Invalid(nameof(AdminToken), "(not shown)", tokenError);

@@ -2,13 +2,12 @@ using Akka.Hosting;
 using ActorPubSub.Hosting;
 using ActorPubSub.Node;
 using ActorPubSub.Node.Health;
-using ActorPubSub.Node.Telemetry;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Telemetry;
+using ActorPubSub.Server.Web;
 using ActorPubSub.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
 // appsettings.json is read from the application folder; the working directory is where ./data goes.

@@ -1,12 +1,8 @@
 using Akka.Actor;
 using Akka.Persistence;
 using ActorPubSub.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Web;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Node.Health;
 
@@ -15,17 +11,15 @@ namespace ActorPubSub.Node.Health;
 /// writes, asked through the journal plugin itself (so it goes through its connection pool and circuit breaker, and
 /// the tables were created). One cheap read per probe; nothing is written.
 /// </summary>
-internal sealed class JournalHealthCheck(IServiceProvider services) : IHealthCheck
+internal sealed class JournalHealthCheck(IServiceProvider services) : ActorSystemHealthCheck(services, "the journal")
 {
     public const string Name = "journal";
 
     private const string ProbePersistenceId = "actorpubsub-health-probe";
     private static readonly string JournalPluginId = $"akka.persistence.journal.{PubSubHostingExtensions.PersistencePluginId}";
 
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    protected override async Task<HealthCheckResult> AskAsync(ActorSystem system, CancellationToken cancellationToken)
     {
-        if (services.GetService<ActorSystem>() is not { } system || system.WhenTerminated.IsCompleted)
-            return HealthCheckResult.Unhealthy("the actor system is not running");
         try
         {
             var journal = Persistence.Instance.Apply(system).JournalFor(JournalPluginId);
@@ -40,11 +34,7 @@ internal sealed class JournalHealthCheck(IServiceProvider services) : IHealthChe
                 _ => HealthCheckResult.Unhealthy($"the journal answered {reply.GetType().Name}"),
             };
         }
-        catch (AskTimeoutException)
-        {
-            return HealthCheckResult.Unhealthy($"the journal did not answer within {HealthEndpoints.CheckTimeout.TotalSeconds:0} s");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or AskTimeoutException))
         {
             return HealthCheckResult.Unhealthy($"the journal could not be asked: {e.Message}");
         }

@@ -1,4 +1,5 @@
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Health;
+using ActorPubSub.Server.Web;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorPubSub.Node.Health;

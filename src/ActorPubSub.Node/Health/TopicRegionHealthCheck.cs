@@ -2,12 +2,9 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
+using ActorPubSub.Server.Web;
 using ActorPubSub.Topics;
-using Microsoft.Extensions.DependencyInjection;
-using ActorPubSub.Node.Web;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Node.Health;
 
@@ -16,30 +13,21 @@ namespace ActorPubSub.Node.Health;
 /// This is the start-up work a broker node must finish before it takes traffic: topics themselves recover lazily, each
 /// on its first message (remember-entities is off by design), so there is no up-front recovery to wait for.
 /// </summary>
-internal sealed class TopicRegionHealthCheck(IServiceProvider services) : IHealthCheck
+internal sealed class TopicRegionHealthCheck(IServiceProvider services) : ActorSystemHealthCheck(services, "the topic region")
 {
     public const string Name = "topics";
 
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    protected override async Task<HealthCheckResult> AskAsync(ActorSystem system, CancellationToken cancellationToken)
     {
-        if (services.GetService<ActorSystem>() is not { } system || system.WhenTerminated.IsCompleted)
-            return HealthCheckResult.Unhealthy("the actor system is not running");
         if (!ActorRegistry.For(system).TryGet<TopicRegion>(out var region))
             return HealthCheckResult.Unhealthy("the topic shard region has not started");
-        try
-        {
-            // The region forwards this to the coordinator (or answers with no regions while it knows none).
-            var regions = await region.Ask<CurrentRegions>(GetCurrentRegions.Instance, HealthEndpoints.CheckTimeout, cancellationToken);
-            var self = Cluster.Get(system).SelfAddress;
-            return regions.Regions.Contains(self)
-                ? HealthCheckResult.Healthy($"the topic region is registered with the shard coordinator ({regions.Regions.Count} regions)")
-                : HealthCheckResult.Unhealthy(regions.Regions.Count == 0
-                    ? "the topic region has not reached the shard coordinator yet"
-                    : $"the shard coordinator does not list this node's topic region yet ({regions.Regions.Count} other regions)");
-        }
-        catch (AskTimeoutException)
-        {
-            return HealthCheckResult.Unhealthy($"the topic region did not answer within {HealthEndpoints.CheckTimeout.TotalSeconds:0} s");
-        }
+        // The region forwards this to the coordinator (or answers with no regions while it knows none).
+        var regions = await region.Ask<CurrentRegions>(GetCurrentRegions.Instance, HealthEndpoints.CheckTimeout, cancellationToken);
+        var self = Cluster.Get(system).SelfAddress;
+        return regions.Regions.Contains(self)
+            ? HealthCheckResult.Healthy($"the topic region is registered with the shard coordinator ({regions.Regions.Count} regions)")
+            : HealthCheckResult.Unhealthy(regions.Regions.Count == 0
+                ? "the topic region has not reached the shard coordinator yet"
+                : $"the shard coordinator does not list this node's topic region yet ({regions.Regions.Count} other regions)");
     }
 }

@@ -9,10 +9,10 @@ using ActorPubSub.Messages;
 namespace ActorPubSub.Consumers;
 
 /// <summary>
-/// A consumer of one subscription: registers with the topic (and keeps renewing, which also finds a topic
-/// that moved to another node), runs the handler for each delivery, acks on success and nacks with
-/// on failure or timeout (the topic applies the subscription's backoff and dead-letters). At most <see cref="ConsumerSettings.MaxInFlight"/> handlers
-/// run at once: the topic never sends more than that window (the backpressure).
+/// A consumer of one subscription: registers with the topic through its <see cref="ConsumerLink"/> (and keeps renewing,
+/// which also finds a topic that moved to another node), runs the handler for each delivery, acks on success and nacks
+/// on failure or timeout (the topic applies the subscription's backoff and dead-letters). At most
+/// <see cref="ConsumerSettings.MaxInFlight"/> handlers run at once: the topic never sends more than that window (the backpressure).
 /// </summary>
 /// <remarks>
 /// The handler is invoked on this actor and runs on it until its first await; CPU-heavy handlers should
@@ -28,12 +28,6 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     private sealed record HandlerDone(long Sequence, int Attempt, Exception? Error, Activity? Activity, string? CorrelationId)
         : IDeadLetterSuppression;
 
-    private sealed class Renew
-    {
-        public static readonly Renew Instance = new();
-        private Renew() { }
-    }
-
     private sealed class FlushAcks
     {
         public static readonly FlushAcks Instance = new();
@@ -42,8 +36,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     private const int MaxAckBatch = 512;
 
-    private readonly IActorRef _region;
-    private IActorRef? _topicActor;   // the topic incarnation that delivers to this consumer (watched)
+    private readonly ConsumerLink _link;
     private readonly string _topic;
     private readonly string _subscription;
     private readonly Handler _handler;
@@ -68,7 +61,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         TaskCompletionSource completion, HandlerLogScope? logScope)
     {
         _logScope = logScope;
-        _region = region;
+        _link = new ConsumerLink(region, topic, subscription, settings.MaxInFlight, Self, Context);
         _topic = topic;
         _subscription = subscription;
         _handler = handler;
@@ -78,49 +71,27 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         Receive<Deliver>(HandleDeliver);
         Receive<HandlerDone>(HandleDone);
         Receive<FlushAcks>(_ => Flush());
-        Receive<Renew>(_ => Register());
-        Receive<ConsumerRegistered>(_ => _log.Debug("Consumer of {0}/{1} registered", _topic, _subscription));
+        Receive<ConsumerLink.Renew>(_ => _link.Register());
+        Receive<ConsumerRegistered>(_ => _log.Debug("Consumer of {Topic}/{Subscription} registered", _topic, _subscription));
         Receive<CommandRejected>(HandleRejected);
-        Receive<Terminated>(t =>
-        {
-            if (t.ActorRef.Equals(_topicActor)) _topicActor = null;
-        });
+        // The delivering topic actor ended: acks go through the region until the next delivery names its successor.
+        Receive<Terminated>(t => _link.Terminated(t.ActorRef));
     }
 
-    /// <summary>
-    /// Where acks, nacks and transient reports go: the topic actor that delivered (while it lives), else the shard
-    /// region. Straight to the topic, they reach it during a shard hand-off too — the region buffers a handed-off
-    /// shard's messages and drops them when the hand-off starts, which lost acks (and redelivered those messages)
-    /// in rolling restarts — and they skip a routing hop.
-    /// </summary>
-    private IActorRef Target => _topicActor ?? _region;
-
-    protected override void PreStart()
-    {
-        Register();
-        Timers.StartPeriodicTimer(nameof(Renew), Renew.Instance, _settings.RenewInterval);
-    }
+    protected override void PreStart() => _link.Start(Timers, _settings.RenewInterval);
 
     protected override void PostStop()
     {
         Flush();
-        _region.Tell(new StopConsuming(_topic, _subscription, Self));
+        _link.Stop();
         _stopping.Cancel();
         _stopping.Dispose();
         _completion.TrySetResult();
     }
 
-    private void Register() => _region.Tell(new Consume(_topic, _subscription, Self, _settings.MaxInFlight));
-
     private void HandleDeliver(Deliver d)
     {
-        if (!Sender.Equals(_topicActor) && !Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
-        {
-            // A new incarnation of the topic (it moved, or restarted): answer it from now on.
-            if (_topicActor is not null) Context.Unwatch(_topicActor);
-            _topicActor = Sender;
-            Context.Watch(_topicActor);
-        }
+        _link.Delivered(Sender);
         for (var i = 0; i < d.Messages.Length; i++)
         {
             var message = d.Messages[i];
@@ -193,7 +164,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         {
             // Transient: nothing to ack or retry; report the room it frees in the transient window.
             if (error is not null)
-                _log.Warning("Handler failed for a transient message of {0}/{1}: {2} (transient messages are not retried)",
+                _log.Warning("Handler failed for a transient message of {Topic}/{Subscription}: {Error} (transient messages are not retried)",
                     _topic, _subscription, error);
             _transientDone++;
             ScheduleFlush();
@@ -211,7 +182,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
             _topic, _subscription, done.Sequence, done.Attempt, done.CorrelationId ?? "none",
             unprocessable ? error + " (unprocessable: dead-lettered)" : error);
         // The topic owns the retry: it applies the subscription's backoff and dead-letters after its max attempts.
-        Target.Tell(new Nack(_topic, _subscription, done.Sequence, Delay: null, error, unprocessable));
+        _link.Nack(done.Sequence, error, unprocessable);
     }
 
     private void ScheduleFlush()
@@ -228,24 +199,24 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         _flushScheduled = false;
         if (_transientDone > 0)
         {
-            Target.Tell(new TransientDone(_topic, _subscription, _transientDone));
+            _link.TransientDone(_transientDone);
             _transientDone = 0;
         }
         if (_pendingAcks.Count == 0) return;
         var acks = _pendingAcks.ToImmutableArray();
         _pendingAcks = [];
-        Target.Tell(new Ack(_topic, _subscription, acks));
+        _link.Ack(acks);
     }
 
     private void HandleRejected(CommandRejected rejected)
     {
-        if (rejected.Code is RejectionCode.UnknownSubscription or RejectionCode.UnknownTopic or RejectionCode.Invalid)
+        if (ConsumerLink.Ends(rejected))
         {
-            _log.Warning("Consumer of {0}/{1} stops: {2}", _topic, _subscription, rejected.Reason);
+            _log.Warning("Consumer of {Topic}/{Subscription} stops: {Reason}", _topic, _subscription, rejected.Reason);
             _completion.TrySetException(new Client.PubSubRejectedException(rejected.Code, rejected.Reason));
             Context.Stop(Self);
         }
-        else _log.Warning("Topic {0} refused {1} from consumer: {2}", _topic, rejected.Command, rejected.Reason);
+        else _log.Warning("Topic {Topic} refused {Command} from consumer: {Reason}", _topic, rejected.Command, rejected.Reason);
     }
 
     private static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;

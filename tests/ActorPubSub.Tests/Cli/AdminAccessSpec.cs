@@ -1,7 +1,7 @@
 using ActorPubSub.Node;
-using ActorPubSub.Node.Admin;
+using ActorPubSub.Server.Admin;
 using ActorPubSub.Node.Admin.PubSub;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Web;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.Configuration;
 using ActorPubSub.Messages;

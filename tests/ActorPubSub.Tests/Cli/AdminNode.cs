@@ -6,7 +6,7 @@ using ActorPubSub.Client;
 using ActorPubSub.Hosting;
 using ActorPubSub.Node;
 using ActorPubSub.Node.Health;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,6 @@
 using ActorPubSub.Lighthouse;
 using ActorPubSub.Node;
-using ActorPubSub.Node.Web;
+using ActorPubSub.Server.Web;
 using ActorPubSub.Tests.Deployment;
 using YamlDotNet.RepresentationModel;
 

@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using ActorPubSub.Client;
-using ActorPubSub.DeadLetters;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Node.Admin.PubSub;

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Serialization;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Node.Admin.PubSub;

@@ -1,6 +1,5 @@
 using ActorPubSub.Client;
 using ActorPubSub.Topics;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Node.Admin.PubSub;

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using ActorPubSub.Client;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 

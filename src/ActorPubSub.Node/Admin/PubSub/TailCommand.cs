@@ -1,15 +1,11 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Akka.Actor;
 using ActorPubSub.Client;
 using ActorPubSub.Consumers;
-using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 
@@ -168,5 +164,5 @@ internal static class TailCommand
     }
 
     private static ILogger Logger(AdminContext context) =>
-        context.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorPubSub.Node.Admin");
+        context.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorPubSub.Server.Admin");
 }

@@ -1,17 +1,16 @@
-using System.Collections.Immutable;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Consumers;
 
 namespace ActorPubSub.Node.Admin.PubSub;
 
 /// <summary>
-/// The consumer behind <c>pubsub tail</c>: registers with the topic like any consumer (and keeps renewing), hands each
-/// delivery to the HTTP stream through a channel, and acks it only once the stream has written it. The topic sends at
+/// The consumer behind <c>pubsub tail</c>: a <see cref="ConsumerLink"/> like the client's consumer (registration,
+/// renewals, acks straight to the topic actor that delivered), which hands each delivery to the HTTP stream through a
+/// channel and acks it only once the stream has written it. The topic sends at
 /// most <see cref="Window"/> unacknowledged deliveries, so a slow reader slows the tail down instead of filling memory.
 /// Messages are passed on as stored (the stream shows them with <see cref="PayloadText"/>), never deserialized here.
 /// </summary>
@@ -28,15 +27,7 @@ internal sealed class TailConsumer : ReceiveActor, IWithTimers
     /// <summary>Why the topic ended the tail (the subscription was deleted, ...).</summary>
     public sealed class Ended(string reason) : Exception(reason);
 
-    private sealed class Renew
-    {
-        public static readonly Renew Instance = new();
-        private Renew() { }
-    }
-
-    private readonly IActorRef _region;
-    private readonly string _topic;
-    private readonly string _subscription;
+    private readonly ConsumerLink _link;
     private readonly ChannelWriter<Item> _output;
     private readonly TimeSpan _renewInterval;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -48,43 +39,38 @@ internal sealed class TailConsumer : ReceiveActor, IWithTimers
 
     public TailConsumer(IActorRef region, string topic, string subscription, ChannelWriter<Item> output, TimeSpan renewInterval)
     {
-        _region = region;
-        _topic = topic;
-        _subscription = subscription;
+        _link = new ConsumerLink(region, topic, subscription, Window, Self, Context);
         _output = output;
         _renewInterval = renewInterval;
 
         Receive<Deliver>(d =>
         {
+            _link.Delivered(Sender);
             for (var i = 0; i < d.Messages.Length; i++) _output.TryWrite(new Item(d.Messages[i], d.Attempts[i]));
         });
         Receive<Written>(w =>
         {
-            if (w.Attempt == 0) _region.Tell(new TransientDone(_topic, _subscription, 1));
-            else _region.Tell(new Ack(_topic, _subscription, ImmutableArray.Create(w.Sequence)));
+            if (w.Attempt == 0) _link.TransientDone(1);
+            else _link.Ack(w.Sequence);
         });
-        Receive<Renew>(_ => Register());
-        Receive<ConsumerRegistered>(_ => _log.Debug("Tail of {0}/{1} registered", _topic, _subscription));
+        Receive<ConsumerLink.Renew>(_ => _link.Register());
+        Receive<ConsumerRegistered>(_ => _log.Debug("Tail of {Topic}/{Subscription} registered", _link.Topic, _link.Subscription));
         Receive<CommandRejected>(r =>
         {
-            if (r.Code is not (RejectionCode.UnknownSubscription or RejectionCode.UnknownTopic or RejectionCode.Invalid)) return;
+            if (!ConsumerLink.Ends(r)) return;
             _output.TryComplete(new Ended($"the topic ended the tail: {r.Reason}"));
             Context.Stop(Self);
         });
+        // The delivering topic actor ended: acks go through the region until the next delivery names its successor.
+        Receive<Terminated>(t => _link.Terminated(t.ActorRef));
     }
 
-    protected override void PreStart()
-    {
-        Register();
-        Timers.StartPeriodicTimer(nameof(Renew), Renew.Instance, _renewInterval);
-    }
+    protected override void PreStart() => _link.Start(Timers, _renewInterval);
 
     protected override void PostStop()
     {
         // Unacknowledged deliveries go back to the subscription's other consumers at once.
-        _region.Tell(new StopConsuming(_topic, _subscription, Self));
+        _link.Stop();
         _output.TryComplete();
     }
-
-    private void Register() => _region.Tell(new Consume(_topic, _subscription, Self, Window));
 }

@@ -6,7 +6,6 @@ using Akka.Configuration;
 using ActorPubSub.Hosting;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 

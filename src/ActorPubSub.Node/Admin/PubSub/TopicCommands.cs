@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using ActorPubSub.Topics;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Node.Admin.PubSub;

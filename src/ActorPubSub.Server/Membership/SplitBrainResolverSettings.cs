@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace ActorPubSub.Server.Membership;
+
+/// <summary>
+/// The Split Brain Resolver: what a member does when others become unreachable. Every member of a cluster (lighthouse,
+/// broker nodes, clients) must use the same strategy, or two sides of a partition may both stay up.
+/// </summary>
+/// <remarks>
+/// Strategies (Akka.NET's <c>akka.cluster.split-brain-resolver</c>):
+/// <list type="bullet">
+/// <item><c>keep-majority</c> (default): the side with more than half of the members stays up, the other downs itself;
+/// with equal halves, the side with the lowest address stays.</item>
+/// <item><c>keep-oldest</c>: the side with the oldest member stays (the oldest downs itself when it is alone).</item>
+/// <item><c>static-quorum</c>: a side with at least <c>quorum-size</c> members stays; never run more than
+/// 2 × quorum-size − 1 members.</item>
+/// <item><c>down-all</c>: every member downs itself on a partition (for clusters that are restarted as a whole).</item>
+/// <item><c>off</c>: unreachable members are never downed automatically; an operator downs them.</item>
+/// </list>
+/// </remarks>
+internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan StableAfter, int? QuorumSize)
+{
+    public const string KeepMajority = "keep-majority";
+    public const string KeepOldest = "keep-oldest";
+    public const string StaticQuorum = "static-quorum";
+    public const string DownAll = "down-all";
+    public const string Off = "off";
+
+    /// <summary>The strategies, first the default.</summary>
+    public static IReadOnlyList<string> Strategies { get; } = [KeepMajority, KeepOldest, StaticQuorum, DownAll, Off];
+
+    /// <summary>Akka.NET's default: the cluster must have been stable this long before the resolver decides.</summary>
+    public static readonly TimeSpan DefaultStableAfter = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Why the settings are invalid, as (setting, value, rule), or null. <paramref name="strategy"/> null is the default.
+    /// </summary>
+    public static (string Setting, object? Value, string Rule)? Validate(string? strategy, TimeSpan? stableAfter, int? quorumSize)
+    {
+        var name = strategy ?? KeepMajority;
+        if (!Strategies.Contains(name))
+            return ("SplitBrainResolver", strategy, $"must be one of {string.Join(", ", Strategies)}");
+        if (stableAfter is { } s && (s < TimeSpan.FromSeconds(1) || s > TimeSpan.FromHours(1)))
+            return ("SplitBrainStableAfter", s, "must be between 00:00:01 and 01:00:00");
+        if (name == StaticQuorum && quorumSize is null)
+            return ("SplitBrainQuorumSize", null, "is required by static-quorum: the least number of members a side needs to stay up");
+        if (quorumSize is < 1)
+            return ("SplitBrainQuorumSize", quorumSize, "must be at least 1");
+        if (quorumSize is not null && name != StaticQuorum)
+            return ("SplitBrainQuorumSize", quorumSize, $"is used by static-quorum only, but the strategy is {name}");
+        return null;
+    }
+
+    public static SplitBrainResolverSettings Create(string? strategy, TimeSpan? stableAfter, int? quorumSize) =>
+        new(strategy ?? KeepMajority, stableAfter ?? DefaultStableAfter, quorumSize);
+
+    /// <summary>The HOCON that turns the resolver on with this strategy, or off.</summary>
+    public string ToHocon()
+    {
+        if (Strategy == Off) return "akka.cluster.downing-provider-class = \"\"\n";
+        var hocon = "akka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"\n"
+                    + $"akka.cluster.split-brain-resolver.active-strategy = {Strategy}\n"
+                    + $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms\n";
+        if (QuorumSize is { } size)
+            hocon += $"akka.cluster.split-brain-resolver.static-quorum.quorum-size = {size.ToString(CultureInfo.InvariantCulture)}\n";
+        return hocon;
+    }
+
+    /// <summary>For the start-up log: <c>keep-majority (stable after 20 s)</c>.</summary>
+    public override string ToString() => Strategy switch
+    {
+        Off => "off (unreachable members are downed by an operator)",
+        StaticQuorum => $"static-quorum of {QuorumSize} (stable after {StableAfter.TotalSeconds:0} s)",
+        _ => $"{Strategy} (stable after {StableAfter.TotalSeconds:0} s)",
+    };
+}
