@@ -198,7 +198,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
                 resend.Add(o.Publish);
             }
             if (resend.Count == 0) continue;
-            _log.Debug("Resending {0} publishes to topic {1} without receipt", resend.Count, topic);
+            _log.Debug("Resending {Count} publishes to topic {Topic} without receipt", resend.Count, topic);
             SendBatch(topic, resend);
         }
     }
