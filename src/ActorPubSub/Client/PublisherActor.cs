@@ -3,7 +3,6 @@ using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Client;
 

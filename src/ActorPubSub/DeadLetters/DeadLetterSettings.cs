@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.DeadLetters;
 

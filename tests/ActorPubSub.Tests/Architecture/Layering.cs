@@ -20,7 +20,7 @@ public static partial class Layering
         {
             ["Messages"] = [],
             ["Settings"] = [],
-            ["Filters"] = ["Messages"],
+            ["Filters"] = [],
             ["Observability"] = ["Messages"],
             ["Topics"] = Base.Union(["Filters", "Observability"]),
             ["DeadLetters"] = Engine,

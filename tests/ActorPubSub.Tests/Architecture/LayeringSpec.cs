@@ -2,7 +2,7 @@ namespace ActorPubSub.Tests.Architecture;
 
 /// <summary>
 /// The folders of src/ActorPubSub depend on each other in one direction (docs/layout.md):
-/// Messages ← Filters, Observability ← Topics ← DeadLetters, Consumers ← Client ← Hosting; Serialization sees the
+/// Messages ← Observability ← Topics (and the leaf Filters ← Topics) ← DeadLetters, Consumers ← Client ← Hosting; Serialization sees the
 /// message types and nothing depends on it.
 /// </summary>
 [Trait("Category", "Unit")]
