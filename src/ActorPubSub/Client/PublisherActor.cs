@@ -89,9 +89,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
 
     public PublisherActor(IActorRef region, ClientSettings settings, PublishQueue queue)
     {
-        _region = region;
-        _settings = settings;
-        _queue = queue;
+        (_region, _settings, _queue) = (region, settings, queue);
         Receive<FlushPublishes>(_ => DrainPublishes());
         Receive<PublishReceipts>(rs =>
         {

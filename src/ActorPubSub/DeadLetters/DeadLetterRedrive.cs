@@ -36,13 +36,8 @@ internal sealed class DeadLetterRedrive
     public DeadLetterRedrive(string topic, string subscription, IActorRef replyTo, long[] targets, ImmutableArray<long> notFound,
         int batch, int batchBytes)
     {
-        _topic = topic;
-        _subscription = subscription;
-        ReplyTo = replyTo;
-        Targets = targets;
-        NotFound = notFound;
-        _batch = batch;
-        _batchBytes = batchBytes;
+        (_topic, _subscription, _batch, _batchBytes) = (topic, subscription, batch, batchBytes);
+        (ReplyTo, Targets, NotFound) = (replyTo, targets, notFound);
     }
 
     public IActorRef ReplyTo { get; }
