@@ -26,6 +26,22 @@ internal sealed record BenchResult
     /// <summary>Free text for what a workload measures beyond the columns (e.g. the mediator ratio).</summary>
     public string? Note { get; init; }
 
+    /// <summary>
+    /// A throughput run: <paramref name="messages"/> published in <paramref name="publishSeconds"/>, and
+    /// <paramref name="received"/> (all of them when null) through end to end in <paramref name="seconds"/>.
+    /// </summary>
+    public static BenchResult Throughput(string workload, string store, string topology, long messages, double publishSeconds,
+        double seconds, long? received = null) => new()
+    {
+        Workload = workload,
+        Store = store,
+        Topology = topology,
+        Messages = messages,
+        Seconds = seconds,
+        PublishPerSecond = messages / publishSeconds,
+        EndToEndPerSecond = (received ?? messages) / seconds,
+    };
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

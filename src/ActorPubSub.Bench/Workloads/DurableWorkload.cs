@@ -27,15 +27,8 @@ internal static class DurableWorkload
         var seconds = sw.Elapsed.TotalSeconds;
         foreach (var s in subs) await s.DisposeAsync();
 
-        return new BenchResult
+        return BenchResult.Throughput(name, o.Store, cluster.Topology, count, publishSeconds, seconds) with
         {
-            Workload = name,
-            Store = o.Store,
-            Topology = cluster.Topology,
-            Messages = count,
-            Seconds = seconds,
-            PublishPerSecond = count / publishSeconds,
-            EndToEndPerSecond = count / seconds,
             Duplicates = receivers.Sum(r => r.Duplicates),
             PeakWorkingSetMb = peak.Stop(),
             Note = subscriptions > 1 ? $"{subscriptions} subscriptions; e2e per subscription" : null,

@@ -65,15 +65,8 @@ internal static class ManyTopicsWorkload
         }
         var perTopic = (Heap() - baseline) / (double)topics;
 
-        return new BenchResult
+        return BenchResult.Throughput("w4", o.Store, restarted.Topology, count, publishSeconds, seconds) with
         {
-            Workload = "w4",
-            Store = o.Store,
-            Topology = restarted.Topology,
-            Messages = count,
-            Seconds = seconds,
-            PublishPerSecond = count / publishSeconds,
-            EndToEndPerSecond = count / seconds,
             Duplicates = receiver.Duplicates,
             PeakWorkingSetMb = peak.Stop(),
             Note = $"{topics:N0} topics; recover+serve {recoverSeconds:F1} s; {perTopic / 1024:F1} KB heap per passivated topic",

@@ -68,15 +68,8 @@ internal static class TransientWorkload
         await Task.WhenAny(all.Task, Task.Delay(TimeSpan.FromSeconds(30)));
         var seconds = sw.Elapsed.TotalSeconds;
         var got = Interlocked.Read(ref received);
-        return new BenchResult
+        return BenchResult.Throughput("w3", "none", cluster.Topology, count, publishSeconds, seconds, received: got) with
         {
-            Workload = "w3",
-            Store = "none",
-            Topology = cluster.Topology,
-            Messages = count,
-            Seconds = seconds,
-            PublishPerSecond = count / publishSeconds,
-            EndToEndPerSecond = got / seconds,
             Duplicates = 0,
             PeakWorkingSetMb = peak.Stop(),
             Dropped = count - got,

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using ActorPubSub.Settings;
 
 namespace ActorPubSub.Client;
 
@@ -8,7 +9,7 @@ namespace ActorPubSub.Client;
 public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize,
     bool GenerateCorrelationId = false)
 {
-    public static ClientSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorpubsub"));
+    public static ClientSettings Create(ActorSystem system) => Create(SettingsReader.RootOf(system));
 
     /// <param name="config">The <c>actorpubsub</c> section.</param>
     public static ClientSettings Create(Config config)

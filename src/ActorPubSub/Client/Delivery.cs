@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Client;
 

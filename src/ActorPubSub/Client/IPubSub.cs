@@ -1,7 +1,6 @@
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Client;
 

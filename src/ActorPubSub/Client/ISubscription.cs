@@ -1,4 +1,3 @@
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Client;

@@ -150,34 +150,28 @@ public sealed class PubSubClient : IPubSub, IExtension
     {
         TopicNames.EnsureTopic(topic);
         TopicNames.EnsureSubscription(subscription);
-        if (limit is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(limit), limit, "The limit must be between 1 and 1000.");
-        return RequestAsync<DeadLetterPage>(_deadLetters, topic, new ListDeadLetters(topic, subscription, afterSequence, limit), cancellationToken);
+        if (limit is < 1 or > DeadLetterActor.MaxListLimit)
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, $"The limit must be between 1 and {DeadLetterActor.MaxListLimit}.");
+        return AskDeadLettersAsync<DeadLetterPage>(new ListDeadLetters(topic, subscription, afterSequence, limit), cancellationToken);
     }
 
-    public async Task<DeadLetter?> GetDeadLetterAsync(string topic, string subscription, long sequence, CancellationToken cancellationToken = default)
-    {
-        TopicNames.EnsureTopic(topic);
-        TopicNames.EnsureSubscription(subscription);
-        var found = await RequestAsync<DeadLetterFound>(_deadLetters, topic, new GetDeadLetter(topic, subscription, sequence), cancellationToken);
-        return found.Letter;
-    }
+    public async Task<DeadLetter?> GetDeadLetterAsync(string topic, string subscription, long sequence, CancellationToken cancellationToken = default) =>
+        (await AskDeadLettersAsync<DeadLetterFound>(new GetDeadLetter(topic, subscription, sequence), cancellationToken)).Letter;
 
     public Task<DeadLettersRedriven> RedriveDeadLettersAsync(string topic, string subscription, IEnumerable<long>? sequences = null,
-        CancellationToken cancellationToken = default)
-    {
-        TopicNames.EnsureTopic(topic);
-        TopicNames.EnsureSubscription(subscription);
-        return RequestAsync<DeadLettersRedriven>(_deadLetters, topic,
-            new RedriveDeadLetters(topic, subscription, [.. sequences ?? []]), cancellationToken);
-    }
+        CancellationToken cancellationToken = default) =>
+        AskDeadLettersAsync<DeadLettersRedriven>(new RedriveDeadLetters(topic, subscription, [.. sequences ?? []]), cancellationToken);
 
     public Task<DeadLettersPurged> PurgeDeadLettersAsync(string topic, string subscription, IEnumerable<long>? sequences = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        AskDeadLettersAsync<DeadLettersPurged>(new PurgeDeadLetters(topic, subscription, [.. sequences ?? []]), cancellationToken);
+
+    /// <summary>Sends a command to the dead-letter store of its subscription, once its names are checked.</summary>
+    private Task<TReply> AskDeadLettersAsync<TReply>(IDeadLetterCommand command, CancellationToken cancellationToken)
     {
-        TopicNames.EnsureTopic(topic);
-        TopicNames.EnsureSubscription(subscription);
-        return RequestAsync<DeadLettersPurged>(_deadLetters, topic,
-            new PurgeDeadLetters(topic, subscription, [.. sequences ?? []]), cancellationToken);
+        TopicNames.EnsureTopic(command.Topic);
+        TopicNames.EnsureSubscription(command.Subscription);
+        return RequestAsync<TReply>(_deadLetters, command.Topic, command, cancellationToken);
     }
 
     public async Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,

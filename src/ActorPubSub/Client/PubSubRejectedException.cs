@@ -1,5 +1,4 @@
 using ActorPubSub.Topics;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Client;

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 

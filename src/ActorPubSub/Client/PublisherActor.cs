@@ -3,7 +3,6 @@ using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Client;
 
@@ -90,9 +89,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
 
     public PublisherActor(IActorRef region, ClientSettings settings, PublishQueue queue)
     {
-        _region = region;
-        _settings = settings;
-        _queue = queue;
+        (_region, _settings, _queue) = (region, settings, queue);
         Receive<FlushPublishes>(_ => DrainPublishes());
         Receive<PublishReceipts>(rs =>
         {
@@ -198,7 +195,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
                 resend.Add(o.Publish);
             }
             if (resend.Count == 0) continue;
-            _log.Debug("Resending {0} publishes to topic {1} without receipt", resend.Count, topic);
+            _log.Debug("Resending {Count} publishes to topic {Topic} without receipt", resend.Count, topic);
             SendBatch(topic, resend);
         }
     }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using ActorPubSub.Topics;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Client;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using ActorPubSub.Settings;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
@@ -11,7 +12,7 @@ public sealed record ConsumerSettings(
     TimeSpan RenewInterval,
     TimeSpan HandlerTimeout)
 {
-    public static ConsumerSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorpubsub"));
+    public static ConsumerSettings Create(ActorSystem system) => Create(SettingsReader.RootOf(system));
 
     /// <param name="config">The <c>actorpubsub</c> section.</param>
     public static ConsumerSettings Create(Config config)

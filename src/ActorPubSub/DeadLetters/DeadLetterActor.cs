@@ -5,7 +5,6 @@ using Akka.Event;
 using Akka.Persistence;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
-using DeadLetter = ActorPubSub.Messages.DeadLetter;
 
 namespace ActorPubSub.DeadLetters;
 
@@ -23,15 +22,20 @@ namespace ActorPubSub.DeadLetters;
 /// is done, so what a command decided from the state still holds when its event is applied, and replay applies the
 /// same events in the same order.</para>
 /// <para><b>Redrive.</b> A letter leaves the store only after the topic confirmed its message is back in the
-/// subscription (<see cref="MessagesRedriven"/>); a redrive that times out or is refused keeps the rest.</para>
+/// subscription (<see cref="MessagesRedriven"/>); a redrive that times out or is refused keeps the rest. Which
+/// letters go and which leave is decided by <see cref="DeadLetterRedrive"/>.</para>
+/// <para><b>Phases.</b> <see cref="Idle"/> handles every command at once; <see cref="Redriving"/> awaits the topic's
+/// answers and stashes the other operator commands.</para>
 /// </remarks>
-internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTimers
+internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>The largest <see cref="ListDeadLetters.Limit"/> accepted.</summary>
     internal const int MaxListLimit = 1000;
 
-    // Bytes counted per letter beyond its message (ids, attempts, timestamps, framing) when sizing pages.
-    private const int LetterOverhead = 64;
+    private const string RedriveTimerKey = "redrive";
+
+    /// <summary>The chunk numbered <see cref="Chunk"/> was not confirmed in time (to Self only).</summary>
+    private sealed record RedriveTimeout(int Chunk);
 
     private readonly string _topic;
     private readonly string _subscription;
@@ -45,6 +49,8 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
     private bool _warned;
     // What to tell the requester when the journal rejects or fails the write in flight (null: nobody waits on it).
     private Action<Exception>? _onWriteFailed;
+    // The redrive in progress (Redriving only).
+    private DeadLetterRedrive? _redrive;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -72,7 +78,7 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
 
     public override string PersistenceId { get; }
 
-    // ---------------------------------------------------------------- states
+    // ---------------------------------------------------------------- phases
 
     /// <summary>No redrive running: every command is handled at once.</summary>
     private void Idle()
@@ -84,41 +90,57 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
         Command<RedriveDeadLetters>(StartRedrive);
         // Answers to a redrive that already gave up (timeout): the letters were kept, so nothing is lost by
         // ignoring them; removing letters on a late answer could remove a newer dead-lettering of the message.
-        Command<MessagesRedriven>(m => _log.Debug("Dead letters {0}/{1}: ignoring a late MessagesRedriven for {2} message(s)",
+        Command<MessagesRedriven>(m => _log.Debug("Dead letters {Topic}/{Subscription}: ignoring a late MessagesRedriven for {Count} message(s)",
             _topic, _subscription, m.Sequences.IsDefault ? 0 : m.Sequences.Length));
-        Command<CommandRejected>(r => _log.Debug("Dead letters {0}/{1}: the topic refused {2} ({3}): {4}",
-            _topic, _subscription, r.Command, r.Code, r.Reason));
+        Command<CommandRejected>(LogRefused);
         Command<RedriveTimeout>(_ => { });
         Command<DeadLetterStop>(_ => Context.Stop(Self));
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(DeadLetterStop.Instance)));
         Housekeeping();
     }
 
-    /// <summary>Snapshot and deletion results, handled in every state.</summary>
+    /// <summary>
+    /// A redrive runs: the topic's answers are awaited, intake from the topic goes on, and the other operator
+    /// commands wait in the stash until the redrive is over (they would see or change letters half-way).
+    /// </summary>
+    private void Redriving()
+    {
+        Command<StoreDeadLetters>(HandleStore);
+        Command<MessagesRedriven>(OnRedriven);
+        Command<CommandRejected>(OnRedriveRejected);
+        Command<RedriveTimeout>(OnRedriveTimeout);
+        // The chunk in flight is awaited (at most redrive-timeout), the rest is left, then the store stops.
+        Command<DeadLetterStop>(_ => _redrive!.RequestStop());
+        Command<ReceiveTimeout>(_ => { });
+        Housekeeping();
+        Command<IDeadLetterCommand>(_ => Stash.Stash());
+    }
+
+    /// <summary>Snapshot and deletion results, handled in every phase.</summary>
     private void Housekeeping()
     {
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(f =>
         {
             _snapshotting = false;
-            _log.Warning(f.Cause, "Dead letters {0}/{1}: snapshot at {2} failed; the journal is kept and replayed instead",
+            _log.Warning(f.Cause, "Dead letters {Topic}/{Subscription}: snapshot at {SequenceNr} failed; the journal is kept and replayed instead",
                 _topic, _subscription, f.Metadata.SequenceNr);
         });
         Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Dead letters {0}/{1}: deleting the journal up to {2} failed",
+        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Dead letters {Topic}/{Subscription}: deleting the journal up to {SequenceNr} failed",
             _topic, _subscription, f.ToSequenceNr));
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Dead letters {0}/{1}: deleting old snapshots failed", _topic, _subscription));
+        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Dead letters {Topic}/{Subscription}: deleting old snapshots failed", _topic, _subscription));
     }
 
-    // ---------------------------------------------------------------- recovery and events
+    // ---------------------------------------------------------------- recovery, events and writes
 
     private void OnRecovered()
     {
         Context.SetReceiveTimeout(_settings.IdleTimeout);
         WarnIfLarge();
         MaybeSnapshot();
-        _log.Debug("Dead letters {0}/{1} recovered: {2} letters", _topic, _subscription, _store.Count);
+        _log.Debug("Dead letters {Topic}/{Subscription} recovered: {Count} letters", _topic, _subscription, _store.Count);
     }
 
     private void Apply(DeadLettersAdded e)
@@ -150,7 +172,8 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         // The actor keeps running and nothing of the event was applied.
-        _log.Error(cause, "Dead letters {0}/{1}: the journal rejected {2} at {3}", _topic, _subscription, @event.GetType().Name, sequenceNr);
+        _log.Error(cause, "Dead letters {Topic}/{Subscription}: the journal rejected {Event} at {SequenceNr}",
+            _topic, _subscription, @event.GetType().Name, sequenceNr);
         TakeWriteFailed()?.Invoke(cause);
     }
 
@@ -172,7 +195,7 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
     {
         if (_warned || _store.Count <= _settings.WarnAbove) return;
         _warned = true;
-        _log.Warning("Dead letters {0}/{1}: {2} letters, more than warn-above ({3}). Every letter is kept (in memory and in " +
+        _log.Warning("Dead letters {Topic}/{Subscription}: {Count} letters, more than warn-above ({WarnAbove}). Every letter is kept (in memory and in " +
                      "each snapshot) until it is redriven or purged; find out why the subscription's handler fails.",
             _topic, _subscription, _store.Count, _settings.WarnAbove);
     }
@@ -182,84 +205,53 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
     private void HandleStore(StoreDeadLetters store)
     {
         var sender = Sender;
-        if (Validate(store, nameof(StoreDeadLetters)) is { } rejected)
-        {
-            sender.Tell(rejected);
-            return;
-        }
+        if (Refuse(store, nameof(StoreDeadLetters))) return;
         var incarnation = store.Incarnation;
         var taken = _store.Continuation(incarnation, store.Letters, out var gap);
         if (gap)
-            _log.Debug("Dead letters {0}/{1}: letters after id {2} of incarnation {3} came after a gap; waiting for the resend",
+            _log.Debug("Dead letters {Topic}/{Subscription}: letters after id {Id} of incarnation {Incarnation} came after a gap; waiting for the resend",
                 _topic, _subscription, _store.HighestId(incarnation) + taken.Length, incarnation);
-        if (taken.IsEmpty)
-        {
-            sender.Tell(new DeadLettersStored(_topic, _subscription, incarnation, _store.HighestId(incarnation)));
-            sender.Tell(new DeadLetterCount(_topic, _subscription, _store.Count));
-            return;
-        }
+        if (taken.IsEmpty) ConfirmIntake(sender, incarnation);
         // No reply on a failed write: the topic resends every letter it has not seen confirmed.
-        Write(new DeadLettersAdded(incarnation, taken), e =>
+        else Write(new DeadLettersAdded(incarnation, taken), e =>
         {
             Apply(e);
-            sender.Tell(new DeadLettersStored(_topic, _subscription, incarnation, _store.HighestId(incarnation)));
-            sender.Tell(new DeadLetterCount(_topic, _subscription, _store.Count));
+            ConfirmIntake(sender, incarnation);
         }, onFailed: null);
+    }
+
+    private void ConfirmIntake(IActorRef topic, Guid incarnation)
+    {
+        topic.Tell(new DeadLettersStored(_topic, _subscription, incarnation, _store.HighestId(incarnation)));
+        topic.Tell(new DeadLetterCount(_topic, _subscription, _store.Count));
     }
 
     // ---------------------------------------------------------------- operator commands
 
     private void HandleList(ListDeadLetters list)
     {
-        if (Validate(list, nameof(ListDeadLetters)) is { } rejected)
-        {
-            Sender.Tell(rejected);
-            return;
-        }
+        if (Refuse(list, nameof(ListDeadLetters))) return;
         if (list.Limit is < 1 or > MaxListLimit)
         {
             Sender.Tell(Rejected(list, nameof(ListDeadLetters), RejectionCode.Invalid,
                 $"Limit must be between 1 and {MaxListLimit}, was {list.Limit}; page through more with AfterSequence = NextAfter."));
             return;
         }
-        // A page also stops at page-max-bytes (at least one letter), so it fits a remote frame however large
-        // the messages are; NextAfter then continues where it stopped.
-        var page = ImmutableArray.CreateBuilder<DeadLetter>(Math.Min(list.Limit, _store.Count));
-        long bytes = 0;
-        long? nextAfter = null;
-        foreach (var letter in _store.After(list.AfterSequence))
-        {
-            var size = SizeOf(letter);
-            if (page.Count == list.Limit || (page.Count > 0 && bytes + size > _settings.PageMaxBytes))
-            {
-                nextAfter = page[^1].Message.Sequence;
-                break;
-            }
-            page.Add(letter);
-            bytes += size;
-        }
-        Sender.Tell(new DeadLetterPage(_topic, _subscription, page.DrainToImmutable(), _store.Count, nextAfter));
+        var (letters, nextAfter) = _store.Page(list.AfterSequence, list.Limit, _settings.PageMaxBytes);
+        Sender.Tell(new DeadLetterPage(_topic, _subscription, letters, _store.Count, nextAfter));
     }
 
     private void HandleGet(GetDeadLetter get)
     {
-        if (Validate(get, nameof(GetDeadLetter)) is { } rejected)
-        {
-            Sender.Tell(rejected);
-            return;
-        }
+        if (Refuse(get, nameof(GetDeadLetter))) return;
         Sender.Tell(new DeadLetterFound(_topic, _subscription, get.Sequence, _store.TryGet(get.Sequence, out var letter) ? letter : null));
     }
 
     private void HandlePurge(PurgeDeadLetters purge)
     {
         var sender = Sender;
-        if (Validate(purge, nameof(PurgeDeadLetters)) is { } rejected)
-        {
-            sender.Tell(rejected);
-            return;
-        }
-        var (found, notFound) = Resolve(purge.Sequences);
+        if (Refuse(purge, nameof(PurgeDeadLetters))) return;
+        var (found, notFound) = _store.Resolve(purge.Sequences);
         if (found.Length == 0)
         {
             sender.Tell(new DeadLettersPurged(_topic, _subscription, 0, notFound));
@@ -275,50 +267,123 @@ internal sealed partial class DeadLetterActor : ReceivePersistentActor, IWithTim
             $"The journal did not record the purge ({cause.Message}); nothing was purged.")));
     }
 
-    /// <summary>
-    /// The requested sequences that have a letter (ascending) and those that have none (in request order);
-    /// every letter when <paramref name="sequences"/> is empty.
-    /// </summary>
-    private (long[] Found, ImmutableArray<long> NotFound) Resolve(ImmutableArray<long> sequences)
+    // ---------------------------------------------------------------- redrive
+
+    private void StartRedrive(RedriveDeadLetters request)
     {
-        if (sequences.IsDefaultOrEmpty) return (_store.Sequences.ToArray(), []);
-        var found = new List<long>();
-        var notFound = ImmutableArray.CreateBuilder<long>();
-        var seen = new HashSet<long>();
-        foreach (var sequence in sequences)
+        if (Refuse(request, nameof(RedriveDeadLetters))) return;
+        var (found, notFound) = _store.Resolve(request.Sequences);
+        // With nothing found the first chunk is empty, and the redrive answers at once with what was not found.
+        _redrive = new DeadLetterRedrive(_topic, _subscription, Sender, found, notFound, _settings.RedriveBatch, _settings.RedriveBatchBytes);
+        Become(Redriving);
+        SendNextChunk();
+    }
+
+    /// <summary>Sends the next chunk, or finishes when every letter was confirmed.</summary>
+    private void SendNextChunk()
+    {
+        var r = _redrive!;
+        var chunk = r.NextChunk(_store);
+        if (chunk.IsEmpty)
         {
-            if (!seen.Add(sequence)) continue;
-            if (_store.Contains(sequence)) found.Add(sequence);
-            else notFound.Add(sequence);
+            FinishRedrive(r.Done());
+            return;
         }
-        found.Sort();
-        return (found.ToArray(), notFound.ToImmutable());
+        _topicRegion.Tell(new RedriveMessages(_topic, _subscription, chunk), Self);
+        Timers.StartSingleTimer(RedriveTimerKey, new RedriveTimeout(r.Chunk), _settings.RedriveTimeout);
+    }
+
+    private void OnRedriven(MessagesRedriven confirmed)
+    {
+        var r = _redrive!;
+        if (!IsOurs(confirmed.Topic, confirmed.Subscription) || !r.Answers(confirmed.Sequences))
+        {
+            _log.Debug("Dead letters {Topic}/{Subscription}: ignoring a MessagesRedriven that does not answer the chunk in flight", _topic, _subscription);
+            return;
+        }
+        Timers.Cancel(RedriveTimerKey);
+        var sent = r.InFlight;
+        var leave = r.Confirm(_store);
+        if (leave.IsEmpty) ContinueRedrive();
+        else Write(new DeadLettersRemoved(leave, DeadLetterRemoval.Redriven), e =>
+        {
+            Apply(e);
+            // The topic lowered its count when it took the messages back; a count this store sent it earlier (an
+            // intake answer, by another path) may still arrive after that and raise it again: the new count settles it.
+            _topicRegion.Tell(new DeadLetterCount(_topic, _subscription, _store.Count));
+            ContinueRedrive();
+        }, cause => FinishRedrive(r.RemovalNotRecorded(sent, cause)));
+    }
+
+    private void ContinueRedrive()
+    {
+        var r = _redrive!;
+        if (r.StoppedEarly) FinishRedrive(r.Stopped());
+        else SendNextChunk();
+    }
+
+    private void OnRedriveRejected(CommandRejected rejection)
+    {
+        var r = _redrive!;
+        // The topic may also refuse a DeadLettersStored we sent it; only a refused RedriveMessages ends the redrive.
+        if (!IsOurs(rejection.Topic, rejection.Subscription) || rejection.Command != nameof(RedriveMessages) || r.InFlight == 0)
+        {
+            LogRefused(rejection);
+            return;
+        }
+        FinishRedrive(r.Refused(rejection));
+    }
+
+    private void OnRedriveTimeout(RedriveTimeout timeout)
+    {
+        var r = _redrive!;
+        if (r.IsInFlight(timeout.Chunk)) FinishRedrive(r.TimedOut(_settings.RedriveTimeout));
+    }
+
+    private void FinishRedrive(object reply)
+    {
+        var r = _redrive!;
+        _redrive = null;
+        Timers.Cancel(RedriveTimerKey);
+        if (reply is CommandRejected rejected)
+            _log.Warning("Dead letters {Topic}/{Subscription}: redrive ended early: {Reason}", _topic, _subscription, rejected.Reason);
+        r.ReplyTo.Tell(reply);
+        Become(Idle);
+        Stash.UnstashAll();
+        // The stashed commands are answered first (UnstashAll puts them at the front of the mailbox), then it stops.
+        if (r.StopRequested) Self.Tell(DeadLetterStop.Instance);
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private CommandRejected? Validate(IDeadLetterCommand command, string name)
+    private void LogRefused(CommandRejected r) =>
+        _log.Debug("Dead letters {Topic}/{Subscription}: the topic refused {Command} ({Code}): {Reason}",
+            _topic, _subscription, r.Command, r.Code, r.Reason);
+
+    private bool IsOurs(string topic, string? subscription) =>
+        string.Equals(topic, _topic, StringComparison.Ordinal) && string.Equals(subscription, _subscription, StringComparison.Ordinal);
+
+    /// <summary>Answers a command meant for another store with a rejection; true when it did.</summary>
+    private bool Refuse(IDeadLetterCommand command, string name)
     {
-        if (string.Equals(command.Topic, _topic, StringComparison.Ordinal) &&
-            string.Equals(command.Subscription, _subscription, StringComparison.Ordinal))
-            return null;
-        return Rejected(command, name, RejectionCode.Invalid,
-            $"{name} for '{command.Topic}/{command.Subscription}' reached the dead-letter store of '{_topic}/{_subscription}'.");
+        if (IsOurs(command.Topic, command.Subscription)) return false;
+        Sender.Tell(Rejected(command, name, RejectionCode.Invalid,
+            $"{name} for '{command.Topic}/{command.Subscription}' reached the dead-letter store of '{_topic}/{_subscription}'."));
+        return true;
     }
 
     private static CommandRejected Rejected(IDeadLetterCommand command, string name, RejectionCode code, string reason) =>
         new(command.Topic, command.Subscription, name, code, reason);
 
-    private static long SizeOf(DeadLetter letter) => letter.Message.Size + letter.LastError.Length + LetterOverhead;
-
-    // ---------------------------------------------------------------- snapshots and stopping
+    // ---------------------------------------------------------------- snapshots
 
     private void MaybeSnapshot()
     {
         if (_snapshotting || _eventsSinceSnapshot < _settings.SnapshotEvery) return;
         _snapshotting = true;
         _eventsSinceSnapshot = 0;
-        _log.Debug("Dead letters {0}/{1}: snapshot at journal position {2} ({3} letters)", _topic, _subscription, LastSequenceNr, _store.Count);
+        _log.Debug("Dead letters {Topic}/{Subscription}: snapshot at journal position {SequenceNr} ({Count} letters)",
+            _topic, _subscription, LastSequenceNr, _store.Count);
         SaveSnapshot(_store.ToSnapshot());
     }
 

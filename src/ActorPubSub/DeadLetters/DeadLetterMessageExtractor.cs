@@ -1,7 +1,6 @@
 using Akka.Cluster.Sharding;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.DeadLetters;
 

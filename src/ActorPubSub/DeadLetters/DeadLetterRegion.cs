@@ -1,5 +1,4 @@
 using ActorPubSub.Messages;
-using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.DeadLetters;

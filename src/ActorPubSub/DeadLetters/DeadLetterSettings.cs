@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
-using ActorPubSub.Messages;
+using ActorPubSub.Settings;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 
@@ -25,7 +25,9 @@ public sealed record DeadLetterSettings(
     string JournalPluginId,
     string SnapshotPluginId)
 {
-    public static DeadLetterSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorpubsub"));
+    private const string Section = SettingsReader.Root + ".dead-letters";
+
+    public static DeadLetterSettings Create(ActorSystem system) => Create(SettingsReader.RootOf(system));
 
     /// <param name="config">The <c>actorpubsub</c> section.</param>
     public static DeadLetterSettings Create(Config config)
@@ -48,10 +50,7 @@ public sealed record DeadLetterSettings(
     /// <summary>Rejects settings that cannot work, naming the key and what is allowed.</summary>
     public DeadLetterSettings Validate()
     {
-        static void Positive(string key, double value)
-        {
-            if (value <= 0) throw new ConfigurationException($"actorpubsub.dead-letters.{key} must be positive, was {value}.");
-        }
+        static void Positive(string key, double value) => SettingsReader.Positive(Section, key, value);
         Positive("snapshot-every", SnapshotEvery);
         Positive("idle-timeout", IdleTimeout.TotalMilliseconds);
         Positive("warn-above", WarnAbove);
@@ -66,12 +65,5 @@ public sealed record DeadLetterSettings(
         return this;
     }
 
-    private static int Bytes(Config config, string key)
-    {
-        var value = config.GetByteSize(key)
-                    ?? throw new ConfigurationException($"actorpubsub.dead-letters.{key} is missing or not a size (e.g. 1 MiB).");
-        if (value > int.MaxValue)
-            throw new ConfigurationException($"actorpubsub.dead-letters.{key} is {value} bytes; at most {int.MaxValue} are allowed.");
-        return (int)value;
-    }
+    private static int Bytes(Config config, string key) => SettingsReader.Bytes(config, Section, key);
 }

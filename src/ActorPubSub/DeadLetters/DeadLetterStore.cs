@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.DeadLetters;
 
@@ -13,6 +12,9 @@ namespace ActorPubSub.DeadLetters;
 /// </summary>
 internal sealed class DeadLetterStore
 {
+    // Bytes counted per letter beyond its message (ids, attempts, timestamps, framing) when sizing pages.
+    private const int LetterOverhead = 64;
+
     private readonly Dictionary<long, DeadLetter> _bySequence = [];
     // A tree beside the dictionary: pages start anywhere in O(log n) and an upsert or removal costs O(log n),
     // where a sorted list would shift its array on every insertion below the newest.
@@ -44,6 +46,49 @@ internal sealed class DeadLetterStore
         if (afterSequence == long.MaxValue || _order.Count == 0) return [];
         var from = Math.Max(afterSequence + 1, _order.Min);
         return from > _order.Max ? [] : _order.GetViewBetween(from, _order.Max).Select(sequence => _bySequence[sequence]);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> letters after <paramref name="afterSequence"/>, stopping before
+    /// <paramref name="maxBytes"/> (at least one letter), so a page fits a remote frame however large the messages
+    /// are; <c>NextAfter</c> is where the next page continues, null when this one reached the end.
+    /// </summary>
+    public (ImmutableArray<DeadLetter> Letters, long? NextAfter) Page(long afterSequence, int limit, long maxBytes)
+    {
+        var page = ImmutableArray.CreateBuilder<DeadLetter>(Math.Min(limit, Count));
+        long bytes = 0;
+        foreach (var letter in After(afterSequence))
+        {
+            var size = letter.Message.Size + letter.LastError.Length + LetterOverhead;
+            if (page.Count == limit || (page.Count > 0 && bytes + size > maxBytes))
+            {
+                var nextAfter = page[^1].Message.Sequence;
+                return (page.DrainToImmutable(), nextAfter);
+            }
+            page.Add(letter);
+            bytes += size;
+        }
+        return (page.DrainToImmutable(), null);
+    }
+
+    /// <summary>
+    /// The requested sequences that have a letter (ascending) and those that have none (in request order);
+    /// every letter when <paramref name="sequences"/> is empty.
+    /// </summary>
+    public (long[] Found, ImmutableArray<long> NotFound) Resolve(ImmutableArray<long> sequences)
+    {
+        if (sequences.IsDefaultOrEmpty) return (_order.ToArray(), []);
+        var found = new List<long>();
+        var notFound = ImmutableArray.CreateBuilder<long>();
+        var seen = new HashSet<long>();
+        foreach (var sequence in sequences)
+        {
+            if (!seen.Add(sequence)) continue;
+            if (Contains(sequence)) found.Add(sequence);
+            else notFound.Add(sequence);
+        }
+        found.Sort();
+        return (found.ToArray(), notFound.ToImmutable());
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Filters;
 
@@ -54,26 +53,26 @@ internal sealed class FilterParser
 
     private FilterToken Take() => _tokens[_next++];
 
-    private FilterNode ParseOr(string context)
-    {
-        var operands = new List<FilterNode> { ParseAnd(context) };
-        while (Peek.Kind == FilterTokenKind.Or)
-        {
-            Take();
-            operands.Add(ParseAnd("after OR"));
-        }
-        return operands.Count == 1 ? operands[0] : new AnyOf([.. operands]);
-    }
+    private FilterNode ParseOr(string context) =>
+        ParseChain(context, FilterTokenKind.Or, "after OR", ParseAnd, operands => new AnyOf(operands));
 
-    private FilterNode ParseAnd(string context)
+    private FilterNode ParseAnd(string context) =>
+        ParseChain(context, FilterTokenKind.And, "after AND", ParseUnary, operands => new AllOf(operands));
+
+    /// <summary>
+    /// <c>operand (op operand)*</c>: one operand as it is, two or more joined by <paramref name="join"/>
+    /// (AND binds tighter than OR because an OR chain's operands are AND chains).
+    /// </summary>
+    private FilterNode ParseChain(string context, FilterTokenKind op, string afterOp, Func<string, FilterNode> operand,
+        Func<FilterNode[], FilterNode> join)
     {
-        var operands = new List<FilterNode> { ParseUnary(context) };
-        while (Peek.Kind == FilterTokenKind.And)
+        var operands = new List<FilterNode> { operand(context) };
+        while (Peek.Kind == op)
         {
             Take();
-            operands.Add(ParseUnary("after AND"));
+            operands.Add(operand(afterOp));
         }
-        return operands.Count == 1 ? operands[0] : new AllOf([.. operands]);
+        return operands.Count == 1 ? operands[0] : join([.. operands]);
     }
 
     private FilterNode ParseUnary(string context)

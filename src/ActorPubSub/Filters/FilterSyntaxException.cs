@@ -1,4 +1,3 @@
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Filters;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Filters;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Filters;
 

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Filters;
 

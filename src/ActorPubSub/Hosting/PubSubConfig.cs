@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Hosting;

@@ -10,7 +10,6 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Observability;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Hosting;

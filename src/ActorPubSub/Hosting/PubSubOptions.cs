@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 

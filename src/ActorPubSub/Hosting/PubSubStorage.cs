@@ -2,7 +2,6 @@ using System.Data;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
 using Microsoft.Data.Sqlite;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 

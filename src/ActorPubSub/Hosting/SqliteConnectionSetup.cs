@@ -1,6 +1,5 @@
 using System.Data.Common;
 using LinqToDB.Interceptors;
-using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 

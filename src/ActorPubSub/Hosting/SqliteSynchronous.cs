@@ -1,4 +1,3 @@
-using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Hosting;

@@ -1,9 +1,8 @@
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 
 /// <summary>
-/// The names of ActorPubSub's instruments and of their tags (the README lists them with their Prometheus names).
+/// The names of ActorPubSub's instruments and of their tags (docs/observability.md lists them with their Prometheus names).
 /// Counters are counted where the fact happens: in the topic (published, delivered, acked, …), so a message counts
 /// once however many clients sent it.
 /// </summary>

@@ -11,20 +11,17 @@ internal static class PubSubMetrics
 {
     private static Meter Meter => PubSubTelemetry.Meter;
 
-    public static readonly Counter<long> Published =
-        Meter.CreateCounter<long>(InstrumentNames.MessagesPublished, "{message}", "Messages persisted by their topic");
-    public static readonly Counter<long> Delivered =
-        Meter.CreateCounter<long>(InstrumentNames.MessagesDelivered, "{message}", "Deliveries sent to consumers, redeliveries included");
-    public static readonly Counter<long> Redelivered =
-        Meter.CreateCounter<long>(InstrumentNames.MessagesRedelivered, "{message}", "Deliveries with attempt 2 or more");
-    public static readonly Counter<long> Acked =
-        Meter.CreateCounter<long>(InstrumentNames.MessagesAcked, "{message}", "Messages acknowledged by a consumer");
-    public static readonly Counter<long> Nacked =
-        Meter.CreateCounter<long>(InstrumentNames.MessagesNacked, "{message}", "Failed attempts reported by consumers");
-    public static readonly Counter<long> Expired =
-        Meter.CreateCounter<long>(InstrumentNames.MessagesExpired, "{message}", "Deliveries not acknowledged within the ack deadline");
-    public static readonly Counter<long> DeadLettered =
-        Meter.CreateCounter<long>(InstrumentNames.MessagesDeadLettered, "{message}", "Messages moved to the dead-letter store");
+    // Every counter counts messages (or attempts at one), so they share their unit.
+    private static Counter<long> MessageCounter(string name, string description) =>
+        Meter.CreateCounter<long>(name, "{message}", description);
+
+    public static readonly Counter<long> Published = MessageCounter(InstrumentNames.MessagesPublished, "Messages persisted by their topic");
+    public static readonly Counter<long> Delivered = MessageCounter(InstrumentNames.MessagesDelivered, "Deliveries sent to consumers, redeliveries included");
+    public static readonly Counter<long> Redelivered = MessageCounter(InstrumentNames.MessagesRedelivered, "Deliveries with attempt 2 or more");
+    public static readonly Counter<long> Acked = MessageCounter(InstrumentNames.MessagesAcked, "Messages acknowledged by a consumer");
+    public static readonly Counter<long> Nacked = MessageCounter(InstrumentNames.MessagesNacked, "Failed attempts reported by consumers");
+    public static readonly Counter<long> Expired = MessageCounter(InstrumentNames.MessagesExpired, "Deliveries not acknowledged within the ack deadline");
+    public static readonly Counter<long> DeadLettered = MessageCounter(InstrumentNames.MessagesDeadLettered, "Messages moved to the dead-letter store");
 
     public static readonly Histogram<double> WriteDuration = Meter.CreateHistogram<double>(
         InstrumentNames.JournalWriteDuration, "s", "Duration of a topic's journal write (one group commit)",

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Observability;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using ActorPubSub.Settings;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
@@ -31,7 +32,7 @@ public sealed record TopicSettings(
     string JournalPluginId,
     string SnapshotPluginId)
 {
-    public static TopicSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorpubsub"));
+    public static TopicSettings Create(ActorSystem system) => Create(SettingsReader.RootOf(system));
 
     /// <param name="config">The <c>actorpubsub</c> section.</param>
     public static TopicSettings Create(Config config)
@@ -67,10 +68,7 @@ public sealed record TopicSettings(
     /// <summary>Rejects settings that cannot work, naming the key and what is allowed.</summary>
     public TopicSettings Validate()
     {
-        static void Positive(string key, double value)
-        {
-            if (value <= 0) throw new ConfigurationException($"actorpubsub.topic.{key} must be positive, was {value}.");
-        }
+        static void Positive(string key, double value) => SettingsReader.Positive(SettingsReader.Root + ".topic", key, value);
         Positive("max-message-size", MaxMessageSize);
         Positive("max-retained-messages", MaxRetainedMessages);
         Positive("max-retained-bytes", MaxRetainedBytes);

@@ -92,4 +92,39 @@ public sealed class DeadLetterStoreSpec
         Assert.Equal((3L, 1L), (restored.HighestId(A), restored.HighestId(B)));
         Assert.Equal(0, restored.HighestId(Guid.NewGuid()));
     }
+
+    [Fact]
+    public void Page_should_stop_at_the_limit_or_the_byte_budget_and_say_where_to_continue()
+    {
+        // arrange: letters of "m5", "m10", "m15" (2-3 bytes), each counted with its error and 64 bytes of overhead
+        var store = new DeadLetterStore();
+        store.Add(new DeadLettersAdded(A, Letters(1, 5, 10, 15)));
+
+        // act
+        var byLimit = store.Page(0, 2, long.MaxValue);
+        var byBytes = store.Page(0, 10, 1);
+        var rest = store.Page(10, 10, long.MaxValue);
+
+        // assert
+        Assert.Equal(new long[] { 5, 10 }, byLimit.Letters.Select(l => l.Message.Sequence));
+        Assert.Equal(10, byLimit.NextAfter);
+        Assert.Equal(new long[] { 5 }, byBytes.Letters.Select(l => l.Message.Sequence));
+        Assert.Equal(5, byBytes.NextAfter);
+        Assert.Equal(new long[] { 15 }, rest.Letters.Select(l => l.Message.Sequence));
+        Assert.Null(rest.NextAfter);
+        Assert.Empty(new DeadLetterStore().Page(0, 10, 100).Letters);
+    }
+
+    [Fact]
+    public void Resolve_should_split_found_ascending_from_not_found_in_request_order()
+    {
+        var store = new DeadLetterStore();
+        store.Add(new DeadLettersAdded(A, Letters(1, 5, 10, 15)));
+
+        var (found, notFound) = store.Resolve([15, 7, 5, 15, 3]);
+
+        Assert.Equal(new long[] { 5, 15 }, found);
+        Assert.Equal(new long[] { 7, 3 }, notFound.ToArray());
+        Assert.Equal(new long[] { 5, 10, 15 }, store.Resolve([]).Found);
+    }
 }

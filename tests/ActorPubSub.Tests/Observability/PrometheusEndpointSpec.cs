@@ -14,7 +14,7 @@ namespace ActorPubSub.Tests.Observability;
 
 /// <summary>
 /// The node as a real process serves its metrics as Prometheus text at /metrics without a token: after a client of its
-/// cluster published, consumed and dead-lettered, every metric the README documents is there, with its topic and
+/// cluster published, consumed and dead-lettered, every metric docs/observability.md documents is there, with its topic and
 /// subscription labels, beside the .NET runtime's.
 /// </summary>
 [Trait("Category", "Integration")]
@@ -24,7 +24,7 @@ public sealed partial class PrometheusEndpointSpec : IDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly List<TempDatabase> _databases = [];
 
-    /// <summary>The Prometheus names of the README's metrics table (OpenTelemetry adds _total to counters and the unit).</summary>
+    /// <summary>The Prometheus names of the metrics table in docs/observability.md (OpenTelemetry adds _total to counters and the unit).</summary>
     public static readonly string[] DocumentedNames =
     [
         "actorpubsub_messages_published_total",
