@@ -41,11 +41,13 @@ internal static class CommonMapper
 
     // ---- lists ------------------------------------------------------------------------------------------
 
-    /// <summary>Adds each item's protobuf form; a default (uninitialized) array is written as empty.</summary>
-    public static void AddAll<T, TProto>(RepeatedField<TProto> field, ImmutableArray<T> items, Func<T, TProto> map)
+    /// <summary>Each item's protobuf form, for a repeated field's initializer; a default (uninitialized) array is empty.</summary>
+    public static TProto[] Each<T, TProto>(ImmutableArray<T> items, Func<T, TProto> map)
     {
-        if (items.IsDefaultOrEmpty) return;
-        foreach (var item in items) field.Add(map(item));
+        if (items.IsDefaultOrEmpty) return [];
+        var result = new TProto[items.Length];
+        for (var i = 0; i < result.Length; i++) result[i] = map(items[i]);
+        return result;
     }
 
     public static ImmutableArray<T> List<TProto, T>(RepeatedField<TProto> field, Func<TProto, T> map)
@@ -56,10 +58,7 @@ internal static class CommonMapper
         return ImmutableCollectionsMarshal.AsImmutableArray(items);
     }
 
-    public static void AddAll(RepeatedField<int> field, ImmutableArray<int> values)
-    {
-        if (!values.IsDefaultOrEmpty) field.AddRange(values);
-    }
+    public static IEnumerable<int> Each(ImmutableArray<int> values) => values.IsDefault ? [] : values;
 
     public static ImmutableArray<int> List(RepeatedField<int> field) => field.Count == 0 ? [] : [.. field];
 
@@ -67,15 +66,21 @@ internal static class CommonMapper
     /// Each value as the difference from the one before (the first from 0): ascending sequence numbers cost about a
     /// byte each however large they are. Differences wrap, so any values round-trip.
     /// </summary>
-    public static void AddDeltas(RepeatedField<long> field, ImmutableArray<long> values)
+    /// <summary>
+    /// Each value as the difference from the one before (the first from 0): ascending sequence numbers cost about a
+    /// byte each however large they are. Differences wrap, so any values round-trip.
+    /// </summary>
+    public static long[] Deltas(ImmutableArray<long> values)
     {
-        if (values.IsDefaultOrEmpty) return;
+        if (values.IsDefaultOrEmpty) return [];
+        var deltas = new long[values.Length];
         var previous = 0L;
-        foreach (var value in values)
+        for (var i = 0; i < deltas.Length; i++)
         {
-            field.Add(unchecked(value - previous));
-            previous = value;
+            deltas[i] = unchecked(values[i] - previous);
+            previous = values[i];
         }
+        return deltas;
     }
 
     public static ImmutableArray<long> FromDeltas(RepeatedField<long> field)

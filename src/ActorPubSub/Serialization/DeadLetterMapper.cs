@@ -8,12 +8,13 @@ namespace ActorPubSub.Serialization;
 /// <summary>The dead-letter protocol, a store's journal events and its snapshot (dead_letters.proto) &lt;-&gt; their records.</summary>
 internal static class DeadLetterMapper
 {
-    public static P.StoreDeadLetters ToProto(StoreDeadLetters m)
+    public static P.StoreDeadLetters ToProto(StoreDeadLetters m) => new()
     {
-        var p = new P.StoreDeadLetters { Topic = m.Topic, Subscription = m.Subscription, Incarnation = Bytes(m.Incarnation) };
-        AddAll(p.Letters, m.Letters, CommonMapper.ToProto);
-        return p;
-    }
+        Topic = m.Topic,
+        Subscription = m.Subscription,
+        Incarnation = Bytes(m.Incarnation),
+        Letters = { Each(m.Letters, CommonMapper.ToProto) },
+    };
 
     public static StoreDeadLetters FromProto(P.StoreDeadLetters p) => new(p.Topic, p.Subscription,
         Guid(p.Incarnation, "StoreDeadLetters.incarnation"), List(p.Letters, CommonMapper.FromProto));
@@ -35,8 +36,13 @@ internal static class DeadLetterMapper
 
     public static P.DeadLetterPage ToProto(DeadLetterPage m)
     {
-        var p = new P.DeadLetterPage { Topic = m.Topic, Subscription = m.Subscription, Total = m.Total };
-        AddAll(p.Letters, m.Letters, CommonMapper.ToProto);
+        var p = new P.DeadLetterPage
+        {
+            Topic = m.Topic,
+            Subscription = m.Subscription,
+            Total = m.Total,
+            Letters = { Each(m.Letters, CommonMapper.ToProto) },
+        };
         if (m.NextAfter is { } next) p.NextAfter = next;
         return p;
     }
@@ -57,72 +63,69 @@ internal static class DeadLetterMapper
     public static DeadLetterFound FromProto(P.DeadLetterFound p) =>
         new(p.Topic, p.Subscription, p.Sequence, p.Letter is null ? null : CommonMapper.FromProto(p.Letter));
 
-    public static P.RedriveDeadLetters ToProto(RedriveDeadLetters m)
+    public static P.RedriveDeadLetters ToProto(RedriveDeadLetters m) => new()
     {
-        var p = new P.RedriveDeadLetters { Topic = m.Topic, Subscription = m.Subscription };
-        AddDeltas(p.SequenceDeltas, m.Sequences);
-        return p;
-    }
+        Topic = m.Topic,
+        Subscription = m.Subscription,
+        SequenceDeltas = { Deltas(m.Sequences) },
+    };
 
     public static RedriveDeadLetters FromProto(P.RedriveDeadLetters p) => new(p.Topic, p.Subscription, FromDeltas(p.SequenceDeltas));
 
-    public static P.DeadLettersRedriven ToProto(DeadLettersRedriven m)
+    public static P.DeadLettersRedriven ToProto(DeadLettersRedriven m) => new()
     {
-        var p = new P.DeadLettersRedriven { Topic = m.Topic, Subscription = m.Subscription, Redriven = m.Redriven };
-        AddDeltas(p.NotFoundDeltas, m.NotFound);
-        return p;
-    }
+        Topic = m.Topic,
+        Subscription = m.Subscription,
+        Redriven = m.Redriven,
+        NotFoundDeltas = { Deltas(m.NotFound) },
+    };
 
     public static DeadLettersRedriven FromProto(P.DeadLettersRedriven p) =>
         new(p.Topic, p.Subscription, p.Redriven, FromDeltas(p.NotFoundDeltas));
 
-    public static P.PurgeDeadLetters ToProto(PurgeDeadLetters m)
+    public static P.PurgeDeadLetters ToProto(PurgeDeadLetters m) => new()
     {
-        var p = new P.PurgeDeadLetters { Topic = m.Topic, Subscription = m.Subscription };
-        AddDeltas(p.SequenceDeltas, m.Sequences);
-        return p;
-    }
+        Topic = m.Topic,
+        Subscription = m.Subscription,
+        SequenceDeltas = { Deltas(m.Sequences) },
+    };
 
     public static PurgeDeadLetters FromProto(P.PurgeDeadLetters p) => new(p.Topic, p.Subscription, FromDeltas(p.SequenceDeltas));
 
-    public static P.DeadLettersPurged ToProto(DeadLettersPurged m)
+    public static P.DeadLettersPurged ToProto(DeadLettersPurged m) => new()
     {
-        var p = new P.DeadLettersPurged { Topic = m.Topic, Subscription = m.Subscription, Purged = m.Purged };
-        AddDeltas(p.NotFoundDeltas, m.NotFound);
-        return p;
-    }
+        Topic = m.Topic,
+        Subscription = m.Subscription,
+        Purged = m.Purged,
+        NotFoundDeltas = { Deltas(m.NotFound) },
+    };
 
     public static DeadLettersPurged FromProto(P.DeadLettersPurged p) => new(p.Topic, p.Subscription, p.Purged, FromDeltas(p.NotFoundDeltas));
 
     // ---- journal events and snapshot --------------------------------------------------------------------
 
-    public static P.DeadLettersAdded ToProto(DeadLettersAdded m)
+    public static P.DeadLettersAdded ToProto(DeadLettersAdded m) => new()
     {
-        var p = new P.DeadLettersAdded { Incarnation = Bytes(m.Incarnation) };
-        AddAll(p.Letters, m.Letters, CommonMapper.ToProto);
-        return p;
-    }
+        Incarnation = Bytes(m.Incarnation),
+        Letters = { Each(m.Letters, CommonMapper.ToProto) },
+    };
 
     public static DeadLettersAdded FromProto(P.DeadLettersAdded p) =>
         new(Guid(p.Incarnation, "DeadLettersAdded.incarnation"), List(p.Letters, CommonMapper.FromProto));
 
-    public static P.DeadLettersRemoved ToProto(DeadLettersRemoved m)
+    public static P.DeadLettersRemoved ToProto(DeadLettersRemoved m) => new()
     {
-        var p = new P.DeadLettersRemoved { Cause = (int)m.Cause };
-        AddDeltas(p.SequenceDeltas, m.Sequences);
-        return p;
-    }
+        Cause = (int)m.Cause,
+        SequenceDeltas = { Deltas(m.Sequences) },
+    };
 
     public static DeadLettersRemoved FromProto(P.DeadLettersRemoved p) => new(FromDeltas(p.SequenceDeltas), (DeadLetterRemoval)p.Cause);
 
-    public static P.DeadLetterSnapshot ToProto(DeadLetterSnapshot m)
+    public static P.DeadLetterSnapshot ToProto(DeadLetterSnapshot m) => new()
     {
-        var p = new P.DeadLetterSnapshot();
-        AddAll(p.Incarnations, m.Incarnations,
-            i => new P.DeadLetterIncarnation { Incarnation = Bytes(i.Incarnation), HighestId = i.HighestId });
-        AddAll(p.Letters, m.Letters, CommonMapper.ToProto);
-        return p;
-    }
+        Incarnations = { Each(m.Incarnations, i => new P.DeadLetterIncarnation { Incarnation = Bytes(i.Incarnation), HighestId = i.HighestId }) },
+        Letters = { Each(m.Letters, CommonMapper.ToProto) },
+    };
 
     public static DeadLetterSnapshot FromProto(P.DeadLetterSnapshot p) => new(
         List(p.Incarnations, i => new DeadLetterIncarnation(Guid(i.Incarnation, "DeadLetterIncarnation.incarnation"), i.HighestId)),

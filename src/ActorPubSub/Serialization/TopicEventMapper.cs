@@ -8,22 +8,15 @@ namespace ActorPubSub.Serialization;
 /// <summary>A topic's journal events and snapshot (topic_events.proto) &lt;-&gt; their records.</summary>
 internal static class TopicEventMapper
 {
-    public static P.MessagesAppended ToProto(MessagesAppended m)
+    public static P.MessagesAppended ToProto(MessagesAppended m) => new()
     {
-        var p = new P.MessagesAppended();
-        AddAll(p.Messages, m.Messages, CommonMapper.ToProto);
-        AddAll(p.Producers, m.Producers, ToProto);
-        return p;
-    }
+        Messages = { Each(m.Messages, CommonMapper.ToProto) },
+        Producers = { Each(m.Producers, ToProto) },
+    };
 
     public static MessagesAppended FromProto(P.MessagesAppended p) => new(List(p.Messages, CommonMapper.FromProto), List(p.Producers, FromProto));
 
-    public static P.AcksRecorded ToProto(AcksRecorded m)
-    {
-        var p = new P.AcksRecorded();
-        AddAll(p.Acks, m.Acks, ToProto);
-        return p;
-    }
+    public static P.AcksRecorded ToProto(AcksRecorded m) => new() { Acks = { Each(m.Acks, ToProto) } };
 
     public static AcksRecorded FromProto(P.AcksRecorded p) => new(List(p.Acks, FromProto));
 
@@ -37,21 +30,15 @@ internal static class TopicEventMapper
 
     public static SubscriptionRemoved FromProto(P.SubscriptionRemoved p) => new(p.Subscription);
 
-    public static P.DeliveriesFailed ToProto(DeliveriesFailed m)
-    {
-        var p = new P.DeliveriesFailed();
-        AddAll(p.Failures, m.Failures, ToProto);
-        return p;
-    }
+    public static P.DeliveriesFailed ToProto(DeliveriesFailed m) => new() { Failures = { Each(m.Failures, ToProto) } };
 
     public static DeliveriesFailed FromProto(P.DeliveriesFailed p) => new(List(p.Failures, FromProto));
 
-    public static P.MessagesDeadLettered ToProto(MessagesDeadLettered m)
+    public static P.MessagesDeadLettered ToProto(MessagesDeadLettered m) => new()
     {
-        var p = new P.MessagesDeadLettered { Subscription = m.Subscription };
-        AddAll(p.Transfers, m.Transfers, ToProto);
-        return p;
-    }
+        Subscription = m.Subscription,
+        Transfers = { Each(m.Transfers, ToProto) },
+    };
 
     public static MessagesDeadLettered FromProto(P.MessagesDeadLettered p) => new(p.Subscription, List(p.Transfers, FromProto));
 
@@ -59,12 +46,11 @@ internal static class TopicEventMapper
 
     public static DeadLettersConfirmed FromProto(P.DeadLettersConfirmed p) => new(p.Subscription, p.UpToId);
 
-    public static P.RedriveRecorded ToProto(RedriveRecorded m)
+    public static P.RedriveRecorded ToProto(RedriveRecorded m) => new()
     {
-        var p = new P.RedriveRecorded { Subscription = m.Subscription };
-        AddAll(p.Messages, m.Messages, CommonMapper.ToProto);
-        return p;
-    }
+        Subscription = m.Subscription,
+        Messages = { Each(m.Messages, CommonMapper.ToProto) },
+    };
 
     public static RedriveRecorded FromProto(P.RedriveRecorded p) => new(p.Subscription, List(p.Messages, CommonMapper.FromProto));
 
@@ -77,19 +63,15 @@ internal static class TopicEventMapper
     public static RetentionChanged FromProto(P.RetentionChanged p) =>
         new(CommonMapper.FromProto(Required(p.Retention, "RetentionChanged.retention")));
 
-    public static P.TopicSnapshot ToProto(TopicSnapshot m)
+    public static P.TopicSnapshot ToProto(TopicSnapshot m) => new()
     {
-        var p = new P.TopicSnapshot
-        {
-            LastSequence = m.LastSequence,
-            Retention = m.Retention is null ? null : CommonMapper.ToProto(m.Retention),
-        };
-        AddAll(p.Retained, m.Retained, CommonMapper.ToProto);
-        AddAll(p.Subscriptions, m.Subscriptions, ToProto);
-        AddAll(p.Producers, m.Producers, ToProto);
-        AddAll(p.MessageIds, m.MessageIds, ToProto);
-        return p;
-    }
+        LastSequence = m.LastSequence,
+        Retention = m.Retention is null ? null : CommonMapper.ToProto(m.Retention),
+        Retained = { Each(m.Retained, CommonMapper.ToProto) },
+        Subscriptions = { Each(m.Subscriptions, ToProto) },
+        Producers = { Each(m.Producers, ToProto) },
+        MessageIds = { Each(m.MessageIds, ToProto) },
+    };
 
     public static TopicSnapshot FromProto(P.TopicSnapshot p) => new(
         LastSequence: p.LastSequence,
@@ -108,12 +90,11 @@ internal static class TopicEventMapper
 
     private static ProducerRun FromProto(P.ProducerRun p) => new(p.ProducerId, p.FirstProducerSeq, p.FirstSequence, p.Count);
 
-    private static P.SubscriptionAcks ToProto(SubscriptionAcks m)
+    private static P.SubscriptionAcks ToProto(SubscriptionAcks m) => new()
     {
-        var p = new P.SubscriptionAcks { Subscription = m.Subscription };
-        AddDeltas(p.SequenceDeltas, m.Sequences);
-        return p;
-    }
+        Subscription = m.Subscription,
+        SequenceDeltas = { Deltas(m.Sequences) },
+    };
 
     private static SubscriptionAcks FromProto(P.SubscriptionAcks p) => new(p.Subscription, FromDeltas(p.SequenceDeltas));
 
@@ -179,18 +160,17 @@ internal static class TopicEventMapper
         Error: p.Error,
         Reason: (Messages.DeadLetterReason)p.Reason);
 
-    private static P.SubscriptionSnapshot ToProto(SubscriptionSnapshot m)
+    private static P.SubscriptionSnapshot ToProto(SubscriptionSnapshot m) => new()
     {
-        var p = new P.SubscriptionSnapshot
-        {
-            Name = m.Name, Watermark = m.Watermark, Config = ToProto(m.Config), LastTransferId = m.LastTransferId,
-        };
-        AddDeltas(p.AckedAboveDeltas, m.AckedAbove);
-        AddAll(p.Failures, m.Failures, ToProto);
-        AddAll(p.Transfers, m.Transfers, ToProto);
-        AddAll(p.Redriven, m.Redriven, CommonMapper.ToProto);
-        return p;
-    }
+        Name = m.Name,
+        Watermark = m.Watermark,
+        Config = ToProto(m.Config),
+        LastTransferId = m.LastTransferId,
+        AckedAboveDeltas = { Deltas(m.AckedAbove) },
+        Failures = { Each(m.Failures, ToProto) },
+        Transfers = { Each(m.Transfers, ToProto) },
+        Redriven = { Each(m.Redriven, CommonMapper.ToProto) },
+    };
 
     private static SubscriptionSnapshot FromProto(P.SubscriptionSnapshot p) => new(
         Name: p.Name,

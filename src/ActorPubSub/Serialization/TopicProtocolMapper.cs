@@ -36,18 +36,23 @@ internal static class TopicProtocolMapper
         ProducerSeq: p.ProducerSeq,
         ProducerFloor: p.ProducerFloor);
 
-    public static P.PublishBatch ToProto(PublishBatch m)
+    public static P.PublishBatch ToProto(PublishBatch m) => new()
     {
-        var p = new P.PublishBatch { Topic = m.Topic };
-        AddAll(p.Publishes, m.Publishes, ToProto);
-        return p;
-    }
+        Topic = m.Topic,
+        Publishes = { Each(m.Publishes, ToProto) },
+    };
 
     public static PublishBatch FromProto(P.PublishBatch p) => new(p.Topic, List(p.Publishes, FromProto));
 
     public static P.PublishReceipt ToProto(PublishReceipt m)
     {
-        var p = new P.PublishReceipt { Topic = m.Topic, Sequence = m.Sequence, ProducerSeq = m.ProducerSeq, Duplicate = m.Duplicate };
+        var p = new P.PublishReceipt
+        {
+            Topic = m.Topic,
+            Sequence = m.Sequence,
+            ProducerSeq = m.ProducerSeq,
+            Duplicate = m.Duplicate,
+        };
         if (m.ProducerId is not null) p.ProducerId = m.ProducerId;
         return p;
     }
@@ -55,12 +60,11 @@ internal static class TopicProtocolMapper
     public static PublishReceipt FromProto(P.PublishReceipt p) =>
         new(p.Topic, p.Sequence, p.HasProducerId ? p.ProducerId : null, p.ProducerSeq, p.Duplicate);
 
-    public static P.PublishReceipts ToProto(PublishReceipts m)
+    public static P.PublishReceipts ToProto(PublishReceipts m) => new()
     {
-        var p = new P.PublishReceipts { Topic = m.Topic };
-        AddAll(p.Receipts, m.Receipts, ToProto);
-        return p;
-    }
+        Topic = m.Topic,
+        Receipts = { Each(m.Receipts, ToProto) },
+    };
 
     public static PublishReceipts FromProto(P.PublishReceipts p) => new(p.Topic, List(p.Receipts, FromProto));
 
@@ -139,29 +143,36 @@ internal static class TopicProtocolMapper
     public static StopConsuming FromProto(P.StopConsuming p, ExtendedActorSystem system) =>
         new(p.Topic, p.Subscription, ResolveActorRef(system, p.Consumer, "StopConsuming.consumer"));
 
-    public static P.Deliver ToProto(Deliver m)
+    public static P.Deliver ToProto(Deliver m) => new()
     {
-        var p = new P.Deliver { Topic = m.Topic, Subscription = m.Subscription };
-        AddAll(p.Messages, m.Messages, CommonMapper.ToProto);
-        AddAll(p.Attempts, m.Attempts);
-        return p;
-    }
+        Topic = m.Topic,
+        Subscription = m.Subscription,
+        Messages = { Each(m.Messages, CommonMapper.ToProto) },
+        Attempts = { Each(m.Attempts) },
+    };
 
     public static Deliver FromProto(P.Deliver p) =>
         new(p.Topic, p.Subscription, List(p.Messages, CommonMapper.FromProto), List(p.Attempts));
 
-    public static P.Ack ToProto(Ack m)
+    public static P.Ack ToProto(Ack m) => new()
     {
-        var p = new P.Ack { Topic = m.Topic, Subscription = m.Subscription };
-        AddDeltas(p.SequenceDeltas, m.Sequences);
-        return p;
-    }
+        Topic = m.Topic,
+        Subscription = m.Subscription,
+        SequenceDeltas = { Deltas(m.Sequences) },
+    };
 
     public static Ack FromProto(P.Ack p) => new(p.Topic, p.Subscription, FromDeltas(p.SequenceDeltas));
 
     public static P.Nack ToProto(Nack m)
     {
-        var p = new P.Nack { Topic = m.Topic, Subscription = m.Subscription, Sequence = m.Sequence, Error = m.Error, Unprocessable = m.Unprocessable };
+        var p = new P.Nack
+        {
+            Topic = m.Topic,
+            Subscription = m.Subscription,
+            Sequence = m.Sequence,
+            Error = m.Error,
+            Unprocessable = m.Unprocessable,
+        };
         if (m.Delay is { } delay) p.Delay = delay.Ticks;
         return p;
     }
@@ -169,12 +180,11 @@ internal static class TopicProtocolMapper
     public static Nack FromProto(P.Nack p) =>
         new(p.Topic, p.Subscription, p.Sequence, p.HasDelay ? new TimeSpan(p.Delay) : null, p.Error, p.Unprocessable);
 
-    public static P.PublishTransient ToProto(PublishTransient m)
+    public static P.PublishTransient ToProto(PublishTransient m) => new()
     {
-        var p = new P.PublishTransient { Topic = m.Topic };
-        AddAll(p.Messages, m.Messages, CommonMapper.ToProto);
-        return p;
-    }
+        Topic = m.Topic,
+        Messages = { Each(m.Messages, CommonMapper.ToProto) },
+    };
 
     public static PublishTransient FromProto(P.PublishTransient p) => new(p.Topic, List(p.Messages, CommonMapper.FromProto));
 
@@ -186,22 +196,18 @@ internal static class TopicProtocolMapper
 
     public static GetTopicInfo FromProto(P.GetTopicInfo p) => new(p.Topic);
 
-    public static P.TopicInfo ToProto(TopicInfo m)
+    public static P.TopicInfo ToProto(TopicInfo m) => new()
     {
-        var p = new P.TopicInfo
-        {
-            Topic = m.Topic,
-            Exists = m.Exists,
-            LastSequence = m.LastSequence,
-            FirstRetained = m.FirstRetained,
-            RetainedMessages = m.RetainedMessages,
-            RetainedBytes = m.RetainedBytes,
-            Node = m.Node,
-            Retention = CommonMapper.ToProto(m.Retention),
-        };
-        AddAll(p.Subscriptions, m.Subscriptions, ToProto);
-        return p;
-    }
+        Topic = m.Topic,
+        Exists = m.Exists,
+        LastSequence = m.LastSequence,
+        FirstRetained = m.FirstRetained,
+        RetainedMessages = m.RetainedMessages,
+        RetainedBytes = m.RetainedBytes,
+        Node = m.Node,
+        Retention = CommonMapper.ToProto(m.Retention),
+        Subscriptions = { Each(m.Subscriptions, ToProto) },
+    };
 
     public static TopicInfo FromProto(P.TopicInfo p) => new(
         Topic: p.Topic,
@@ -274,21 +280,21 @@ internal static class TopicProtocolMapper
     public static TopicConfigured FromProto(P.TopicConfigured p) =>
         new(p.Topic, CommonMapper.FromProto(Required(p.Retention, "TopicConfigured.retention")));
 
-    public static P.RedriveMessages ToProto(RedriveMessages m)
+    public static P.RedriveMessages ToProto(RedriveMessages m) => new()
     {
-        var p = new P.RedriveMessages { Topic = m.Topic, Subscription = m.Subscription };
-        AddAll(p.Messages, m.Messages, CommonMapper.ToProto);
-        return p;
-    }
+        Topic = m.Topic,
+        Subscription = m.Subscription,
+        Messages = { Each(m.Messages, CommonMapper.ToProto) },
+    };
 
     public static RedriveMessages FromProto(P.RedriveMessages p) => new(p.Topic, p.Subscription, List(p.Messages, CommonMapper.FromProto));
 
-    public static P.MessagesRedriven ToProto(MessagesRedriven m)
+    public static P.MessagesRedriven ToProto(MessagesRedriven m) => new()
     {
-        var p = new P.MessagesRedriven { Topic = m.Topic, Subscription = m.Subscription };
-        AddDeltas(p.SequenceDeltas, m.Sequences);
-        return p;
-    }
+        Topic = m.Topic,
+        Subscription = m.Subscription,
+        SequenceDeltas = { Deltas(m.Sequences) },
+    };
 
     public static MessagesRedriven FromProto(P.MessagesRedriven p) => new(p.Topic, p.Subscription, FromDeltas(p.SequenceDeltas));
 

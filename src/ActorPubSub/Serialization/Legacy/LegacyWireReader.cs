@@ -59,16 +59,8 @@ internal ref struct LegacyWireReader
     public uint ReadVarUInt32(string field)
     {
         var start = _position;
-        uint result = 0;
-        for (var shift = 0; shift < 35; shift += 7)
-        {
-            if (_position >= _data.Length) throw Truncated(field, 1);
-            uint b = _data[_position++];
-            if (shift == 28 && b > 0x0F) throw Malformed(field, start, "the varint does not fit 32 bits");
-            result |= (b & 0x7F) << shift;
-            if (b < 0x80) return result;
-        }
-        throw Malformed(field, start, "the varint does not fit 32 bits");
+        var value = ReadVarUInt64(field);
+        return value <= uint.MaxValue ? (uint)value : throw Malformed(field, start, "the varint does not fit 32 bits");
     }
 
     public ulong ReadVarUInt64(string field)
