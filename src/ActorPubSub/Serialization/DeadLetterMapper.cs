@@ -113,11 +113,7 @@ internal static class DeadLetterMapper
     public static DeadLettersAdded FromProto(P.DeadLettersAdded p) =>
         new(Guid(p.Incarnation, "DeadLettersAdded.incarnation"), List(p.Letters, CommonMapper.FromProto));
 
-    public static P.DeadLettersRemoved ToProto(DeadLettersRemoved m) => new()
-    {
-        Cause = (int)m.Cause,
-        SequenceDeltas = { Deltas(m.Sequences) },
-    };
+    public static P.DeadLettersRemoved ToProto(DeadLettersRemoved m) => new() { Cause = (int)m.Cause, SequenceDeltas = { Deltas(m.Sequences) } };
 
     public static DeadLettersRemoved FromProto(P.DeadLettersRemoved p) => new(FromDeltas(p.SequenceDeltas), (DeadLetterRemoval)p.Cause);
 

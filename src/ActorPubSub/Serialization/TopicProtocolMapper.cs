@@ -36,11 +36,7 @@ internal static class TopicProtocolMapper
         ProducerSeq: p.ProducerSeq,
         ProducerFloor: p.ProducerFloor);
 
-    public static P.PublishBatch ToProto(PublishBatch m) => new()
-    {
-        Topic = m.Topic,
-        Publishes = { Each(m.Publishes, ToProto) },
-    };
+    public static P.PublishBatch ToProto(PublishBatch m) => new() { Topic = m.Topic, Publishes = { Each(m.Publishes, ToProto) } };
 
     public static PublishBatch FromProto(P.PublishBatch p) => new(p.Topic, List(p.Publishes, FromProto));
 
@@ -60,11 +56,7 @@ internal static class TopicProtocolMapper
     public static PublishReceipt FromProto(P.PublishReceipt p) =>
         new(p.Topic, p.Sequence, p.HasProducerId ? p.ProducerId : null, p.ProducerSeq, p.Duplicate);
 
-    public static P.PublishReceipts ToProto(PublishReceipts m) => new()
-    {
-        Topic = m.Topic,
-        Receipts = { Each(m.Receipts, ToProto) },
-    };
+    public static P.PublishReceipts ToProto(PublishReceipts m) => new() { Topic = m.Topic, Receipts = { Each(m.Receipts, ToProto) } };
 
     public static PublishReceipts FromProto(P.PublishReceipts p) => new(p.Topic, List(p.Receipts, FromProto));
 
@@ -154,12 +146,7 @@ internal static class TopicProtocolMapper
     public static Deliver FromProto(P.Deliver p) =>
         new(p.Topic, p.Subscription, List(p.Messages, CommonMapper.FromProto), List(p.Attempts));
 
-    public static P.Ack ToProto(Ack m) => new()
-    {
-        Topic = m.Topic,
-        Subscription = m.Subscription,
-        SequenceDeltas = { Deltas(m.Sequences) },
-    };
+    public static P.Ack ToProto(Ack m) => new() { Topic = m.Topic, Subscription = m.Subscription, SequenceDeltas = { Deltas(m.Sequences) } };
 
     public static Ack FromProto(P.Ack p) => new(p.Topic, p.Subscription, FromDeltas(p.SequenceDeltas));
 
@@ -180,11 +167,7 @@ internal static class TopicProtocolMapper
     public static Nack FromProto(P.Nack p) =>
         new(p.Topic, p.Subscription, p.Sequence, p.HasDelay ? new TimeSpan(p.Delay) : null, p.Error, p.Unprocessable);
 
-    public static P.PublishTransient ToProto(PublishTransient m) => new()
-    {
-        Topic = m.Topic,
-        Messages = { Each(m.Messages, CommonMapper.ToProto) },
-    };
+    public static P.PublishTransient ToProto(PublishTransient m) => new() { Topic = m.Topic, Messages = { Each(m.Messages, CommonMapper.ToProto) } };
 
     public static PublishTransient FromProto(P.PublishTransient p) => new(p.Topic, List(p.Messages, CommonMapper.FromProto));
 
