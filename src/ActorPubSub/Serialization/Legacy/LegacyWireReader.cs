@@ -3,19 +3,17 @@ using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using System.Runtime.Serialization;
 using System.Text;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
 
-namespace ActorPubSub.Serialization;
+namespace ActorPubSub.Serialization.Legacy;
 
 /// <summary>
-/// Reads what <see cref="WireWriter"/> wrote. Every read is bounds-checked and names the field it was reading,
+/// Reads the primitives of the binary format ActorPubSub wrote before protobuf (what stored journals and snapshots
+/// may still hold). Every read is bounds-checked and names the field it was reading,
 /// so truncated or corrupt input fails with a <see cref="SerializationException"/> that says where, never with
 /// an IndexOutOfRangeException. Declared lengths and counts are checked against the bytes that remain before
 /// anything is allocated, so a corrupt length cannot ask for gigabytes.
 /// </summary>
-internal ref struct WireReader
+internal ref struct LegacyWireReader
 {
     // Strict on read: the writer only produces valid UTF-8, so invalid bytes mean corruption, not data.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -23,7 +21,7 @@ internal ref struct WireReader
     private readonly ReadOnlySpan<byte> _data;
     private int _position;
 
-    public WireReader(ReadOnlySpan<byte> data)
+    public LegacyWireReader(ReadOnlySpan<byte> data)
     {
         _data = data;
         _position = 0;
@@ -61,16 +59,8 @@ internal ref struct WireReader
     public uint ReadVarUInt32(string field)
     {
         var start = _position;
-        uint result = 0;
-        for (var shift = 0; shift < 35; shift += 7)
-        {
-            if (_position >= _data.Length) throw Truncated(field, 1);
-            uint b = _data[_position++];
-            if (shift == 28 && b > 0x0F) throw Malformed(field, start, "the varint does not fit 32 bits");
-            result |= (b & 0x7F) << shift;
-            if (b < 0x80) return result;
-        }
-        throw Malformed(field, start, "the varint does not fit 32 bits");
+        var value = ReadVarUInt64(field);
+        return value <= uint.MaxValue ? (uint)value : throw Malformed(field, start, "the varint does not fit 32 bits");
     }
 
     public ulong ReadVarUInt64(string field)
@@ -88,14 +78,23 @@ internal ref struct WireReader
         throw Malformed(field, start, "the varint does not fit 64 bits");
     }
 
-    public int ReadVarInt32(string field) => ZigZag.Decode(ReadVarUInt32(field));
+    // zigzag: small magnitudes of either sign were written in few bytes
+    public int ReadVarInt32(string field)
+    {
+        var value = ReadVarUInt32(field);
+        return unchecked((int)(value >> 1) ^ -(int)(value & 1));
+    }
 
-    public long ReadVarInt64(string field) => ZigZag.Decode(ReadVarUInt64(field));
+    public long ReadVarInt64(string field)
+    {
+        var value = ReadVarUInt64(field);
+        return unchecked((long)(value >> 1) ^ -(long)(value & 1));
+    }
 
-    /// <summary>Reads what <see cref="WireWriter.WriteNonNegative(long)"/> wrote.</summary>
+    /// <summary>A value that is never negative by contract, written as an unsigned varint of its bits.</summary>
     public long ReadNonNegativeInt64(string field) => unchecked((long)ReadVarUInt64(field));
 
-    /// <summary>Reads what <see cref="WireWriter.WriteNonNegative(int)"/> wrote.</summary>
+    /// <inheritdoc cref="ReadNonNegativeInt64"/>
     public int ReadNonNegativeInt32(string field) => unchecked((int)ReadVarUInt32(field));
 
     public long ReadFixedInt64(string field)
@@ -166,7 +165,7 @@ internal ref struct WireReader
         return builder.ToImmutable();
     }
 
-    /// <summary>Reads what <see cref="WireWriter.WriteInt64ArrayDelta"/> wrote.</summary>
+    /// <summary>Count, then each value as the zigzag difference from the one before (the first from 0).</summary>
     public ImmutableArray<long> ReadInt64ArrayDelta(string field)
     {
         var count = ReadCount(field, minBytesPerItem: 1);

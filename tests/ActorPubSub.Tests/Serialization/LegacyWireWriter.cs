@@ -2,22 +2,21 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
-using ActorPubSub.Messages;
-using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Serialization.Legacy;
 
-namespace ActorPubSub.Serialization;
+namespace ActorPubSub.Tests.Serialization;
 
 /// <summary>
-/// Appends the primitives of ActorPubSub's binary format to a pooled, growable buffer; <see cref="ToArray"/>
-/// returns the exact-size result. <see cref="WireReader"/> is its mirror: every Write has a matching Read.
+/// The writer of the binary format before protobuf, kept for tests only: it crafts legacy input (edge values,
+/// malformed counts) for <see cref="LegacyWireReader"/>, which product code still uses to read stored data.
+/// Appends to a pooled, growable buffer; <see cref="ToArray"/> returns the exact-size result.
 /// </summary>
 /// <remarks>
 /// A class rather than a ref struct so callers can hold it in a <c>using</c> and hand it to the per-message
 /// write methods without <c>ref</c> plumbing; that costs one small object per serialized message, next to
 /// the byte[] the serializer has to return anyway.
 /// </remarks>
-internal sealed class WireWriter : IDisposable
+internal sealed class LegacyWireWriter : IDisposable
 {
     // Below this many chars, 3 UTF-8 bytes per char still fit a one-byte length (< 128 even with the
     // nullable +1 bias), so short names are encoded in place without a separate counting pass.
@@ -26,7 +25,7 @@ internal sealed class WireWriter : IDisposable
     private byte[] _buffer;
     private int _position;
 
-    public WireWriter(int initialCapacity = 256) =>
+    public LegacyWireWriter(int initialCapacity = 256) =>
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 16));
 
     /// <summary>Bytes written so far.</summary>
@@ -190,10 +189,8 @@ internal sealed class WireWriter : IDisposable
 }
 
 /// <summary>Maps signed integers to unsigned so small magnitudes of either sign make short varints.</summary>
-internal static class ZigZag
+file static class ZigZag
 {
     public static uint Encode(int value) => unchecked((uint)((value << 1) ^ (value >> 31)));
     public static ulong Encode(long value) => unchecked((ulong)((value << 1) ^ (value >> 63)));
-    public static int Decode(uint value) => unchecked((int)(value >> 1) ^ -(int)(value & 1));
-    public static long Decode(ulong value) => unchecked((long)(value >> 1) ^ -(long)(value & 1));
 }

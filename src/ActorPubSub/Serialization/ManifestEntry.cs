@@ -1,0 +1,23 @@
+using Google.Protobuf;
+
+namespace ActorPubSub.Serialization;
+
+/// <summary>
+/// One row of a serializer's manifest table: the record type, its manifest, and how it becomes a protobuf message
+/// and comes back. A legacy row only reads (the manifests of the binary format before protobuf, for stored data).
+/// </summary>
+internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IMessage>? ToProto, Func<byte[], object> Read)
+{
+    public static ManifestEntry Of<T, TProto>(string manifest, Func<T, TProto> toProto, Func<TProto, T> fromProto)
+        where T : class
+        where TProto : class, IMessage<TProto>, new() =>
+        new(typeof(T), manifest, message => toProto((T)message), bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)));
+
+    public static ManifestEntry Legacy<T>(string manifest, Func<byte[], T> read) where T : class =>
+        new(typeof(T), manifest, null, read);
+
+    private static class Parser<TProto> where TProto : class, IMessage<TProto>, new()
+    {
+        public static readonly MessageParser<TProto> Instance = new(() => new TProto());
+    }
+}
