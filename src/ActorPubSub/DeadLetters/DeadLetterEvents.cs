@@ -5,7 +5,7 @@ using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.DeadLetters;
 
-/// <summary>A journal event of a dead-letter store. Each begins with a format-version byte on the wire.</summary>
+/// <summary>A journal event of a dead-letter store (Protocol Buffers on the wire: Serialization/Proto/dead_letters.proto).</summary>
 public interface IDeadLetterEvent : IDeadLetterWireMessage;
 
 /// <summary>
