@@ -8,9 +8,9 @@ namespace ActorPubSub.Topics;
 internal enum Then
 {
     Nothing = 0,
-    Write = 1,
-    Trim = 2,
-    Tick = 4,
-    Gauges = 8,
-    PassivateIfUnknown = 16,
+    Write = 1 << 0,
+    Trim = 1 << 1,
+    Tick = 1 << 2,
+    Gauges = 1 << 3,
+    PassivateIfUnknown = 1 << 4,
 }
