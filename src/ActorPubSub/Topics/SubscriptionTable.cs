@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorPubSub.Filters;
@@ -19,18 +20,16 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
     private const int MaxErrorLength = 2000;
 
     private readonly Dictionary<string, SubscriptionState> _subscriptions = new(StringComparer.Ordinal);
+    private bool _setChanged = true;   // subscriptions were added or removed since TakeSetChanged
 
     public int Count => _subscriptions.Count;
 
-    public IEnumerable<SubscriptionState> All => _subscriptions.Values;
+    public Dictionary<string, SubscriptionState>.ValueCollection All => _subscriptions.Values;
 
     /// <summary>False once the topic stops: it only waits for what is in flight.</summary>
     public bool Delivering { get; private set; } = true;
 
-    /// <summary>True when subscriptions were added or removed since <see cref="TakeSetChanged"/>.</summary>
-    private bool _setChanged = true;
-
-    public bool TryGet(string name, out SubscriptionState sub) => _subscriptions.TryGetValue(name, out sub!);
+    public bool TryGet(string name, [MaybeNullWhen(false)] out SubscriptionState sub) => _subscriptions.TryGetValue(name, out sub);
 
     /// <summary>The lowest watermark; null without subscriptions.</summary>
     public long? LowestWatermark()
@@ -43,6 +42,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
 
     public bool AnyInFlight => _subscriptions.Values.Any(s => s.InFlight > 0);
 
+    /// <summary>True (once) when subscriptions were added or removed since the last call: the gauges' list changes.</summary>
     public bool TakeSetChanged()
     {
         var changed = _setChanged;

@@ -23,7 +23,7 @@ public sealed class DeadLetterOutboxSpec
         // arrange: 150 transfers, the first 120 written
         var table = Table(LogOf(150), subscriptions: ["billing"]);
         DeadLetterOutbox.Apply(table, new MessagesDeadLettered("billing", [.. Enumerable.Range(1, 150).Select(i => Transfer(i, i))]), persisted: false);
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         sub.MarkTransfersPersisted(120);
 
         // act
@@ -57,7 +57,7 @@ public sealed class DeadLetterOutboxSpec
     {
         // arrange
         var table = Table(LogOf(2), subscriptions: ["billing"]);
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         DeadLetterOutbox.Apply(table, new MessagesDeadLettered("billing", [Transfer(1, 1), Transfer(2, 2)]), persisted: true);
 
         // act
@@ -78,8 +78,8 @@ public sealed class DeadLetterOutboxSpec
     {
         // arrange
         var table = Table(LogOf(1), subscriptions: ["billing", "audit"]);
-        table.TryGet("billing", out var billing);
-        table.TryGet("audit", out var audit);
+        var billing = table.Get("billing");
+        var audit = table.Get("audit");
         billing.RestoreTransferIds(3);
 
         // act
@@ -97,7 +97,7 @@ public sealed class DeadLetterOutboxSpec
     {
         // arrange
         var table = Table(LogOf(2), subscriptions: ["billing"]);
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         sub.Ack(1);
         sub.StoredDeadLetters = 5;
         var redrive = new RedriveMessages(Topic, "billing", [Message(1)]);

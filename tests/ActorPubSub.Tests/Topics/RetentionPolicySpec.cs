@@ -13,8 +13,8 @@ public sealed class RetentionPolicySpec
         // arrange
         var log = LogOf(5);
         var table = Table(log, subscriptions: ["billing", "audit"]);
-        table.TryGet("billing", out var billing);
-        table.TryGet("audit", out var audit);
+        var billing = table.Get("billing");
+        var audit = table.Get("audit");
         foreach (var seq in new long[] { 1, 2, 3 }) billing.Ack(seq);
         foreach (var seq in new long[] { 1, 2 }) audit.Ack(seq);
         var retention = new RetentionPolicy(Topic, Settings(), log, table) { Configured = TopicRetention.None };
@@ -32,7 +32,7 @@ public sealed class RetentionPolicySpec
         // arrange: everything acknowledged, a retention of the last 2 messages for a day
         var log = LogOf(5, at: DateTime.UtcNow);
         var table = Table(log, subscriptions: ["billing"]);
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         for (var seq = 1; seq <= 5; seq++) sub.Ack(seq);
         var retention = new RetentionPolicy(Topic, Settings(), log, table) { Configured = new TopicRetention(TimeSpan.FromDays(1), 2) };
 
@@ -65,7 +65,7 @@ public sealed class RetentionPolicySpec
         var log = LogOf(3, at: DateTime.UtcNow);
         var settings = Settings() with { MaxRetainedMessages = 3 };
         var table = Table(log, settings, "billing");
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         sub.Ack(1);
         sub.Ack(2);
         var retention = new RetentionPolicy(Topic, settings, log, table) { Configured = new TopicRetention(TimeSpan.FromDays(1), 100) };

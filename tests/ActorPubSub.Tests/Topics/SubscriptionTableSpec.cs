@@ -18,7 +18,7 @@ public sealed class SubscriptionTableSpec
     {
         // arrange
         var table = Table(LogOf(5), subscriptions: ["billing"]);
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         var consumer = new StandInRef("c");
         Assert.True(SubscriptionTable.Consume(sub, ConsumeBy(consumer, window: 3), now: 0));
 
@@ -37,7 +37,7 @@ public sealed class SubscriptionTableSpec
     {
         // arrange
         var table = Table(LogOf(2), subscriptions: ["billing"]);
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         var consumer = new StandInRef("c");
         SubscriptionTable.Consume(sub, ConsumeBy(consumer), now: 0);
 
@@ -55,7 +55,7 @@ public sealed class SubscriptionTableSpec
     {
         // arrange
         var table = Table(LogOf(3), subscriptions: ["billing", "audit"]);
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         var consumer = new StandInRef("c");
 
         // act
@@ -78,7 +78,7 @@ public sealed class SubscriptionTableSpec
         var settings = Settings();
         var table = Table(LogOf(1), settings);
         table.Add(new SubscriptionAdded("billing", 0, Config(ackDeadlineMs: 10_000)));
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         Assert.Null(table.TickInterval());
         SubscriptionTable.Consume(sub, ConsumeBy(new StandInRef("c")), now: 0);
 
@@ -97,7 +97,7 @@ public sealed class SubscriptionTableSpec
         // arrange
         var settings = Settings() with { TransientWindow = 2 };
         var table = Table(new MessageLog(), settings, "billing");
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         var consumer = new StandInRef("c");
         SubscriptionTable.Consume(sub, ConsumeBy(consumer), now: 0);
 
@@ -116,7 +116,7 @@ public sealed class SubscriptionTableSpec
     {
         // arrange
         var table = Table(LogOf(2), subscriptions: ["billing"]);
-        table.TryGet("billing", out var sub);
+        var sub = table.Get("billing");
         var leaving = new StandInRef("leaving");
         var staying = new StandInRef("staying");
         SubscriptionTable.Consume(sub, ConsumeBy(leaving), now: 0);

@@ -67,7 +67,7 @@ public sealed class TopicCommandsSpec
     {
         // arrange
         _commands.Create(Create());
-        _table.TryGet("billing", out var sub);
+        var sub = _table.Get("billing");
         var consumer = new StandInRef("c");
         SubscriptionTable.Consume(sub, new Consume(Topic, "billing", consumer, 10), now: 0);
 
@@ -88,7 +88,7 @@ public sealed class TopicCommandsSpec
     {
         // arrange
         _commands.Create(Create());
-        _table.TryGet("billing", out var sub);
+        var sub = _table.Get("billing");
         sub.Ack(2);
 
         // act

@@ -42,4 +42,8 @@ internal static class TopicParts
         foreach (var name in subscriptions) table.Add(new SubscriptionAdded(name, 0, Config()));
         return table;
     }
+
+    /// <summary>The subscription named <paramref name="name"/>; the spec set it up.</summary>
+    public static SubscriptionState Get(this SubscriptionTable table, string name) =>
+        table.TryGet(name, out var sub) ? sub : throw new InvalidOperationException($"No subscription {name}.");
 }
