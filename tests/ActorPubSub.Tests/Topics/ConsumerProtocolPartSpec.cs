@@ -19,7 +19,7 @@ public sealed class ConsumerProtocolPartSpec
     private readonly ConsumerProtocol _protocol;
 
     public ConsumerProtocolPartSpec() =>
-        _protocol = new ConsumerProtocol(Topic, Settings(), _table, new TopicRequests(Topic, Settings()), () => true,
+        _protocol = new ConsumerProtocol(Topic, DefaultSettings(), _table, new TopicRequests(Topic, DefaultSettings()), () => true,
             _events.Add, _watched.Add, _unwatched.Add, NoLogger.Instance);
 
     [Fact]

@@ -10,7 +10,7 @@ namespace ActorPubSub.Tests.Topics;
 public sealed class PublishGateSpec
 {
     private static readonly Func<int, string?> Room = _ => null;
-    private readonly PublishGate _gate = new(Topic, Settings(), NoLogger.Instance);
+    private readonly PublishGate _gate = new(Topic, DefaultSettings(), NoLogger.Instance);
 
     private PublishGate.Verdict Check(Publish p, long lastPersisted, Func<int, string?>? roomFor = null) =>
         _gate.Check(p, lastPersisted, now: 0, At, roomFor ?? Room);
@@ -34,7 +34,7 @@ public sealed class PublishGateSpec
     {
         // act
         var elsewhere = Assert.IsType<PublishGate.Rejected>(Check(Publish(topic: "payments"), 0));
-        var tooLarge = Assert.IsType<PublishGate.Rejected>(Check(Publish(size: Settings().MaxMessageSize + 1), 0));
+        var tooLarge = Assert.IsType<PublishGate.Rejected>(Check(Publish(size: DefaultSettings().MaxMessageSize + 1), 0));
         var badNumber = Assert.IsType<PublishGate.Rejected>(Check(Publish(producerId: "p", producerSeq: 0), 0));
 
         // assert

@@ -17,7 +17,7 @@ public sealed class RetentionPolicySpec
         var audit = table.Get("audit");
         foreach (var seq in new long[] { 1, 2, 3 }) billing.Ack(seq);
         foreach (var seq in new long[] { 1, 2 }) audit.Ack(seq);
-        var retention = new RetentionPolicy(Topic, Settings(), log, table) { Configured = TopicRetention.None };
+        var retention = new RetentionPolicy(Topic, DefaultSettings(), log, table) { Configured = TopicRetention.None };
 
         // act
         retention.Trim();
@@ -34,7 +34,7 @@ public sealed class RetentionPolicySpec
         var table = Table(log, subscriptions: ["billing"]);
         var sub = table.Get("billing");
         for (var seq = 1; seq <= 5; seq++) sub.Ack(seq);
-        var retention = new RetentionPolicy(Topic, Settings(), log, table) { Configured = new TopicRetention(TimeSpan.FromDays(1), 2) };
+        var retention = new RetentionPolicy(Topic, DefaultSettings(), log, table) { Configured = new TopicRetention(TimeSpan.FromDays(1), 2) };
 
         // act
         retention.Trim();
@@ -48,7 +48,7 @@ public sealed class RetentionPolicySpec
     {
         // arrange
         var log = LogOf(5, at: DateTime.UtcNow);
-        var settings = Settings() with { UnsubscribedMaxMessages = 3, UnsubscribedMaxAge = TimeSpan.FromDays(1) };
+        var settings = DefaultSettings() with { UnsubscribedMaxMessages = 3, UnsubscribedMaxAge = TimeSpan.FromDays(1) };
         var retention = new RetentionPolicy(Topic, settings, log, Table(log, settings));
 
         // act
@@ -63,7 +63,7 @@ public sealed class RetentionPolicySpec
     {
         // arrange: a limit of 3 messages; 1 and 2 acknowledged but kept for replay
         var log = LogOf(3, at: DateTime.UtcNow);
-        var settings = Settings() with { MaxRetainedMessages = 3 };
+        var settings = DefaultSettings() with { MaxRetainedMessages = 3 };
         var table = Table(log, settings, "billing");
         var sub = table.Get("billing");
         sub.Ack(1);

@@ -75,7 +75,7 @@ public sealed class SubscriptionTableSpec
     public void TickInterval_should_follow_the_shortest_ack_deadline_and_stop_when_nothing_waits()
     {
         // arrange: a 10 s deadline ticks every second (a tenth), never faster than tick-interval
-        var settings = Settings();
+        var settings = DefaultSettings();
         var table = Table(LogOf(1), settings);
         table.Add(new SubscriptionAdded("billing", 0, Config(ackDeadlineMs: 10_000)));
         var sub = table.Get("billing");
@@ -95,7 +95,7 @@ public sealed class SubscriptionTableSpec
     public void FanOut_should_fill_transient_windows_and_report_what_no_consumer_had_room_for()
     {
         // arrange
-        var settings = Settings() with { TransientWindow = 2 };
+        var settings = DefaultSettings() with { TransientWindow = 2 };
         var table = Table(new MessageLog(), settings, "billing");
         var sub = table.Get("billing");
         var consumer = new StandInRef("c");

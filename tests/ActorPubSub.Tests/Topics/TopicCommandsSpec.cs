@@ -18,7 +18,7 @@ public sealed class TopicCommandsSpec
 
     public TopicCommandsSpec()
     {
-        var settings = Settings();
+        var settings = DefaultSettings();
         _table = Table(_log, settings);
         _gate = new PublishGate(Topic, settings, NoLogger.Instance);
         _gate.Appended(new MessagesAppended([.. _log.All()], []), replay: false, now: 0);

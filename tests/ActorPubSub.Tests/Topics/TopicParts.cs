@@ -12,7 +12,7 @@ internal static class TopicParts
     public const string Topic = "orders";
     public static readonly DateTime At = new(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc);
 
-    public static TopicSettings Settings() => TopicSettings.Create(PubSubConfig.Default.GetConfig("actorpubsub"));
+    public static TopicSettings DefaultSettings() => TopicSettings.Create(PubSubConfig.Default.GetConfig("actorpubsub"));
 
     public static Payload Body(int size = 10) => new(1, "", new byte[size]);
 
@@ -38,7 +38,7 @@ internal static class TopicParts
     /// <summary>A subscription table over <paramref name="log"/> with the given subscriptions (watermark 0).</summary>
     public static SubscriptionTable Table(MessageLog log, TopicSettings? settings = null, params string[] subscriptions)
     {
-        var table = new SubscriptionTable(Topic, settings ?? Settings(), log, new TopicMetrics(Topic));
+        var table = new SubscriptionTable(Topic, settings ?? DefaultSettings(), log, new TopicMetrics(Topic));
         foreach (var name in subscriptions) table.Add(new SubscriptionAdded(name, 0, Config()));
         return table;
     }
