@@ -1,21 +1,22 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using ActorPubSub.Observability;
-using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Messages;
 
 namespace ActorPubSub.Topics;
 
 /// <summary>
 /// One topic: a Cluster.Sharding entity and persistent actor that owns the topic's message log, its durable
-/// subscriptions and their delivery state.
+/// subscriptions and their delivery state (<see cref="TopicState"/>). It receives, asks a plain part
+/// (<see cref="PublishGate"/>, <see cref="ConsumerProtocol"/>, <see cref="TopicCommands"/>, ...), persists
+/// what the <see cref="GroupCommit"/> collected, and tells.
 /// </summary>
 /// <remarks>
+/// <para><b>Phases.</b> Recovering (the Recover handlers; commands wait), Active, then on hand-off or
+/// passivation Draining (deliver nothing more, wait for the acks in flight) and Stopping (finish the last
+/// write, stop). Each is a behaviour.</para>
 /// <para><b>Writes.</b> At most one journal write runs at a time. Publishes, acks and subscription changes
 /// that arrive meanwhile are buffered and go into the next write as one atomic batch (group commit), so the
 /// batch grows with load and a lone publish is written at once. A publish is confirmed, and its message
@@ -26,82 +27,29 @@ namespace ActorPubSub.Topics;
 /// again. Because the next write starts only after the previous one's callback, a snapshot taken there
 /// matches the journal position exactly.</para>
 /// </remarks>
-internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
+internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 {
-    private sealed class Tick : INotInfluenceReceiveTimeout
-    {
-        public static readonly Tick Instance = new();
-        private Tick() { }
-    }
+    private sealed class Tick : INotInfluenceReceiveTimeout { public static readonly Tick Instance = new(); private Tick() { } }
+    private sealed class Housekeeping : INotInfluenceReceiveTimeout { public static readonly Housekeeping Instance = new(); private Housekeeping() { } }
+    private sealed class WriteDone { public static readonly WriteDone Instance = new(); private WriteDone() { } }
+    private sealed class DrainDeadline { public static readonly DrainDeadline Instance = new(); private DrainDeadline() { } }
 
-    private sealed class Housekeeping : INotInfluenceReceiveTimeout
-    {
-        public static readonly Housekeeping Instance = new();
-        private Housekeeping() { }
-    }
-
-    private sealed class WriteDone
-    {
-        public static readonly WriteDone Instance = new();
-        private WriteDone() { }
-    }
-
-    private readonly record struct Reply(IActorRef To, object Message);
-
-    // Rough journal bytes beyond the payloads (sequence, timestamp, row), so snapshot pacing also counts
-    // many small events and not only message bodies.
-    private const int EventOverhead = 64;
-    private const int MessageOverhead = 32;
-    private const int AckOverhead = 8;
-
-    private readonly record struct ProducerStamp(string ProducerId, long ProducerSeq);
-
-    private readonly string _topic;
-    private readonly TopicSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly MessageLog _messages = new();
-    private readonly Dictionary<string, SubscriptionState> _subscriptions = new(StringComparer.Ordinal);
-    private readonly ProducerTable _producers = new();
-    private readonly MessageIdTable _messageIds;
-    private readonly IActorRef _deadLetters;
-    private TopicRetention? _retention;     // null: the node's default
-
-    private long _nextSequence = 1;
-
-    // Buffered for the next write.
-    private readonly List<TopicMessage> _bufferedMessages = [];
-    private readonly List<ProducerStamp?> _bufferedStamps = [];
-    private readonly List<ITopicEvent> _bufferedControl = [];
-    private List<Reply> _bufferedReplies = [];
-    private long _bufferedBytes;
-
-    // The write in flight.
-    private bool _writing;
-    private List<Reply> _writingReplies = [];
-    private Exception? _writeRejected;
-
-    private TimeSpan? _tickInterval;        // the running Tick timer's interval; null: not ticking
-    private long _bytesSinceSnapshot;
-    private bool _snapshotting;
-    private bool _stopping;
-    private bool _draining;   // stopping, waiting for the acks of deliveries in flight
+    private enum Phase { Active, Draining, Stopping }
 
     // Within CoordinatedShutdown's sharding phase (10 s by default) with room for the last write.
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
-    private sealed class DrainDeadline
-    {
-        public static readonly DrainDeadline Instance = new();
-        private DrainDeadline() { }
-    }
-
-    // Observability: this topic's instruments, the span of the write in flight, recovery timing.
-    private readonly TopicMetrics _metrics;
+    private readonly string _topic;
+    private readonly TopicSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TopicState _state;
+    private readonly GroupCommit _commit;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
-    private Activity? _writeActivity;
-    private int _writingMessages;
-    private bool _subscriptionSetChanged = true;
-    private bool _passivating;
+    private Phase _phase = Phase.Active;
+    private TimeSpan? _tickInterval;        // the running Tick timer's interval; null: not ticking
+    private Activity? _writeActivity;       // the span of the write in flight
+    private Exception? _writeRejected;
+    private bool _passivated;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -113,149 +61,173 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
     {
         _topic = topic;
         _settings = settings;
-        _deadLetters = deadLetters;
-        _messageIds = new MessageIdTable(settings.DedupWindow, settings.DedupMaxIds);
-        _metrics = new TopicMetrics(topic);
+        _state = new TopicState(topic, settings, deadLetters, Self, consumer => Context.Watch(consumer),
+            consumer => Context.Unwatch(consumer), _log);
+        _commit = _state.Commit;
         PersistenceId = TopicNames.TopicPersistenceId(topic);
         JournalPluginId = settings.JournalPluginId;
         SnapshotPluginId = settings.SnapshotPluginId;
 
-        Recover<SnapshotOffer>(offer => RestoreSnapshot((TopicSnapshot)offer.Snapshot));
-        Recover<MessagesAppended>(e => { AppendPersisted(e); RestoreProducers(e); });
-        Recover<SubscriptionAdded>(ApplySubscriptionAdded);
-        Recover<SubscriptionRemoved>(e => _subscriptions.Remove(e.Subscription));
-        Recover<AcksRecorded>(RestoreAcks);
-        Recover<DeliveriesFailed>(e => RestoreFailures(e.Failures));
-        Recover<MessagesDeadLettered>(e => ApplyDeadLettered(e, persisted: true));
-        Recover<DeadLettersConfirmed>(e => { if (_subscriptions.TryGetValue(e.Subscription, out var sub)) sub.ConfirmTransfers(e.UpToId); });
-        Recover<RedriveRecorded>(e => { if (_subscriptions.TryGetValue(e.Subscription, out var sub)) sub.Redrive(e.Messages); });
-        Recover<CursorMoved>(ApplyCursorMoved);
-        Recover<RetentionChanged>(e => _retention = e.Retention);
+        // Recovering: the replay rebuilds the state; commands wait (Akka.Persistence stashes them) until it completed.
+        Recover<SnapshotOffer>(offer => _state.Restore((TopicSnapshot)offer.Snapshot, Now, DateTime.UtcNow));
+        Recover<ITopicEvent>(e => _state.Replay(e, Now, DateTime.UtcNow));
         Recover<RecoveryCompleted>(_ => OnRecovered());
-
-        Command<Publish>(p => { Accept(p, Sender); TryWrite(); });
-        Command<PublishBatch>(HandlePublishBatch);
-        Command<Ack>(HandleAck);
-        Command<Consume>(HandleConsume);
-        Command<Nack>(HandleNack);
-        Command<PublishTransient>(HandlePublishTransient);
-        Command<TransientDone>(HandleTransientDone);
-        Command<CreateSubscription>(HandleCreateSubscription);
-        Command<DeleteSubscription>(HandleDeleteSubscription);
-        Command<StopConsuming>(HandleStopConsuming);
-        Command<Seek>(HandleSeek);
-        Command<ConfigureTopic>(HandleConfigureTopic);
-        Command<RedriveMessages>(HandleRedrive);
-        Command<DeadLettersStored>(HandleDeadLettersStored);
-        Command<GetTopicInfo>(_ => { Sender.Tell(Info()); PassivateIfUnknown(); });
-        Command<Terminated>(t => RemoveConsumerEverywhere(t.ActorRef));
-        Command<Tick>(_ => OnTick());
-        Command<Housekeeping>(_ => OnHousekeeping());
-        Command<TopicStop>(_ => BeginStop());
-        Command<DrainDeadline>(_ =>
-        {
-            if (!_draining) return;
-            _log.Info("Topic {0}: stopping with deliveries still unacknowledged after {1}; they are delivered again", _topic, DrainTimeout);
-            FinishStop();
-        });
-        Command<ReceiveTimeout>(_ =>
-        {
-            _passivating = true;
-            _log.Debug("Topic {Topic}: idle for {IdleTimeout}; passivating", _topic, _settings.IdleTimeout);
-            Context.Parent.Tell(new Passivate(TopicStop.Instance));
-        });
-        Command<DeadLetterCount>(HandleDeadLetterCount);
-        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
-        Command<SaveSnapshotFailure>(f =>
-        {
-            _snapshotting = false;
-            _log.Warning(f.Cause, "Topic {0}: snapshot at {1} failed; the journal is kept and replayed instead", _topic, f.Metadata.SequenceNr);
-        });
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Topic {0}: deleting journal up to {1} failed", _topic, f.ToSequenceNr));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Topic {0}: deleting old snapshots failed", _topic));
+        Active();
     }
 
     public override string PersistenceId { get; }
 
-    private bool Exists => _nextSequence > 1 || _subscriptions.Count > 0;
-
     private static long Now => Environment.TickCount64;
 
-    private TopicRetention Retention => _retention ?? _settings.DefaultRetention;
+    // ---------------------------------------------------------------- phases
 
-    // ---------------------------------------------------------------- recovery
-
-    private void RestoreSnapshot(TopicSnapshot snapshot)
+    private void Active()
     {
-        foreach (var m in snapshot.Retained) _messages.Append(m);
-        if (_messages.Count == 0) _messages.ResetEmpty(snapshot.LastSequence);
-        _nextSequence = snapshot.LastSequence + 1;
-        _retention = snapshot.Retention;
-        var now = Now;
-        var utcNow = DateTime.UtcNow;
-        foreach (var s in snapshot.Subscriptions)
+        Command<TopicStop>(_ => BeginStop());
+        Command<ReceiveTimeout>(_ =>
         {
-            var sub = NewSubscription(s.Name, s.Watermark, s.Config);
-            foreach (var seq in s.AckedAbove) sub.RestoreAck(seq);
-            sub.Redrive(s.Redriven);
-            foreach (var t in s.Transfers) sub.ApplyDeadLettered(t);
-            sub.RestoreTransferIds(s.LastTransferId);
-            foreach (var f in s.Failures) sub.RestoreFailure(f, now, utcNow);
-            _subscriptions[s.Name] = sub;
+            _passivated = true;
+            _log.Debug("Topic {Topic}: idle for {IdleTimeout}; passivating", _topic, _settings.IdleTimeout);
+            Context.Parent.Tell(new Passivate(TopicStop.Instance));
+        });
+        Commands();
+    }
+
+    /// <summary>Stopping: deliver nothing more; the last of the deliveries in flight to finish ends the drain.</summary>
+    private void Draining()
+    {
+        Command<Ack>(a => { Do(_state.Consumers.Ack(a, Sender, Now)); FinishDrainWhenIdle(); });
+        Command<Nack>(n => { Do(_state.Consumers.Nack(n, Sender, Now, DateTime.UtcNow)); FinishDrainWhenIdle(); });
+        Command<StopConsuming>(s => { Do(_state.Consumers.StopConsuming(s, Now)); FinishDrainWhenIdle(); });
+        Command<Terminated>(t => { Do(_state.Consumers.Terminated(t.ActorRef, Now)); FinishDrainWhenIdle(); });
+        Command<Tick>(_ => { Do(_state.Consumers.Tick(Now, DateTime.UtcNow)); FinishDrainWhenIdle(); });
+        Command<DrainDeadline>(_ =>
+        {
+            _log.Info("Topic {Topic}: stopping with deliveries still unacknowledged after {DrainTimeout}; they are delivered again",
+                _topic, DrainTimeout);
+            FinishStop();
+        });
+        Stopping();
+    }
+
+    /// <summary>Drained: what is pending is written, then the topic stops (<see cref="OnWriteDone"/>).</summary>
+    private void Stopping()
+    {
+        Command<TopicStop>(_ => { });
+        Command<ReceiveTimeout>(_ => { });
+        Commands();
+    }
+
+    /// <summary>What every phase handles; a phase's own handlers, registered first, take precedence.</summary>
+    private void Commands()
+    {
+        Command<Publish>(p => { Accept(p, Sender); TryWrite(); });
+        Command<PublishBatch>(batch =>
+        {
+            if (batch.Publishes.IsDefaultOrEmpty) return;
+            var sender = Sender;
+            foreach (var p in batch.Publishes) Accept(p, sender);
+            TryWrite();
+        });
+        Command<Consume>(c => Do(_state.Consumers.Consume(c, Now)));
+        Command<Ack>(a => Do(_state.Consumers.Ack(a, Sender, Now)));
+        Command<Nack>(n => Do(_state.Consumers.Nack(n, Sender, Now, DateTime.UtcNow)));
+        Command<StopConsuming>(s => Do(_state.Consumers.StopConsuming(s, Now)));
+        Command<Terminated>(t => Do(_state.Consumers.Terminated(t.ActorRef, Now)));
+        Command<PublishTransient>(_state.Consumers.Transient);
+        Command<TransientDone>(done => _state.Subscriptions.TransientDone(done, Sender));
+        Command<CreateSubscription>(c => Settle(_state.Commands.Create(c)));
+        Command<DeleteSubscription>(d => Settle(_state.Commands.Delete(d)));
+        Command<Seek>(s => Settle(_state.Commands.Seek(s, Now)));
+        Command<ConfigureTopic>(c => Settle(_state.Commands.Configure(c)));
+        Command<RedriveMessages>(r => Settle(_state.Commands.Redrive(r, Now)));
+        Command<DeadLettersStored>(stored =>
+        {
+            if (DeadLetterOutbox.Stored(_state.Subscriptions, stored) is not { } confirmed) return;
+            _commit.AddControl(confirmed);
+            Do(Then.Write | Then.Trim);
+        });
+        Command<DeadLetterCount>(count => { if (DeadLetterOutbox.Counted(_state.Subscriptions, count)) Do(Then.Gauges); });
+        Command<GetTopicInfo>(_ =>
+        {
+            Sender.Tell(_state.Info(((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString()));
+            PassivateIfUnknown();
+        });
+        Command<Tick>(_ => Do(_state.Consumers.Tick(Now, DateTime.UtcNow)));
+        Command<Housekeeping>(_ => { _state.Housekeeping(Now, DateTime.UtcNow); Do(Then.Trim | Then.Gauges); });
+        Command<DrainDeadline>(_ => { });
+        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
+        Command<SaveSnapshotFailure>(f =>
+        {
+            _state.Snapshots.Failed();
+            _log.Warning(f.Cause, "Topic {Topic}: snapshot at {JournalPosition} failed; the journal is kept and replayed instead",
+                _topic, f.Metadata.SequenceNr);
+        });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Topic {Topic}: deleting journal up to {JournalPosition} failed", _topic, f.ToSequenceNr));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Topic {Topic}: deleting old snapshots failed", _topic));
+    }
+
+    private void Enter(Phase phase)
+    {
+        _phase = phase;
+        Become(phase == Phase.Draining ? Draining : Stopping);
+    }
+
+    /// <summary>
+    /// Hand-off or passivation: deliver nothing more, wait (at most <see cref="DrainTimeout"/>) for the acks of the
+    /// deliveries in flight, write what is pending, then stop. Acks that reached a stopped topic would be lost and
+    /// their messages delivered again by the next incarnation (a duplicate on every rolling restart under load).
+    /// </summary>
+    private void BeginStop()
+    {
+        Context.SetReceiveTimeout(null);
+        _state.Subscriptions.StopDelivering();
+        if (_state.Subscriptions.AnyInFlight)
+        {
+            Enter(Phase.Draining);
+            Timers.StartSingleTimer(nameof(DrainTimeout), DrainDeadline.Instance, DrainTimeout);
+            return;
         }
-        foreach (var run in snapshot.Producers) _producers.Restore(run, now);
-        foreach (var id in snapshot.MessageIds) _messageIds.Record(id.MessageId, id.Sequence, id.Timestamp);
+        FinishStop();
     }
 
-    private void RestoreFailures(ImmutableArray<DeliveryFailure> failures)
+    private void FinishDrainWhenIdle()
     {
-        var now = Now;
-        var utcNow = DateTime.UtcNow;
-        foreach (var f in failures)
-            if (_subscriptions.TryGetValue(f.Subscription, out var sub)) sub.RestoreFailure(f, now, utcNow);
-        _bytesSinceSnapshot += EventOverhead * failures.Length;
+        if (!_state.Subscriptions.AnyInFlight) FinishStop();
     }
 
-    private void RestoreProducers(MessagesAppended e)
+    private void FinishStop()
     {
-        var now = Now;
-        foreach (var run in e.Producers) _producers.Restore(run, now);
+        Timers.Cancel(nameof(DrainTimeout));
+        Enter(Phase.Stopping);
+        TryWrite();
+        if (!_commit.IsWriting) Context.Stop(Self);
     }
 
-    private void RestoreAcks(AcksRecorded e)
-    {
-        foreach (var acks in e.Acks)
-            if (_subscriptions.TryGetValue(acks.Subscription, out var sub))
-                foreach (var seq in acks.Sequences) sub.RestoreAck(seq);
-        _bytesSinceSnapshot += EventOverhead + AckOverhead * e.Acks.Sum(a => a.Sequences.Length);
-    }
+    // ---------------------------------------------------------------- recovery and stop
 
     private void OnRecovered()
     {
-        Trim();
-        foreach (var sub in _subscriptions.Values)
-        {
-            SendTransfers(sub);
-            AskDeadLetterCount(sub);
-        }
+        _state.Recovered();
         EnsureTicking();
-        Timers.StartPeriodicTimer(nameof(Housekeeping), Housekeeping.Instance, HousekeepingInterval);
+        Timers.StartPeriodicTimer(nameof(Housekeeping), Housekeeping.Instance,
+            TimeSpan.FromMilliseconds(Math.Max(_settings.TickInterval.TotalMilliseconds, _settings.ConsumerTimeout.TotalMilliseconds / 3)));
         Context.SetReceiveTimeout(_settings.IdleTimeout);
-        TopicRegistry.Started(_metrics);
-        PublishGauges();
+        TopicRegistry.Started(_state.Metrics);
+        _state.Gauges.Publish();
         var elapsedMs = (long)Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds;
         // A topic seen for the first time (a new topic, or a query for one that does not exist) is not news at info.
-        if (Exists)
+        if (_state.Exists)
             _log.Info("Topic {Topic} recovered with {RetainedMessages} retained messages (last sequence {LastSequence}) and {Subscriptions} subscriptions in {ElapsedMs} ms",
-                _topic, _messages.Count, _messages.LastSequence, _subscriptions.Count, elapsedMs);
+                _topic, _state.Log.Count, _state.Log.LastSequence, _state.Subscriptions.Count, elapsedMs);
         else _log.Debug("Topic {Topic} started (new: nothing in the journal) in {ElapsedMs} ms", _topic, elapsedMs);
     }
 
     protected override void PostStop()
     {
-        TopicRegistry.Stopped(_metrics, _passivating);
+        TopicRegistry.Stopped(_state.Metrics, _passivated);
         if (_writeActivity is { } activity)
         {
             _writeActivity = null;
@@ -264,47 +236,137 @@ internal sealed partial class TopicActor : ReceivePersistentActor, IWithTimers
         base.PostStop();
     }
 
-    private TimeSpan HousekeepingInterval =>
-        TimeSpan.FromMilliseconds(Math.Max(_settings.TickInterval.TotalMilliseconds, _settings.ConsumerTimeout.TotalMilliseconds / 3));
-
-    // ---------------------------------------------------------------- helpers
-
-    private SubscriptionState? FindSubscription(string subscription, string command, IActorRef replyTo)
+    private void PassivateIfUnknown()
     {
-        if (_subscriptions.TryGetValue(subscription, out var sub)) return sub;
-        replyTo.Tell(Exists
-            ? Rejected(subscription, command, RejectionCode.UnknownSubscription,
-                $"Topic '{_topic}' has no subscription '{subscription}'; create it first.")
-            : Rejected(subscription, command, RejectionCode.UnknownTopic,
-                $"Topic '{_topic}' does not exist (it never had a message or a subscription)."));
-        PassivateIfUnknown();
-        return null;
+        // An entity started only by a query or a stray ack for a topic that does not exist goes away at once.
+        if (!_state.Exists && !_commit.IsWriting) Context.Parent.Tell(new Passivate(TopicStop.Instance));
     }
 
-    private CommandRejected? ValidateCommand(string topic, string subscription, string command)
+    // ---------------------------------------------------------------- the write pipeline
+
+    private void Accept(Publish p, IActorRef sender)
     {
-        if (!string.Equals(topic, _topic, StringComparison.Ordinal))
-            return Rejected(subscription, command, RejectionCode.Invalid, $"{command} for topic '{topic}' reached topic '{_topic}'.");
-        return TopicNames.ValidateSubscription(subscription) is { } error
-            ? Rejected(subscription, command, RejectionCode.Invalid, error)
-            : null;
+        if (_state.Accept(p, sender, Now, DateTime.UtcNow) is { } reply) sender.Tell(reply);
     }
 
-    private CommandRejected Rejected(string? subscription, string command, RejectionCode code, string reason) =>
-        new(_topic, subscription, command, code, reason);
-
-    private TopicInfo Info()
+    /// <summary>Starts the next journal write with everything buffered, unless one is running.</summary>
+    private void TryWrite()
     {
-        var last = _messages.LastSequence;
-        return new TopicInfo(_topic, Exists, last, _messages.FirstSequence, _messages.Count, _messages.Bytes,
-            [.. _subscriptions.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
-                .Select(s => new SubscriptionInfo(s.Name, s.Watermark, s.Pending(last), s.InFlight, s.Consumers.Count, s.AckDeadline,
-                    s.Config.MaxDeliveryAttempts, s.Config.OrderedByKey, s.Config.Filter, s.Transfers.Count,
-                    OldestUnackedAge(s, last), s.StoredDeadLetters))],
-            ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString(),
-            Retention);
+        if (_commit.IsWriting) return;
+        var acks = _state.Subscriptions.UnflushedAcks;
+        if (!_commit.HasWork(acks))
+        {
+            // Replies that waited for the write that just finished (nothing new to write).
+            if (_commit.PendingReplies > 0) Send(_commit.TakeReplies());
+            return;
+        }
+        if (_commit.Messages.Count > 0) _writeActivity = PersistTracing.Start(_topic, _commit.Messages);
+        // Acks that arrived while the previous write ran go with this one: their group commit.
+        var events = _commit.Begin(acks > 0 ? _state.Subscriptions.TakeAcks() : null);
+        _state.Metrics.WriteStarted();
+        PersistAllAsync(events, e => _state.Written(e, Now));
+        DeferAsync(WriteDone.Instance, _ => OnWriteDone());
     }
 
-    private static TimeSpan OldestUnackedAge(SubscriptionState sub, long last) =>
-        sub.OldestUnacked(last) is { } oldest && DateTime.UtcNow - oldest is var age && age > TimeSpan.Zero ? age : TimeSpan.Zero;
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Topic {Topic}: the journal rejected {EventType} at {JournalPosition}", _topic, @event.GetType().Name, sequenceNr);
+        _writeRejected = cause;
+    }
+
+    private void OnWriteDone()
+    {
+        var replies = _commit.Complete();
+        if (_writeActivity is { } activity)
+        {
+            _writeActivity = null;
+            PersistTracing.Stop(activity, _writeRejected);
+        }
+        if (_writeRejected is { } rejected)
+        {
+            // Nothing of this write is stored: refuse its publishes, then restart to reload the true state
+            // (sequence numbers were handed out for messages that will never exist).
+            foreach (var r in replies) r.To.Tell(GroupCommit.Refuse(_topic, r, rejected).Message);
+            throw new InvalidOperationException($"Topic {_topic}: journal write rejected; restarting to recover.", rejected);
+        }
+        _state.Metrics.WriteSucceeded(_commit.WritingMessages);
+        Send(replies);
+        replies.Clear();
+
+        _state.Retention.Trim();
+        _state.Subscriptions.PumpAll(Now);
+        MaybeSnapshot();
+        _state.Gauges.Publish();
+        TryWrite();
+        if (_phase == Phase.Stopping && !_commit.IsWriting) Context.Stop(Self);
+        EnsureTicking();
+    }
+
+    private void Send(List<GroupCommit.Reply> replies)
+    {
+        foreach (var r in GroupCommit.Coalesce(_topic, replies)) r.To.Tell(r.Message);
+    }
+
+    private void MaybeSnapshot()
+    {
+        if (!_state.Snapshots.TryStart(_state.Log.Count, _state.Log.Bytes)) return;
+        _log.Debug("Topic {Topic}: snapshot at journal position {JournalPosition} ({RetainedMessages} retained messages)",
+            _topic, LastSequenceNr, _state.Log.Count);
+        SaveSnapshot(_state.Capture(DateTime.UtcNow));
+    }
+
+    private void OnSnapshotSaved(SaveSnapshotSuccess success)
+    {
+        var (upTo, olderSnapshots) = _state.Snapshots.Saved(success.Metadata);
+        _log.Debug("Topic {Topic}: snapshot at {JournalPosition} saved; deleting the journal up to it", _topic, upTo);
+        DeleteMessages(upTo);
+        DeleteSnapshots(olderSnapshots);
+        // Writes made while this snapshot was saved may already call for the next one; take it now rather
+        // than on the next write, which may never come for a topic that went quiet.
+        if (!_commit.IsWriting) MaybeSnapshot();
+    }
+
+    // ---------------------------------------------------------------- follow-ups
+
+    /// <summary>Carries out an administrative command's verdict: buffer its events, reply, follow up.</summary>
+    private void Settle(TopicCommands.Verdict verdict)
+    {
+        switch (verdict)
+        {
+            case TopicCommands.Write write:
+                foreach (var e in write.Events) _commit.AddControl(e);
+                _commit.AddReply(Sender, write.Message);
+                Do(write.Then);
+                break;
+            case TopicCommands.ReplyAfterWrite after:
+                if (_commit.IsWriting) _commit.AddReply(Sender, after.Message);   // never "exists" before it is durable
+                else Sender.Tell(after.Message);
+                break;
+            case TopicCommands.Reply reply:
+                Sender.Tell(reply.Message);
+                Do(reply.Then);
+                break;
+        }
+    }
+
+    /// <summary>Does what a part asked for after a command, in <see cref="Then"/>'s order.</summary>
+    private void Do(Then then)
+    {
+        if (then == Then.Nothing) return;
+        if ((then & Then.Write) != 0) TryWrite();
+        if ((then & Then.Trim) != 0) _state.Retention.Trim();
+        if ((then & Then.Tick) != 0) EnsureTicking();
+        if ((then & Then.Gauges) != 0) _state.Gauges.Publish();
+        if ((then & Then.PassivateIfUnknown) != 0) PassivateIfUnknown();
+    }
+
+    /// <summary>Ticks only while something waits for the clock (<see cref="SubscriptionTable.TickInterval"/>).</summary>
+    private void EnsureTicking()
+    {
+        var interval = _state.Subscriptions.TickInterval();
+        if (interval == _tickInterval) return;
+        if (interval is { } every) Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, every);
+        else Timers.Cancel(nameof(Tick));
+        _tickInterval = interval;
+    }
 }

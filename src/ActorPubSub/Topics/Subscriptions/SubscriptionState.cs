@@ -1,18 +1,15 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using ActorPubSub.Observability;
-using ActorPubSub.Topics;
 using ActorPubSub.Messages;
 
 namespace ActorPubSub.Topics.Subscriptions;
 
 /// <summary>
-/// One durable subscription inside its topic: what it acknowledged (watermark plus out-of-order acks above
-/// it), what is in flight at which consumer until which deadline, what waits for redelivery and how often it
-/// failed, what is on its way to the dead-letter store, redriven copies, and (when ordered by key) which
-/// messages wait behind an earlier one of their key. Owned by the TopicActor; times are monotonic milliseconds
-/// unless named UTC.
+/// One durable subscription inside its topic: what it acknowledged (<see cref="AckedSet"/>), what is in flight
+/// at which consumer until which deadline (<see cref="DeliveryTracker"/>), what waits for redelivery and how
+/// often it failed, what is on its way to the dead-letter store (<see cref="TransferQueue"/>), redriven copies,
+/// and (when ordered by key) which messages wait behind an earlier one of their key (<see cref="KeyQueues"/>).
+/// Owned by the TopicActor; times are monotonic milliseconds unless named UTC.
 /// </summary>
 /// <remarks>
 /// Every method that changes acknowledged or failure state is also what replaying its journal event calls,
@@ -20,33 +17,20 @@ namespace ActorPubSub.Topics.Subscriptions;
 /// </remarks>
 internal sealed class SubscriptionState
 {
-    private struct Delivery
-    {
-        public ConsumerState? Consumer;      // null: not in flight (waiting for redelivery)
-        public ConsumerState? LastConsumer;
-        public int Attempt;
-        public long Deadline;
-        public bool Waiting;                 // a retry is scheduled for RetryDue (stale _delayed entries have other times)
-        public long RetryDue;
-    }
-
     /// <summary>What a failed delivery turned into.</summary>
     public enum FailOutcome { Stale, Retry, DeadLettered }
 
     private readonly MessageLog _log;
     private readonly Func<IReadOnlyDictionary<string, string>?, bool>? _filter;
-    private readonly HashSet<long> _ackedAbove = [];
-    private readonly Dictionary<long, Delivery> _deliveries = [];
-    private readonly Queue<(long Sequence, long Deadline)> _deadlines = new();
+    private readonly AckedSet _acked;
+    private readonly DeliveryTracker _deliveries = new();
     private readonly SortedSet<long> _ready = [];
-    private readonly PriorityQueue<long, long> _delayed = new();
     private readonly List<ConsumerState> _consumers = [];
     private readonly List<long> _unflushedAcks = [];
     private readonly Dictionary<long, DeliveryFailure> _failures = [];
-    private readonly List<DeadLetterTransfer> _transfers = [];        // unconfirmed, ascending ids
-    private readonly HashSet<long> _transferring = [];                // their sequences
+    private readonly TransferQueue _transfers = new();
     private readonly Dictionary<long, TopicMessage> _redriven = [];   // redriven copies of acknowledged messages
-    private readonly Dictionary<string, Queue<long>> _keyQueues = new(StringComparer.Ordinal);
+    private readonly KeyQueues _keys = new();
     private int _roundRobin;
     private bool _deliveriesAhead;   // deliveries may exist at or above the cursor (restored retries, a seek back)
 
@@ -57,7 +41,7 @@ internal sealed class SubscriptionState
     {
         Name = name;
         Metrics = metrics ?? new SubscriptionMetrics("", name);
-        Watermark = watermark;
+        _acked = new AckedSet(watermark);
         Config = config;
         Cursor = watermark + 1;
         _log = log;
@@ -74,28 +58,28 @@ internal sealed class SubscriptionState
     public int? StoredDeadLetters { get; set; }
     public TimeSpan AckDeadline => Config.AckDeadline;
     /// <summary>Every sequence up to here is acknowledged.</summary>
-    public long Watermark { get; private set; }
+    public long Watermark => _acked.Watermark;
     /// <summary>The next sequence never delivered by this incarnation of the topic.</summary>
     public long Cursor { get; private set; }
-    public IReadOnlyCollection<long> AckedAbove => _ackedAbove;
+    public IReadOnlyCollection<long> AckedAbove => _acked.Above;
     public IReadOnlyList<ConsumerState> Consumers => _consumers;
-    public int InFlight { get; private set; }
+    public int InFlight => _deliveries.InFlight;
     public int UnflushedAckCount => _unflushedAcks.Count;
     /// <summary>Where the next transient batch starts looking for a consumer (round robin).</summary>
     public int TransientCursor { get; set; }
     /// <summary>True while nacked deliveries wait for their delay (possibly stale entries: acked meanwhile).</summary>
-    public bool HasDelayedRedeliveries => _delayed.Count > 0;
+    public bool HasDelayedRedeliveries => _deliveries.HasDelayed;
     /// <summary>The last dead-letter transfer number handed out.</summary>
-    public long LastTransferId { get; private set; }
+    public long LastTransferId => _transfers.LastId;
     /// <summary>Transfers up to this number are in the journal (only those are sent to the store).</summary>
-    public long PersistedTransferId { get; private set; }
-    public IReadOnlyList<DeadLetterTransfer> Transfers => _transfers;
+    public long PersistedTransferId => _transfers.PersistedId;
+    public IReadOnlyList<DeadLetterTransfer> Transfers => _transfers.Pending;
     public IEnumerable<DeliveryFailure> Failures => _failures.Values;
     public IEnumerable<TopicMessage> Redriven => _redriven.Values;
 
-    public long Pending(long lastSequence) => Math.Max(0, lastSequence - Watermark - _ackedAbove.Count) + _redriven.Count;
+    public long Pending(long lastSequence) => Math.Max(0, lastSequence - Watermark - _acked.Above.Count) + _redriven.Count;
 
-    public bool IsAcked(long sequence) => sequence <= Watermark || _ackedAbove.Contains(sequence);
+    public bool IsAcked(long sequence) => _acked.Contains(sequence);
 
     /// <summary>
     /// When the oldest message not yet acknowledged was published (UTC), or null when every message is: the one
@@ -118,7 +102,7 @@ internal sealed class SubscriptionState
     {
         // Dead-lettered meanwhile (e.g. a handler that finished after its deadline): the store has it now, and
         // a message is never both dead-lettered and pending.
-        if (_transferring.Count > 0 && _transferring.Contains(sequence)) return false;
+        if (_transfers.Contains(sequence)) return false;
         if (!Complete(sequence)) return false;
         _unflushedAcks.Add(sequence);
         return true;
@@ -130,7 +114,7 @@ internal sealed class SubscriptionState
     /// <summary>A message the filter refuses: acknowledged without a journal entry (replay filters it again).</summary>
     public void ApplyFilter(TopicMessage message)
     {
-        if (_filter is not null && !_filter(message.Headers)) MarkAcked(message.Sequence);
+        if (_filter is not null && !_filter(message.Headers)) _acked.Add(message.Sequence);
     }
 
     /// <summary>Takes the acks not yet written to the journal.</summary>
@@ -148,13 +132,8 @@ internal sealed class SubscriptionState
     private bool Complete(long sequence)
     {
         var key = KeyOf(sequence);
-        if (!MarkAcked(sequence) && !_redriven.Remove(sequence)) return false;
-        ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, sequence);
-        if (!Unsafe.IsNullRef(ref d))
-        {
-            Release(ref d);
-            _deliveries.Remove(sequence);
-        }
+        if (!_acked.Add(sequence) && !_redriven.Remove(sequence)) return false;
+        _deliveries.Drop(sequence);
         if (_ready.Count > 0) _ready.Remove(sequence);
         if (_failures.Count > 0) _failures.Remove(sequence);
         ReleaseKey(sequence, key);
@@ -171,17 +150,14 @@ internal sealed class SubscriptionState
     public FailOutcome Fail(long sequence, string error, TimeSpan? delay, bool unprocessable, long now, DateTime utcNow,
         Action<ITopicEvent> events)
     {
-        ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, sequence);
-        if (Unsafe.IsNullRef(ref d) || d.Consumer is null) return FailOutcome.Stale;
+        if (!_deliveries.IsInFlight(sequence)) return FailOutcome.Stale;
         if (IsAcked(sequence) && !_redriven.ContainsKey(sequence))
         {
             // Acknowledged meanwhile (a seek forward passed it): its outcome no longer matters.
-            Release(ref d);
-            _deliveries.Remove(sequence);
+            _deliveries.Drop(sequence);
             return FailOutcome.Stale;
         }
-        Release(ref d);
-        var attempts = d.Attempt;
+        var attempts = _deliveries.Release(sequence);
         var first = _failures.TryGetValue(sequence, out var previous) ? previous.FirstFailure : utcNow;
         if (unprocessable || attempts >= Config.MaxDeliveryAttempts)
         {
@@ -199,15 +175,10 @@ internal sealed class SubscriptionState
         var waitMs = (long)wait.TotalMilliseconds;
         if (waitMs <= 0)
         {
-            d.Waiting = false;
+            _deliveries.RetryNow(sequence);
             _ready.Add(sequence);
         }
-        else
-        {
-            d.Waiting = true;
-            d.RetryDue = now + waitMs;
-            _delayed.Enqueue(sequence, d.RetryDue);
-        }
+        else _deliveries.RetryAt(sequence, now + waitMs);
         return FailOutcome.Retry;
     }
 
@@ -217,13 +188,8 @@ internal sealed class SubscriptionState
         if (IsAcked(failure.Sequence) && !_redriven.ContainsKey(failure.Sequence)) return;
         _failures[failure.Sequence] = failure;
         _deliveriesAhead = true;
-        ref var d = ref CollectionsMarshal.GetValueRefOrAddDefault(_deliveries, failure.Sequence, out _);
-        if (d.Consumer is not null) return;   // (a replay never has consumers; defensive)
-        d.Attempt = failure.Attempts;
-        // A later failure of the same message replaces the earlier one's retry time (its queue entry goes stale).
-        d.Waiting = true;
-        d.RetryDue = now + (long)Math.Max(0, (failure.RetryAt - utcNow).TotalMilliseconds);
-        _delayed.Enqueue(failure.Sequence, d.RetryDue);
+        _deliveries.RestoreRetry(failure.Sequence, failure.Attempts,
+            now + (long)Math.Max(0, (failure.RetryAt - utcNow).TotalMilliseconds));
     }
 
     /// <summary>
@@ -232,45 +198,26 @@ internal sealed class SubscriptionState
     /// </summary>
     public void ApplyDeadLettered(DeadLetterTransfer transfer)
     {
-        if (transfer.Id <= LastTransferId) return;
-        LastTransferId = transfer.Id;
         var sequence = transfer.Sequence;
         var key = KeyOf(sequence);
-        ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, sequence);
-        if (!Unsafe.IsNullRef(ref d))
-        {
-            Release(ref d);
-            _deliveries.Remove(sequence);
-        }
+        if (!_transfers.TryAdd(transfer)) return;
+        _deliveries.Drop(sequence);
         _ready.Remove(sequence);
         _failures.Remove(sequence);
-        _transfers.Add(transfer);
-        _transferring.Add(sequence);
         ReleaseKey(sequence, key);
     }
 
-    public void MarkTransfersPersisted(long upToId) => PersistedTransferId = Math.Max(PersistedTransferId, upToId);
+    public void MarkTransfersPersisted(long upToId) => _transfers.MarkPersisted(upToId);
 
     /// <summary>Restores the transfer numbering from a snapshot (every transfer in it is in the journal).</summary>
-    public void RestoreTransferIds(long lastTransferId)
-    {
-        LastTransferId = Math.Max(LastTransferId, lastTransferId);
-        PersistedTransferId = LastTransferId;
-    }
+    public void RestoreTransferIds(long lastTransferId) => _transfers.RestoreIds(lastTransferId);
 
     /// <summary>The store holds every transfer up to <paramref name="upToId"/>: those messages are done here.</summary>
     public bool ConfirmTransfers(long upToId)
     {
-        var any = false;
-        while (_transfers.Count > 0 && _transfers[0].Id <= upToId)
-        {
-            var sequence = _transfers[0].Sequence;
-            _transfers.RemoveAt(0);
-            _transferring.Remove(sequence);
-            Complete(sequence);
-            any = true;
-        }
-        return any;
+        var confirmed = _transfers.Confirm(upToId);
+        foreach (var sequence in confirmed) Complete(sequence);
+        return confirmed.Count > 0;
     }
 
     /// <summary>
@@ -283,23 +230,13 @@ internal sealed class SubscriptionState
         foreach (var m in messages)
         {
             var sequence = m.Sequence;
-            if (_transferring.Remove(sequence))
-                _transfers.RemoveAll(t => t.Sequence == sequence);
-            else if (IsAcked(sequence) && !_redriven.ContainsKey(sequence))
+            if (!_transfers.Remove(sequence) && IsAcked(sequence) && !_redriven.ContainsKey(sequence))
                 _redriven[sequence] = m;
             _failures.Remove(sequence);
-            ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, sequence);
-            if (!Unsafe.IsNullRef(ref d))
-            {
-                d.Attempt = 0;
-                if (d.Consumer is not null) continue;   // in flight: its outcome decides
-                d.Waiting = false;                      // no more backoff: it comes back now
-            }
+            if (_deliveries.ResetForRedrive(sequence)) continue;   // in flight: its outcome decides
             _ready.Add(sequence);
         }
     }
-
-    // ---------------------------------------------------------------- seek
 
     /// <summary>
     /// Moves the cursor: everything before <paramref name="sequence"/> counts as acknowledged, everything from it
@@ -308,41 +245,20 @@ internal sealed class SubscriptionState
     /// </summary>
     public void MoveCursor(long sequence)
     {
-        if (sequence - 1 >= Watermark)
-        {
-            _ackedAbove.RemoveWhere(s => s < sequence);
-            Watermark = sequence - 1;
-            AdvanceWatermark();
-            // Deliveries below the cursor now count as acknowledged: free their consumers' windows.
-            foreach (var s in _deliveries.Keys.Where(s => s < sequence && !_redriven.ContainsKey(s)).ToArray())
-            {
-                ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, s);
-                Release(ref d);
-                _deliveries.Remove(s);
-            }
-        }
-        else
-        {
-            _ackedAbove.Clear();
-            Watermark = sequence - 1;
-        }
+        // Forward: deliveries below the cursor now count as acknowledged: free their consumers' windows.
+        if (_acked.MoveTo(sequence)) _deliveries.DropBelow(sequence, _redriven.ContainsKey);
         Cursor = sequence;
         _deliveriesAhead = _deliveries.Count > 0;
         _ready.Clear();
-        _delayed.Clear();
         _failures.Clear();
-        _keyQueues.Clear();
-        foreach (var s in _deliveries.Where(kv => kv.Value.Consumer is null).Select(kv => kv.Key).ToArray()) _deliveries.Remove(s);
+        _keys.Clear();
+        _deliveries.DropWaiting();
         foreach (var s in _redriven.Keys) _ready.Add(s);
     }
 
     // ---------------------------------------------------------------- consumers
 
-    public ConsumerState? FindConsumer(IActorRef actor)
-    {
-        foreach (var c in _consumers) if (c.Actor.Equals(actor)) return c;
-        return null;
-    }
+    public ConsumerState? FindConsumer(IActorRef actor) => _consumers.Find(c => c.Actor.Equals(actor));
 
     public ConsumerState AddConsumer(IActorRef actor, int maxInFlight, long now)
     {
@@ -358,15 +274,7 @@ internal sealed class SubscriptionState
         if (c is null) return false;
         _consumers.Remove(c);
         if (c.InFlight > 0)
-        {
-            foreach (var seq in _deliveries.Keys.ToArray())
-            {
-                ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, seq);
-                if (!ReferenceEquals(d.Consumer, c)) continue;
-                Release(ref d);
-                _ready.Add(seq);
-            }
-        }
+            foreach (var seq in _deliveries.ReleaseAllOf(c)) _ready.Add(seq);
         return true;
     }
 
@@ -385,25 +293,13 @@ internal sealed class SubscriptionState
     public int Tick(long now, DateTime utcNow, Action<ITopicEvent> events)
     {
         var expired = 0;
-        while (_deadlines.TryPeek(out var head) && head.Deadline <= now)
+        while (_deliveries.NextExpired(now) is { } sequence)
         {
-            _deadlines.Dequeue();
-            ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, head.Sequence);
-            // Stale queue entries (acked, or redelivered with a later deadline) are skipped here.
-            if (Unsafe.IsNullRef(ref d) || d.Consumer is null || d.Deadline != head.Deadline) continue;
             expired++;
-            Fail(head.Sequence, $"not acknowledged within the ack deadline ({AckDeadline})", TimeSpan.Zero, unprocessable: false,
+            Fail(sequence, $"not acknowledged within the ack deadline ({AckDeadline})", TimeSpan.Zero, unprocessable: false,
                 now, utcNow, events);
         }
-        while (_delayed.TryPeek(out var seq, out var due) && due <= now)
-        {
-            _delayed.Dequeue();
-            ref var d = ref CollectionsMarshal.GetValueRefOrNullRef(_deliveries, seq);
-            // Only the entry of the current retry counts: an older one must not cut a later backoff short.
-            if (Unsafe.IsNullRef(ref d) || d.Consumer is not null || !d.Waiting || d.RetryDue != due) continue;
-            d.Waiting = false;
-            _ready.Add(seq);
-        }
+        while (_deliveries.NextDueRetry(now) is { } due) _ready.Add(due);
         return expired;
     }
 
@@ -434,19 +330,8 @@ internal sealed class SubscriptionState
             var bytes = 0;
             while (messages.Count < room && bytes < maxBatchBytes && NextFor(consumer, lastPersisted) is { } message)
             {
-                var seq = message.Sequence;
-                ref var d = ref CollectionsMarshal.GetValueRefOrAddDefault(_deliveries, seq, out var existed);
-                if (!existed && _failures.Count > 0 && _failures.TryGetValue(seq, out var failure)) d.Attempt = failure.Attempts;
-                d.Attempt++;
-                d.Waiting = false;
-                d.Consumer = consumer;
-                d.LastConsumer = consumer;
-                d.Deadline = deadline;
-                consumer.InFlight++;
-                InFlight++;
-                _deadlines.Enqueue((seq, deadline));
+                attempts.Add(_deliveries.Start(message.Sequence, consumer, deadline, _failures));
                 messages.Add(message);
-                attempts.Add(d.Attempt);
                 bytes += message.Size;
             }
             if (messages.Count == 0) { idleTurns++; continue; }
@@ -467,11 +352,11 @@ internal sealed class SubscriptionState
             foreach (var seq in _ready)
             {
                 // A redelivery goes to another consumer when one has room: the last one may be the reason it failed.
-                if (otherHasRoom && _deliveries.TryGetValue(seq, out var last) && ReferenceEquals(last.LastConsumer, consumer)) continue;
+                if (otherHasRoom && ReferenceEquals(_deliveries.LastConsumerOf(seq), consumer)) continue;
                 _ready.Remove(seq);
-                if (Lookup(seq) is not { } message)
+                if (Find(seq) is not { } message)
                 {
-                    _deliveries.Remove(seq);   // dropped from the log meanwhile (cannot happen while unacked; defensive)
+                    _deliveries.Forget(seq);   // dropped from the log meanwhile (cannot happen while unacked; defensive)
                     return NextFor(consumer, lastPersisted);
                 }
                 // Ordered: only the first waiting message of a key goes; the others follow when it is done.
@@ -482,16 +367,11 @@ internal sealed class SubscriptionState
         while (Cursor <= lastPersisted)
         {
             var seq = Cursor++;
-            if (IsAcked(seq) || (_transferring.Count > 0 && _transferring.Contains(seq)) || !_log.Contains(seq)) continue;
+            if (IsAcked(seq) || _transfers.Contains(seq) || !_log.Contains(seq)) continue;
             var message = _log.Get(seq);
             // A restored retry, or after a seek back a delivery still in flight: both ahead of the cursor.
-            var waiting = _deliveriesAhead && _deliveries.ContainsKey(seq);
-            if (Config.OrderedByKey && message.Key is { } key)
-            {
-                if (_keyQueues.TryGetValue(key, out var queue)) { queue.Enqueue(seq); continue; }
-                _keyQueues[key] = queue = new Queue<long>();
-                queue.Enqueue(seq);
-            }
+            var waiting = _deliveriesAhead && _deliveries.Contains(seq);
+            if (Config.OrderedByKey && message.Key is { } key && !_keys.Enqueue(key, seq)) continue;
             if (waiting) continue;
             return message;
         }
@@ -499,14 +379,11 @@ internal sealed class SubscriptionState
     }
 
     private bool WaitsBehindItsKey(TopicMessage message) =>
-        Config.OrderedByKey && message.Key is { } key && _keyQueues.TryGetValue(key, out var queue) &&
-        queue.Peek() != message.Sequence && queue.Contains(message.Sequence);
+        Config.OrderedByKey && message.Key is { } key && _keys.WaitsBehind(key, message.Sequence);
 
-    private TopicMessage? Lookup(long sequence) =>
+    /// <summary>The message by sequence (also for the dead-letter store): the log's or a redriven copy.</summary>
+    public TopicMessage? Find(long sequence) =>
         _redriven.TryGetValue(sequence, out var copy) ? copy : _log.Contains(sequence) ? _log.Get(sequence) : null;
-
-    /// <summary>The message by sequence, for the dead-letter store: the log's or a redriven copy.</summary>
-    public TopicMessage? Find(long sequence) => Lookup(sequence);
 
     private string? KeyOf(long sequence) =>
         Config.OrderedByKey && _log.Contains(sequence) ? _log.Get(sequence).Key : null;
@@ -514,42 +391,8 @@ internal sealed class SubscriptionState
     /// <summary>The message left its key's queue (done or dead-lettered): the next of the key may go.</summary>
     private void ReleaseKey(long sequence, string? key)
     {
-        if (key is null || !_keyQueues.TryGetValue(key, out var queue)) return;
-        if (queue.Peek() == sequence) queue.Dequeue();
-        else if (queue.Contains(sequence))
-        {
-            var rest = queue.Where(s => s != sequence).ToArray();
-            queue.Clear();
-            foreach (var s in rest) queue.Enqueue(s);
-        }
-        else return;
-        if (queue.Count == 0)
-        {
-            _keyQueues.Remove(key);
-            return;
-        }
+        if (key is null || _keys.Release(key, sequence) is not { } next) return;
         // The next of the key goes now, unless it is in flight or waiting for its retry (the tick readies it then).
-        var next = queue.Peek();
-        if (!_deliveries.TryGetValue(next, out var d) || d.Consumer is null && !d.Waiting) _ready.Add(next);
-    }
-
-    private void Release(ref Delivery d)
-    {
-        if (d.Consumer is null) return;
-        d.Consumer.InFlight--;
-        InFlight--;
-        d.Consumer = null;
-    }
-
-    private bool MarkAcked(long sequence)
-    {
-        if (sequence <= Watermark || !_ackedAbove.Add(sequence)) return false;
-        AdvanceWatermark();
-        return true;
-    }
-
-    private void AdvanceWatermark()
-    {
-        while (_ackedAbove.Remove(Watermark + 1)) Watermark++;
+        if (_deliveries.IsIdle(next)) _ready.Add(next);
     }
 }

@@ -2,24 +2,17 @@ using Akka.Actor;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
-using Xunit.Abstractions;
 
 namespace ActorPubSub.Tests.Topics.Subscriptions;
 
 /// <summary>
 /// One subscription's bookkeeping: watermark and out-of-order acks, deadlines, nacks, redelivery and the
-/// pump that hands out batches. Time is driven explicitly (monotonic milliseconds); the actor system only
-/// provides distinct consumer refs.
+/// pump that hands out batches. Time is driven explicitly (monotonic milliseconds); consumers are stand-in
+/// references (no actor system).
 /// </summary>
 [Trait("Category", "Unit")]
-public sealed class SubscriptionStateSpec(ITestOutputHelper output)
-    : Akka.TestKit.Xunit2.TestKit(nameof(SubscriptionStateSpec), output)
+public sealed class SubscriptionStateSpec : SubscriptionFixture
 {
-    private static readonly DateTime At = new(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc);
-    private const int DeadlineMs = 1000;
-
-    private sealed record Sent(ConsumerState Consumer, long[] Sequences, int[] Attempts);
-
     // ---- acks and the watermark ------------------------------------------------------------------------
 
     [Fact]
@@ -597,45 +590,4 @@ public sealed class SubscriptionStateSpec(ITestOutputHelper output)
         Assert.Same(fresh, again.Consumer);
         Assert.Equal([2], again.Attempts);
     }
-
-    // ---- helpers -------------------------------------------------------------------------------------
-
-    // One log per test (xunit makes a class instance per test): the subscription reads the topic's log.
-    private readonly MessageLog _log = new();
-    private readonly List<ITopicEvent> _events = [];
-
-    private SubscriptionState Subscription(long watermark = 0, int maxDeliveryAttempts = 1000, bool orderedByKey = false,
-        Func<IReadOnlyDictionary<string, string>?, bool>? filter = null) =>
-        new("billing", watermark, Config(maxDeliveryAttempts, orderedByKey), _log, filter);
-
-    private static SubscriptionConfig Config(int maxDeliveryAttempts = 1000, bool orderedByKey = false) =>
-        new(TimeSpan.FromMilliseconds(DeadlineMs), maxDeliveryAttempts,
-            new RetryBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 2), orderedByKey, null, Guid.Empty);
-
-    private IActorRef Probe() => CreateTestProbe().Ref;
-
-    private SubscriptionState.FailOutcome Nack(SubscriptionState sub, long sequence, long delayMs, long now, bool unprocessable = false) =>
-        sub.Fail(sequence, "boom", TimeSpan.FromMilliseconds(delayMs), unprocessable, now, At.AddMilliseconds(now), _events.Add);
-
-    private void Tick(SubscriptionState sub, long now) => sub.Tick(now, At.AddMilliseconds(now), _events.Add);
-
-    // `log` names the messages a test set up; the subscription reads them from the log it was created with (_log).
-    private static List<Sent> Pump(SubscriptionState sub, MessageLog log, long lastPersisted, long now,
-        int maxBatch = 100, int maxBatchBytes = int.MaxValue)
-    {
-        _ = log;
-        var sent = new List<Sent>();
-        sub.Pump(lastPersisted, now, maxBatch, maxBatchBytes,
-            (consumer, messages, attempts) => sent.Add(new Sent(consumer, [.. messages.Select(m => m.Sequence)], [.. attempts])));
-        return sent;
-    }
-
-    private MessageLog LogOf(int count, int size = 10, Func<long, string?>? key = null)
-    {
-        for (var seq = _log.LastSequence + 1; seq <= count; seq++) _log.Append(Message(seq, size) with { Key = key?.Invoke(seq) });
-        return _log;
-    }
-
-    private static TopicMessage Message(long sequence, int size = 10) =>
-        new(sequence, At, new Payload(1, "", new byte[size]), null, null, null);
 }

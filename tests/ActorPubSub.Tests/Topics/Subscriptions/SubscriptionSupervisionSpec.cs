@@ -4,7 +4,6 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Topics;
-using Xunit.Abstractions;
 using FailOutcome = ActorPubSub.Topics.Subscriptions.SubscriptionState.FailOutcome;
 
 namespace ActorPubSub.Tests.Topics.Subscriptions;
@@ -13,17 +12,11 @@ namespace ActorPubSub.Tests.Topics.Subscriptions;
 /// Delivery supervision inside one subscription: failures with their attempt counts and backoff, dead-letter
 /// transfers and their confirmation, failures restored from the journal, redrive, per-key ordering, header
 /// filters and seek. Time is driven explicitly (monotonic milliseconds; the UTC clock is <c>At</c> plus the
-/// same milliseconds unless a test says otherwise); the actor system only provides distinct consumer refs.
+/// same milliseconds unless a test says otherwise); consumers are stand-in references (no actor system).
 /// </summary>
 [Trait("Category", "Unit")]
-public sealed class SubscriptionSupervisionSpec(ITestOutputHelper output)
-    : Akka.TestKit.Xunit2.TestKit(nameof(SubscriptionSupervisionSpec), output)
+public sealed class SubscriptionSupervisionSpec : SubscriptionFixture
 {
-    private static readonly DateTime At = new(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc);
-    private const int DeadlineMs = 1000;
-
-    private sealed record Sent(ConsumerState Consumer, long[] Sequences, int[] Attempts);
-
     // ---- failures ----------------------------------------------------------------------------------------
 
     [Fact]
@@ -1015,60 +1008,4 @@ public sealed class SubscriptionSupervisionSpec(ITestOutputHelper output)
         Assert.Equal([2], again.Attempts);
         Assert.Equal(1, sub.InFlight);
     }
-
-    // ---- helpers -------------------------------------------------------------------------------------------
-
-    // One log per test (xunit makes a class instance per test): the subscription reads the topic's log.
-    private readonly MessageLog _log = new();
-    private readonly List<ITopicEvent> _events = [];
-
-    private SubscriptionState Subscription(long watermark = 0, int maxDeliveryAttempts = 1000, bool orderedByKey = false,
-        Func<IReadOnlyDictionary<string, string>?, bool>? filter = null) =>
-        new("billing", watermark, Config(maxDeliveryAttempts, orderedByKey), _log, filter);
-
-    private static SubscriptionConfig Config(int maxDeliveryAttempts = 1000, bool orderedByKey = false) =>
-        new(TimeSpan.FromMilliseconds(DeadlineMs), maxDeliveryAttempts,
-            new RetryBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 2), orderedByKey, null, Guid.Empty);
-
-    private IActorRef Probe() => CreateTestProbe().Ref;
-
-    private FailOutcome Nack(SubscriptionState sub, long sequence, long delayMs, long now, bool unprocessable = false,
-        string error = "boom") =>
-        sub.Fail(sequence, error, TimeSpan.FromMilliseconds(delayMs), unprocessable, now, At.AddMilliseconds(now), _events.Add);
-
-    /// <summary>A failure without a delay of its own: the subscription's backoff decides.</summary>
-    private FailOutcome FailWithBackoff(SubscriptionState sub, long sequence, long now) =>
-        sub.Fail(sequence, "boom", null, unprocessable: false, now, At.AddMilliseconds(now), _events.Add);
-
-    private void Tick(SubscriptionState sub, long now) => sub.Tick(now, At.AddMilliseconds(now), _events.Add);
-
-    // `log` names the messages a test set up; the subscription reads them from the log it was created with (_log).
-    private static List<Sent> Pump(SubscriptionState sub, MessageLog log, long lastPersisted, long now,
-        int maxBatch = 100, int maxBatchBytes = int.MaxValue)
-    {
-        _ = log;
-        var sent = new List<Sent>();
-        sub.Pump(lastPersisted, now, maxBatch, maxBatchBytes,
-            (consumer, messages, attempts) => sent.Add(new Sent(consumer, [.. messages.Select(m => m.Sequence)], [.. attempts])));
-        return sent;
-    }
-
-    private static long[] Delivered(List<Sent> sent) => [.. sent.SelectMany(s => s.Sequences).Order()];
-
-    private MessageLog LogOf(int count, int size = 10, Func<long, string?>? key = null)
-    {
-        for (var seq = _log.LastSequence + 1; seq <= count; seq++) _log.Append(Message(seq, size) with { Key = key?.Invoke(seq) });
-        return _log;
-    }
-
-    private static string AOrB(long sequence) => sequence % 2 == 1 ? "a" : "b";
-
-    private static ImmutableDictionary<string, string> Headers(string name, string value) =>
-        ImmutableDictionary<string, string>.Empty.Add(name, value);
-
-    private static DeadLetterTransfer Transfer(long id, long sequence) =>
-        new(id, sequence, 5, At, At.AddSeconds(1), "boom", DeadLetterReason.MaxDeliveryAttempts);
-
-    private static TopicMessage Message(long sequence, int size = 10) =>
-        new(sequence, At, new Payload(1, "", new byte[size]), null, null, null);
 }
