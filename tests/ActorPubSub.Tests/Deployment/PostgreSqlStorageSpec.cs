@@ -1,6 +1,7 @@
 using System.Net;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
+using ActorPubSub.Tests.Support.Stores;
 using Npgsql;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;

@@ -5,7 +5,6 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using ActorPubSub.Hosting;
-using ActorPubSub.Tests.Deployment;
 using ActorPubSub.Tests.Support;
 using Xunit.Abstractions;
 using ActorPubSub.Messages;

@@ -101,7 +101,7 @@ public sealed partial class PrometheusEndpointSpec : IDisposable
     {
         // arrange
         var workingDirectory = Directory.CreateTempSubdirectory("actorpubsub-lighthouse-").FullName;
-        await using var lighthouse = Deployment.ServiceProcess.StartLighthouse(new Dictionary<string, string>
+        await using var lighthouse = ServiceProcess.StartLighthouse(new Dictionary<string, string>
         {
             ["CLUSTER_IP"] = "127.0.0.1",
             ["CLUSTER_PORT"] = "0",
