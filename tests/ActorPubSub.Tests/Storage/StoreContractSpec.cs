@@ -13,7 +13,6 @@ namespace ActorPubSub.Tests.Storage;
 /// dead-lettered and deduplicated is the same after a restart of the ActorSystem, recovered from the journal or from
 /// a snapshot and the journal after it. Each test has an empty store of its own and restarts its node gracefully.
 /// </summary>
-[Trait("Category", "Integration")]
 public abstract class StoreContractSpec : IAsyncLifetime
 {
     private const string Topic = "orders";
