@@ -1,6 +1,6 @@
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
-using Microsoft.Data.Sqlite;
+using ActorPubSub.Tests.Support.Stores;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
@@ -14,7 +14,7 @@ namespace ActorPubSub.Tests.Delivery;
 /// </summary>
 public abstract class RestartableNodeSpec : IAsyncLifetime
 {
-    private readonly TempDatabase _db = new();
+    private readonly SqliteStore _store = new();
     private PubSubOptions? _options;
 
     /// <summary>The running node (a new one after <see cref="RestartNodeAsync"/>).</summary>
@@ -31,7 +31,7 @@ public abstract class RestartableNodeSpec : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Node.DisposeAsync();
-        _db.Dispose();
+        await _store.DisposeAsync();
     }
 
     /// <summary>
@@ -47,21 +47,11 @@ public abstract class RestartableNodeSpec : IAsyncLifetime
     }
 
     /// <summary>Runs a scalar query (a count, a MAX) against the node's SQLite file; NULL reads as 0.</summary>
-    protected async Task<long> QueryAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={_db.File}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
-    }
+    protected Task<long> QueryAsync(string sql) => _store.QueryAsync(sql);
 
     private async Task StartNodeAsync()
     {
-        var options = _options ??= Options;
-        options.SqliteFile = _db.File;
-        Node = await PubSubNode.StartAsync(options);
+        Node = await PubSubNode.StartAsync(_store.Apply(_options ??= Options));
         Kit = new TestKit(Node.System);
     }
 }

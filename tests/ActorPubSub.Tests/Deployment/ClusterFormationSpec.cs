@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Akka.Cluster.Hosting;
-using Akka.Remote.Hosting;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Messages;
@@ -62,10 +60,7 @@ public sealed class ClusterFormationSpec : IDisposable
 
         // act 3: a client joins through the lighthouse and uses the node's topics
         var log = new DeliveryLog<string>();
-        await using (var client = await PubSubNode.StartAsync(
-                         new PubSubOptions { StandaloneCluster = false, HostTopics = false, Role = "actorpubsub", SqliteFile = _clientDatabase.File },
-                         akka => akka.WithRemoting("127.0.0.1", 0).WithClustering(new ClusterOptions { SeedNodes = [seed] }),
-                         systemName: "actorpubsub"))
+        await using (var client = await PubSubNode.StartClientAsync(seed, new PubSubOptions { SqliteFile = _clientDatabase.File }, "actorpubsub"))
         {
             await client.Client.CreateSubscriptionAsync("deploy-orders", "billing");
             for (var i = 1; i <= 3; i++) await client.Client.PublishAsync("deploy-orders", $"order {i}");

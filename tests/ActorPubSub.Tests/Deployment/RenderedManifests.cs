@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text;
 using YamlDotNet.RepresentationModel;
 
@@ -60,33 +58,14 @@ public sealed class RenderedManifests
     private static List<YamlMappingNode> Render()
     {
         var k8s = Path.Combine(ServiceProcess.RepositoryRoot, "k8s");
-        var info = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("kustomize");
-        info.ArgumentList.Add(k8s);
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (Win32Exception e)
-        {
-            throw new Xunit.Sdk.XunitException(
-                $"kubectl is not installed ({e.Message}), so the Kubernetes manifests cannot be checked. Run the tests with ./test.sh " +
-                "(or .ci/run), which installs it, or install it yourself: apt-get install -y kubectl (or kubernetes-client).");
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(60))) throw new Xunit.Sdk.XunitException("kubectl kustomize k8s did not finish within 60 s.");
-            if (process.ExitCode != 0)
-                throw new Xunit.Sdk.XunitException($"kubectl kustomize {k8s} failed with exit code {process.ExitCode}:\n{stderr.Result}");
-            var yaml = new YamlStream();
-            yaml.Load(new StringReader(stdout.Result));
-            var documents = yaml.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().ToList();
-            if (documents.Count == 0) throw new Xunit.Sdk.XunitException($"kubectl kustomize {k8s} rendered nothing.");
-            return documents;
-        }
+        var stdout = Command.Run(["kubectl", "kustomize", k8s], TimeSpan.FromSeconds(60),
+            missing: "kubectl is not installed, so the Kubernetes manifests cannot be checked. Run the tests with ./test.sh " +
+                     "(or .ci/run), which installs it, or install it yourself: apt-get install -y kubectl (or kubernetes-client).");
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(stdout));
+        var documents = yaml.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().ToList();
+        if (documents.Count == 0) throw new Xunit.Sdk.XunitException($"kubectl kustomize {k8s} rendered nothing.");
+        return documents;
     }
 
     /// <summary>An environment variable: a literal value, or where it comes from (valueFrom).</summary>

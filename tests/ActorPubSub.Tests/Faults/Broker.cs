@@ -1,4 +1,3 @@
-using ActorPubSub.Tests.Deployment;
 
 namespace ActorPubSub.Tests.Faults;
 

@@ -1,11 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Akka.Cluster;
-using Akka.Cluster.Hosting;
-using Akka.Hosting;
-using Akka.Remote.Hosting;
 using ActorPubSub.Hosting;
-using ActorPubSub.Tests.Deployment;
 using ActorPubSub.Tests.Support;
 using Xunit.Abstractions;
 using ActorPubSub.Messages;
@@ -106,14 +102,9 @@ public sealed class BrokerCluster : IAsyncDisposable
     /// <summary>The test process joins as a client member: no topics, the brokers' role named, the same resolver.</summary>
     public async Task<PubSubNode> StartClientAsync()
     {
-        var client = await PubSubNode.StartAsync(
-            new PubSubOptions { StandaloneCluster = false, HostTopics = false, Role = Role, SqliteFile = _clientDatabase.File },
-            akka => akka
-                .WithRemoting(_clientHost, 0)
-                .WithClustering(new ClusterOptions { SeedNodes = [Seed] })
-                // Dead letters and disassociations are what a fault test is made of: keep the test output for the figures.
-                .AddHocon(SplitBrainHocon + "akka.loglevel = WARNING\n", HoconAddMode.Prepend),
-            systemName: SystemName);
+        // Dead letters and disassociations are what a fault test is made of: keep the test output for the figures.
+        var client = await PubSubNode.StartClientAsync(Seed, new PubSubOptions { SqliteFile = _clientDatabase.File }, SystemName, Role,
+            _clientHost, SplitBrainHocon + "akka.loglevel = WARNING\n");
         _clients.Add(client);
         return client;
     }

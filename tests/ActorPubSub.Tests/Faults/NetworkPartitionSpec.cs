@@ -1,5 +1,5 @@
 using System.Net;
-using ActorPubSub.Tests.Deployment;
+using ActorPubSub.Tests.Support.Stores;
 using ActorPubSub.Tests.Support;
 using Npgsql;
 using Xunit.Abstractions;

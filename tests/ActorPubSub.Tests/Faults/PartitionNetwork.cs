@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 
@@ -139,28 +138,5 @@ public sealed class PartitionNetwork : IDisposable
         catch (Xunit.Sdk.XunitException) { /* cleaning up what may not exist */ }
     }
 
-    private static string Run(params string[] command)
-    {
-        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in command.Skip(1)) info.ArgumentList.Add(argument);
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new InvalidOperationException($"{command[0]} did not start");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new Xunit.Sdk.XunitException($"`{string.Join(' ', command)}` cannot run: {e.Message}");
-        }
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEnd();
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new Xunit.Sdk.XunitException(
-                    $"`{string.Join(' ', command)}` failed with exit code {process.ExitCode.ToString(CultureInfo.InvariantCulture)}: {error.Trim()}");
-            return output;
-        }
-    }
+    private static string Run(params string[] command) => Command.Run(command);
 }

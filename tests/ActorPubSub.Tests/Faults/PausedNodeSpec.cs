@@ -1,5 +1,5 @@
 using Akka.Cluster;
-using ActorPubSub.Tests.Deployment;
+using ActorPubSub.Tests.Support.Stores;
 using ActorPubSub.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-using ActorPubSub.Tests.Deployment;
+using ActorPubSub.Tests.Support.Stores;
 using Xunit.Abstractions;
 
 namespace ActorPubSub.Tests.Faults;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using Akka.Cluster;
 using ActorPubSub.Client;
 using ActorPubSub.DeadLetters;
-using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using Xunit.Abstractions;
 using ActorPubSub.Messages;
@@ -18,42 +16,22 @@ namespace ActorPubSub.Tests.MultiNode;
 [Trait("Category", "MultiNode")]
 public sealed class MultiNodeDeadLetterSpec(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly TempDatabase _db = new();
-    private readonly List<PubSubNode> _nodes = [];
+    private PubSubCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        PubSubOptions Options() => new()
-        {
-            SqliteFile = _db.File,
-            ConsumerRenewInterval = TimeSpan.FromMilliseconds(500),
-            PublishResendAfter = TimeSpan.FromSeconds(1),
-        };
-        var first = await PubSubNode.StartClusterNodeAsync(Options(), seed: null);
-        _nodes.Add(first);
-        _nodes.AddRange(await Task.WhenAll(
-            PubSubNode.StartClusterNodeAsync(Options(), first.Address),
-            PubSubNode.StartClusterNodeAsync(Options(), first.Address)));
-        await Eventually.HoldsAsync(
-            () => _nodes.All(n => Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3),
-            "all three nodes see three members Up", TimeSpan.FromSeconds(30));
-    }
+    private IReadOnlyList<PubSubNode> Nodes => _cluster.Nodes;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes) await node.DisposeAsync();
-        _db.Dispose();
-    }
+    public async Task InitializeAsync() => _cluster = await PubSubCluster.StartAsync(3);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Unprocessable_message_should_be_dead_lettered_listed_from_another_node_and_redriven_once()
     {
         // arrange: the consumer runs on a node other than the topic's; message 5 of 10 is poison for its handler
         const string topic = "payments", subscription = "ledger";
-        await _nodes[0].Client.CreateSubscriptionAsync(topic, subscription);
-        var info = await _nodes[0].Client.GetTopicInfoAsync(topic);
-        var host = _nodes.Single(n => n.Address.ToString() == info.Node);
-        var others = _nodes.Where(n => n != host).ToList();
+        await Nodes[0].Client.CreateSubscriptionAsync(topic, subscription);
+        var host = await _cluster.HostOfAsync(topic);
+        var others = Nodes.Where(n => n != host).ToList();
         var (consumerNode, operatorNode) = (others[0], others[1]);
         output.WriteLine($"topic on {host.Address}, consumer on {consumerNode.Address}, operator on {operatorNode.Address}");
 

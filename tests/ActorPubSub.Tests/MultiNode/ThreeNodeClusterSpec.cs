@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using Akka.Cluster;
 using ActorPubSub.Client;
-using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
 using Xunit.Abstractions;
 using ActorPubSub.Messages;
@@ -17,41 +15,21 @@ namespace ActorPubSub.Tests.MultiNode;
 [Trait("Category", "MultiNode")]
 public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly TempDatabase _db = new();
-    private readonly List<PubSubNode> _nodes = [];
+    private PubSubCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        PubSubOptions Options() => new()
-        {
-            SqliteFile = _db.File,
-            ConsumerRenewInterval = TimeSpan.FromMilliseconds(500),
-            PublishResendAfter = TimeSpan.FromSeconds(1),
-        };
-        var first = await PubSubNode.StartClusterNodeAsync(Options(), seed: null);
-        _nodes.Add(first);
-        _nodes.AddRange(await Task.WhenAll(
-            PubSubNode.StartClusterNodeAsync(Options(), first.Address),
-            PubSubNode.StartClusterNodeAsync(Options(), first.Address)));
-        await Eventually.HoldsAsync(
-            () => _nodes.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3),
-            "all three nodes see three members Up", TimeSpan.FromSeconds(30));
-    }
+    private IReadOnlyList<PubSubNode> Nodes => _cluster.Nodes;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes) await node.DisposeAsync();
-        _db.Dispose();
-    }
+    public async Task InitializeAsync() => _cluster = await PubSubCluster.StartAsync(3);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Publishes_confirmed_before_and_during_a_graceful_stop_of_the_topic_node_should_all_be_delivered()
     {
         // arrange: find the node hosting the topic; publish from another, consume on the third
-        await _nodes[0].Client.CreateSubscriptionAsync("orders", "shipping");
-        var info = await _nodes[0].Client.GetTopicInfoAsync("orders");
-        var host = _nodes.Single(n => n.Address.ToString() == info.Node);
-        var (publisher, consumer) = (_nodes.First(n => n != host), _nodes.Last(n => n != host));
+        await Nodes[0].Client.CreateSubscriptionAsync("orders", "shipping");
+        var host = await _cluster.HostOfAsync("orders");
+        var (publisher, consumer) = (Nodes.First(n => n != host), Nodes.Last(n => n != host));
         output.WriteLine($"topic on {host.Address}, publishing from {publisher.Address}, consuming on {consumer.Address}");
 
         var received = new ConcurrentBag<int>();
@@ -106,9 +84,9 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
     public async Task Largest_allowed_message_should_cross_nodes_both_ways()
     {
         // arrange: the topic lives on one node, the publisher and consumer on the others
-        await _nodes[0].Client.CreateSubscriptionAsync("large", "s");
-        var info = await _nodes[0].Client.GetTopicInfoAsync("large");
-        var others = _nodes.Where(n => n.Address.ToString() != info.Node).ToList();
+        await Nodes[0].Client.CreateSubscriptionAsync("large", "s");
+        var host = await _cluster.HostOfAsync("large");
+        var others = Nodes.Where(n => n != host).ToList();
         var log = new DeliveryLog<byte[]>();
         await using var sub = await others[1].Client.SubscribeAsync<byte[]>("large", "s", log.Recording);
         var body = new byte[1024 * 1024];   // byte[] payloads carry no manifest: exactly max-message-size
@@ -128,9 +106,9 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
     {
         // arrange: a consumer on a node other than the topic's holds 10 deliveries without acking;
         // the ack deadline is far away, so only its leaving can free them
-        await _nodes[0].Client.CreateSubscriptionAsync("jobs", "workers", new SubscriptionOptions { AckDeadline = TimeSpan.FromMinutes(10) });
-        var info = await _nodes[0].Client.GetTopicInfoAsync("jobs");
-        var others = _nodes.Where(n => n.Address.ToString() != info.Node).ToList();
+        await Nodes[0].Client.CreateSubscriptionAsync("jobs", "workers", new SubscriptionOptions { AckDeadline = TimeSpan.FromMinutes(10) });
+        var host = await _cluster.HostOfAsync("jobs");
+        var others = Nodes.Where(n => n != host).ToList();
         var (leaving, staying) = (others[0], others[1]);
         var held = new ConcurrentBag<long>();
         await leaving.Client.SubscribeAsync<int>("jobs", "workers", async (d, ct) =>
@@ -138,7 +116,7 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
             held.Add(d.Sequence);
             await Task.Delay(Timeout.Infinite, ct);
         });
-        for (var i = 1; i <= 10; i++) await _nodes[0].Client.PublishAsync("jobs", i);
+        for (var i = 1; i <= 10; i++) await Nodes[0].Client.PublishAsync("jobs", i);
         await Eventually.HoldsAsync(() => held.Count == 10, "the first consumer holds all 10 messages");
         var log = new DeliveryLog<int>();
         await using var second = await staying.Client.SubscribeAsync<int>("jobs", "workers", log.Recording);
@@ -157,14 +135,13 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
     public async Task Attempt_count_should_continue_when_the_topic_moves_to_another_node()
     {
         // arrange: a consumer off the topic's node whose handler always fails; 1 s between attempts
-        await _nodes[0].Client.CreateSubscriptionAsync("moving", "s", new SubscriptionOptions
+        await Nodes[0].Client.CreateSubscriptionAsync("moving", "s", new SubscriptionOptions
         {
             MaxDeliveryAttempts = 5,
             Backoff = new ActorPubSub.Topics.Subscriptions.RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1),
         });
-        var info = await _nodes[0].Client.GetTopicInfoAsync("moving");
-        var host = _nodes.Single(n => n.Address.ToString() == info.Node);
-        var consumer = _nodes.First(n => n != host);
+        var host = await _cluster.HostOfAsync("moving");
+        var consumer = Nodes.First(n => n != host);
         var attempts = new ConcurrentQueue<int>();
         await using var sub = await consumer.Client.SubscribeAsync<string>("moving", "s", (d, _) =>
         {
@@ -189,7 +166,7 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
-    public async Task Ordered_subscription_should_keep_key_order_across_consumers_on_two_nodes()
+    public async Task Ordered_subscription_should_keep_key_order_across_consumers_on_twoNodes()
     {
         // arrange: competing consumers of one ordered subscription on two nodes; handlers yield to overlap
         const int keys = 5, perKey = 60;
@@ -205,14 +182,14 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
             running.AddOrUpdate(key, 0, (_, n) => n - 1);
         }
         var options = new SubscriptionOptions { OrderedByKey = true };
-        await using var a = await _nodes[1].Client.SubscribeAsync<int[]>("ordered", "s", Handle, options);
-        await using var b = await _nodes[2].Client.SubscribeAsync<int[]>("ordered", "s", Handle, options);
+        await using var a = await Nodes[1].Client.SubscribeAsync<int[]>("ordered", "s", Handle, options);
+        await using var b = await Nodes[2].Client.SubscribeAsync<int[]>("ordered", "s", Handle, options);
 
         // act
         var publishes = new List<Task>();
         for (var i = 0; i < perKey; i++)
             for (var k = 0; k < keys; k++)
-                publishes.Add(_nodes[0].Client.PublishAsync("ordered", new[] { k, i }, new PublishOptions { Key = $"k{k}" }));
+                publishes.Add(Nodes[0].Client.PublishAsync("ordered", new[] { k, i }, new PublishOptions { Key = $"k{k}" }));
         await Task.WhenAll(publishes);
 
         // assert

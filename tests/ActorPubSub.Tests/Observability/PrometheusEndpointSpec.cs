@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using Akka.Cluster.Hosting;
-using Akka.Remote.Hosting;
 using ActorPubSub.Client;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
@@ -58,10 +56,7 @@ public sealed partial class PrometheusEndpointSpec : IDisposable
         var url = new Uri(MetricsUrl().Match(metricsLine).Value);
         var upLine = await node.WaitForOutputAsync("ActorPubSub node is Up", StartDeadline);
         var seed = upLine[upLine.IndexOf("akka.tcp://", StringComparison.Ordinal)..].Trim();
-        await using var client = await PubSubNode.StartAsync(
-            new PubSubOptions { StandaloneCluster = false, HostTopics = false, Role = "actorpubsub", SqliteFile = NewDatabase().File },
-            akka => akka.WithRemoting("127.0.0.1", 0).WithClustering(new ClusterOptions { SeedNodes = [seed] }),
-            systemName: "actorpubsub");
+        await using var client = await PubSubNode.StartClientAsync(seed, new PubSubOptions { SqliteFile = NewDatabase().File }, "actorpubsub");
         var flakyFailed = 0;
         await using var subscription = await client.Client.SubscribeAsync<string>("orders", "billing", (d, _) => d.Message switch
         {
@@ -101,7 +96,7 @@ public sealed partial class PrometheusEndpointSpec : IDisposable
     {
         // arrange
         var workingDirectory = Directory.CreateTempSubdirectory("actorpubsub-lighthouse-").FullName;
-        await using var lighthouse = Deployment.ServiceProcess.StartLighthouse(new Dictionary<string, string>
+        await using var lighthouse = ServiceProcess.StartLighthouse(new Dictionary<string, string>
         {
             ["CLUSTER_IP"] = "127.0.0.1",
             ["CLUSTER_PORT"] = "0",

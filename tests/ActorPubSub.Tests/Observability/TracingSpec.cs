@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Akka.Cluster;
 using Akka.DependencyInjection;
 using ActorPubSub.Client;
 using ActorPubSub.Hosting;
@@ -22,42 +21,34 @@ namespace ActorPubSub.Tests.Observability;
 [Trait("Category", "MultiNode")]
 public sealed class TracingSpec : IAsyncLifetime
 {
-    private readonly TempDatabase _db = new();
     private readonly string _prefix = $"obs-trace-{Guid.NewGuid():N}";
     private readonly CapturingLoggerProvider _logs = new();
-    private readonly List<PubSubNode> _nodes = [];
+    private PubSubCluster _cluster = null!;
     private ActivityCollector _activities = null!;
+
+    private IReadOnlyList<PubSubNode> Nodes => _cluster.Nodes;
 
     public async Task InitializeAsync()
     {
         _activities = new ActivityCollector(_prefix);
-        PubSubOptions Options() => new()
+        // the logs of node 1 only: where the handler runs
+        _cluster = await PubSubCluster.StartAsync(2, services: (member, s) =>
         {
-            SqliteFile = _db.File,
-            ConsumerRenewInterval = TimeSpan.FromMilliseconds(500),
-            PublishResendAfter = TimeSpan.FromSeconds(1),
-        };
-        var first = await PubSubNode.StartClusterNodeAsync(Options(), seed: null);
-        _nodes.Add(first);
-        _nodes.Add(await PubSubNode.StartClusterNodeAsync(Options(), first.Address,
-            services: s => s.AddSingleton<ILoggerProvider>(_logs)));
-        await Eventually.HoldsAsync(
-            () => _nodes.All(n => Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 2),
-            "both nodes see two members Up", TimeSpan.FromSeconds(30));
+            if (member == 1) s.AddSingleton<ILoggerProvider>(_logs);
+        });
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var node in _nodes) await node.DisposeAsync();
+        await _cluster.DisposeAsync();
         _activities.Dispose();
-        _db.Dispose();
     }
 
     [Fact]
     public async Task Handler_span_on_another_node_should_continue_the_publish_trace_and_keep_the_correlation_id()
     {
         // arrange: published on node 0, handled on node 1, whose handler logs and publishes a follow-up
-        var (publisher, consumer) = (_nodes[0], _nodes[1]);
+        var (publisher, consumer) = (Nodes[0], Nodes[1]);
         string orders = $"{_prefix}-orders", invoices = $"{_prefix}-invoices";
         var handlerLogger = DependencyResolver.For(consumer.System).Resolver.GetService<ILoggerFactory>().CreateLogger("Billing");
         var handled = new ConcurrentQueue<(Delivery<string> Delivery, ActivityContext? Current)>();
@@ -117,12 +108,12 @@ public sealed class TracingSpec : IAsyncLifetime
         // arrange
         var orders = $"{_prefix}-failing";
         var attempts = 0;
-        await using var billing = await _nodes[1].Client.SubscribeAsync<string>(orders, "billing", (_, _) =>
+        await using var billing = await Nodes[1].Client.SubscribeAsync<string>(orders, "billing", (_, _) =>
             Interlocked.Increment(ref attempts) == 1 ? throw new InvalidOperationException("bad total") : Task.CompletedTask,
             new SubscriptionOptions { Backoff = new ActorPubSub.Topics.Subscriptions.RetryBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), 1) });
 
         // act
-        await _nodes[0].Client.PublishAsync(orders, "order 7");
+        await Nodes[0].Client.PublishAsync(orders, "order 7");
         await Eventually.HoldsAsync(() => _activities.Named($"process {orders}").Count == 2, "both attempts' spans ended");
 
         // assert: two process spans in the publish's trace, the first a nack with the error
@@ -140,11 +131,11 @@ public sealed class TracingSpec : IAsyncLifetime
         // arrange: exactly max-message-size (a byte[] payload carries no manifest)
         var topic = $"{_prefix}-large";
         var log = new DeliveryLog<byte[]>();
-        await using var subscription = await _nodes[1].Client.SubscribeAsync<byte[]>(topic, "s", log.Recording);
+        await using var subscription = await Nodes[1].Client.SubscribeAsync<byte[]>(topic, "s", log.Recording);
         var body = new byte[1024 * 1024];
 
         // act
-        var receipt = await _nodes[0].Client.PublishAsync(topic, body);
+        var receipt = await Nodes[0].Client.PublishAsync(topic, body);
 
         // assert: stored and delivered as it is; the publish span says what it left out
         await log.ReceivedAsync(1);

@@ -64,7 +64,8 @@ public sealed class PubSubNode : IAsyncDisposable
 
     /// <summary>
     /// Starts a cluster node on a free loopback port that joins <paramref name="seed"/> (or forms a cluster
-    /// when null). The port is chosen by the OS (port 0), so parallel tests never clash.
+    /// when null). The port is chosen by the OS (port 0), so parallel tests never clash. A node with
+    /// <see cref="PubSubOptions.HostTopics"/> false is a client member: it names the topic nodes' role but has none.
     /// </summary>
     public static Task<PubSubNode> StartClusterNodeAsync(PubSubOptions options, Address? seed, string systemName = "pubsub",
         Action<IServiceCollection>? services = null)
@@ -73,13 +74,31 @@ public sealed class PubSubNode : IAsyncDisposable
         return StartAsync(options, builder =>
         {
             builder.WithRemoting("127.0.0.1", 0);
-            builder.WithClustering(new ClusterOptions { Roles = options.Role is null ? [] : [options.Role] });
+            builder.WithClustering(new ClusterOptions { Roles = options.Role is null || options.HostTopics == false ? [] : [options.Role] });
             builder.AddStartup((system, _) =>
             {
                 var cluster = Cluster.Get(system);
                 cluster.Join(seed ?? cluster.SelfAddress);
             });
         }, systemName, services: services);
+    }
+
+    /// <summary>
+    /// Starts a client member (no topics) of the cluster whose seed node is <paramref name="seed"/>, e.g. a lighthouse
+    /// or a node run as a process: remoting on <paramref name="hostname"/> and a free port, the topic nodes'
+    /// <paramref name="role"/>, and <paramref name="hocon"/> before everything else.
+    /// </summary>
+    public static Task<PubSubNode> StartClientAsync(string seed, PubSubOptions options, string systemName, string role = "actorpubsub",
+        string hostname = "127.0.0.1", string? hocon = null)
+    {
+        options.StandaloneCluster = false;
+        options.HostTopics = false;
+        options.Role = role;
+        return StartAsync(options, builder =>
+        {
+            builder.WithRemoting(hostname, 0).WithClustering(new ClusterOptions { SeedNodes = [seed] });
+            if (hocon is not null) builder.AddHocon(hocon, HoconAddMode.Prepend);
+        }, systemName);
     }
 
     public Task WaitUntilUpAsync()

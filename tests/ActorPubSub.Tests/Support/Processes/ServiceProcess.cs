@@ -2,32 +2,30 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Text;
 
-namespace ActorPubSub.Tests.Deployment;
+namespace ActorPubSub.Tests.Support.Processes;
 
 /// <summary>
 /// A built program of the repository (the lighthouse or the broker node) run as a real process with exactly the
 /// environment variables a test gives it: inherited <c>ACTORPUBSUB_*</c>, <c>ACTORSYSTEM</c> and <c>CLUSTER_*</c>
 /// variables are removed, so the test's own environment cannot leak into the cluster under test. stdout and stderr
-/// are captured; disposing kills the process if it still runs.
+/// are captured; disposing kills the process if it still runs. The one way the tests run a program of theirs
+/// (<see cref="NodeProcess"/> is the node configured by its settings).
 /// </summary>
-/// <remarks>Like <c>Support/NodeProcess</c>, which passes only <c>ACTORPUBSUB_Node__*</c> settings.</remarks>
-public sealed class ServiceProcess : IAsyncDisposable
+public class ServiceProcess : IAsyncDisposable
 {
-    public const int SigKill = 9;
-    public const int SigTerm = 15;
-    public const int SigCont = 18;
-    public const int SigStop = 19;
+    public const int SigInt = Signals.Interrupt;
+    public const int SigKill = Signals.Kill;
+    public const int SigTerm = Signals.Terminate;
+    public const int SigCont = Signals.Continue;
+    public const int SigStop = Signals.Stop;
 
     private readonly Process _process;
     private readonly string _name;
     private readonly StringBuilder _transcript = new();
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
-
-    private ServiceProcess(Process process, string name) => (_process, _name) = (process, name);
 
     /// <summary>Lighthouse.dll as built with the tests.</summary>
     public static string LighthousePath { get; } = Metadata("LighthouseAssembly");
@@ -54,40 +52,48 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <c>["ip", "netns", "exec", "ns1"]</c> to run it in a network namespace; signals then reach the program itself.
     /// </param>
     public static ServiceProcess Start(string assemblyPath, IReadOnlyDictionary<string, string> environment, string workingDirectory,
-        IReadOnlyList<string>? arguments = null, IReadOnlyList<string>? launcher = null)
+        IReadOnlyList<string>? arguments = null, IReadOnlyList<string>? launcher = null) =>
+        new(assemblyPath, environment, workingDirectory, arguments, launcher);
+
+    /// <summary>Starts <c>dotnet <paramref name="assemblyPath"/></c>; see <see cref="Start"/>.</summary>
+    protected ServiceProcess(string assemblyPath, IReadOnlyDictionary<string, string> environment, string workingDirectory,
+        IReadOnlyList<string>? arguments, IReadOnlyList<string>? launcher)
     {
         if (!File.Exists(assemblyPath)) throw new FileNotFoundException("The program is not built.", assemblyPath);
+        // `dotnet test` tells its children which dotnet runs it.
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var command = new List<string>(launcher ?? []);
+        // A process started in the background by a non-interactive shell ignores SIGINT, and children inherit that;
+        // `env --default-signal` gives the program a default SIGINT again (and execs, keeping the pid).
+        if (Signals.IsIgnoredHere(Signals.Interrupt)) command.AddRange(["env", "--default-signal=INT"]);
+        command.Add(dotnet);
         var info = new ProcessStartInfo
         {
-            FileName = launcher is { Count: > 0 } ? launcher[0] : dotnet,
+            FileName = command[0],
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (launcher is { Count: > 0 })
-        {
-            foreach (var argument in launcher.Skip(1)) info.ArgumentList.Add(argument);
-            info.ArgumentList.Add(dotnet);
-        }
+        foreach (var argument in command.Skip(1)) info.ArgumentList.Add(argument);
         info.ArgumentList.Add(assemblyPath);
         foreach (var argument in arguments ?? []) info.ArgumentList.Add(argument);
         foreach (var key in info.Environment.Keys.Where(IsClusterVariable).ToList()) info.Environment.Remove(key);
         foreach (var (key, value) in environment) info.Environment[key] = value;
 
-        var process = new Process { StartInfo = info };
-        var service = new ServiceProcess(process, Path.GetFileNameWithoutExtension(assemblyPath));
-        process.OutputDataReceived += (_, e) => service.Capture(e.Data, service._stdout, "out");
-        process.ErrorDataReceived += (_, e) => service.Capture(e.Data, service._stderr, "err");
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return service;
+        _name = Path.GetFileNameWithoutExtension(assemblyPath);
+        _process = new Process { StartInfo = info };
+        _process.OutputDataReceived += (_, e) => Capture(e.Data, _stdout, "out");
+        _process.ErrorDataReceived += (_, e) => Capture(e.Data, _stderr, "err");
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
     }
 
     public IReadOnlyList<string> StandardOutput { get { lock (_transcript) return [.. _stdout]; } }
     public IReadOnlyList<string> StandardError { get { lock (_transcript) return [.. _stderr]; } }
+
+    /// <summary>Everything the process wrote so far, stdout and stderr interleaved as received.</summary>
     public string Transcript { get { lock (_transcript) return _transcript.ToString(); } }
 
     /// <summary>Waits for a line on stdout containing <paramref name="text"/>; fails with the output so far.</summary>
@@ -99,7 +105,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             if (StandardOutput.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line) return line;
             if (_process.HasExited)
             {
-                await _process.WaitForExitAsync();
+                await _process.WaitForExitAsync();     // drains the output
                 if (StandardOutput.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } last) return last;
                 throw Failure($"{_name} exited with code {_process.ExitCode} before writing \"{text}\"");
             }
@@ -124,12 +130,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         return line[start..].Split(' ')[0].Trim();
     }
 
-    public void Signal(int signal)
-    {
-        if (kill(_process.Id, signal) != 0)
-            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-    }
+    /// <summary>Sends a POSIX signal (<see cref="Signals"/>) to the process.</summary>
+    public void Signal(int signal) => Signals.Send(_process.Id, signal);
 
+    /// <summary>Waits for the process to exit and returns its exit code; fails with the output if it does not.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan within)
     {
         using var timeout = new CancellationTokenSource(within);
@@ -183,7 +187,4 @@ public sealed class ServiceProcess : IAsyncDisposable
     private static string Metadata(string key) =>
         typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
         ?? throw new InvalidOperationException($"The test assembly has no {key} metadata.");
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
 }

@@ -1,4 +1,4 @@
-namespace ActorPubSub.Tests.Deployment;
+namespace ActorPubSub.Tests.Support.Stores;
 
 /// <summary>
 /// The PostgreSQL server of the test run: <c>ACTORPUBSUB_TEST_POSTGRES</c>, an Npgsql connection string that
