@@ -11,6 +11,10 @@ public sealed class RetryBackoffSpec
     // Enough draws that a jitter outside its bounds, or no jitter at all, shows.
     private const int Samples = 500;
 
+    // A TimeSpan holds whole ticks (100 ns): a delay at the jitter's edge, e.g. 3 ms × 0.8, comes back as 2.4 ms
+    // exactly, which as a double is a hair below 3 × 0.8 computed in doubles. One tick either side is that rounding.
+    private const double TickMs = 0.0001;
+
     [Theory]
     [InlineData(1, 100)]
     [InlineData(2, 200)]
@@ -26,7 +30,7 @@ public sealed class RetryBackoffSpec
         var delays = Enumerable.Range(0, Samples).Select(_ => settings.DelayAfter(attempt).TotalMilliseconds).ToList();
 
         // assert: within ±20% (disjoint from the neighbouring attempts' ranges), and actually jittered
-        Assert.All(delays, ms => Assert.InRange(ms, nominalMs * 0.8, nominalMs * 1.2));
+        Assert.All(delays, ms => Assert.InRange(ms, nominalMs * 0.8 - TickMs, nominalMs * 1.2 + TickMs));
         Assert.True(delays.Distinct().Count() > 1);
     }
 
@@ -89,7 +93,7 @@ public sealed class RetryBackoffSpec
         var delays = Enumerable.Range(0, Samples).Select(_ => backoff.DelayAfter(attempt).TotalMilliseconds).ToList();
 
         // assert
-        Assert.All(delays, ms => Assert.InRange(ms, nominalMs * 0.8, nominalMs * 1.2));
+        Assert.All(delays, ms => Assert.InRange(ms, nominalMs * 0.8 - TickMs, nominalMs * 1.2 + TickMs));
     }
 
     [Theory]
