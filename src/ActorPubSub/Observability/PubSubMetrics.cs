@@ -21,6 +21,8 @@ internal static class PubSubMetrics
     public static readonly Counter<long> Acked = MessageCounter(InstrumentNames.MessagesAcked, "Messages acknowledged by a consumer");
     public static readonly Counter<long> Nacked = MessageCounter(InstrumentNames.MessagesNacked, "Failed attempts reported by consumers");
     public static readonly Counter<long> Expired = MessageCounter(InstrumentNames.MessagesExpired, "Deliveries not acknowledged within the ack deadline");
+    public static readonly Counter<long> Dropped = MessageCounter(InstrumentNames.MessagesDropped,
+        "Messages the topic's limits dropped before the subscription acknowledged them (when-full drop-oldest, max-retained-age)");
     public static readonly Counter<long> DeadLettered = MessageCounter(InstrumentNames.MessagesDeadLettered, "Messages moved to the dead-letter store");
 
     public static readonly Histogram<double> WriteDuration = Meter.CreateHistogram<double>(

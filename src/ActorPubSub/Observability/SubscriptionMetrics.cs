@@ -59,6 +59,8 @@ internal sealed class SubscriptionMetrics
 
     public void Expired(int count) => PubSubMetrics.Expired.Add(count, _tags);
 
+    public void Dropped(long count) => PubSubMetrics.Dropped.Add(count, _tags);
+
     public void DeadLettered(DeadLetterReason reason) =>
         PubSubMetrics.DeadLettered.Add(1, reason == DeadLetterReason.Unprocessable ? _unprocessableTags : _maxAttemptsTags);
 

@@ -60,6 +60,7 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
     Of<RedriveRecorded, P.RedriveRecorded>("eRD", Events.ToProto, Events.FromProto),
     Of<CursorMoved, P.CursorMoved>("eCM", Events.ToProto, Events.FromProto),
     Of<RetentionChanged, P.RetentionChanged>("eRC", Events.ToProto, Events.FromProto),
+    Of<LogTruncated, P.LogTruncated>("eLT", Events.ToProto, Events.FromProto),
     Of<TopicSnapshot, P.TopicSnapshot>("eT", Events.ToProto, Events.FromProto),
     .. LegacyTopicEvents.Entries,
 ])

@@ -1,4 +1,5 @@
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Log;
 using ActorPubSub.Topics.Subscriptions;
 using static ActorPubSub.Serialization.CommonMapper;
 using P = ActorPubSub.Serialization.Proto;
@@ -71,6 +72,9 @@ internal static class TopicEventMapper
         Subscriptions = { Each(m.Subscriptions, ToProto) },
         Producers = { Each(m.Producers, ToProto) },
         MessageIds = { Each(m.MessageIds, ToProto) },
+        FirstSequence = m.FirstSequence,
+        Chunks = { Each(m.Chunks, ToProto) },
+        Limits = m.Limits is null ? null : ToProto(m.Limits),
     };
 
     public static TopicSnapshot FromProto(P.TopicSnapshot p) => new(
@@ -79,7 +83,35 @@ internal static class TopicEventMapper
         Subscriptions: List(p.Subscriptions, FromProto),
         Producers: List(p.Producers, FromProto),
         MessageIds: List(p.MessageIds, FromProto),
-        Retention: p.Retention is null ? null : CommonMapper.FromProto(p.Retention));
+        Retention: p.Retention is null ? null : CommonMapper.FromProto(p.Retention),
+        FirstSequence: p.FirstSequence,
+        Chunks: List(p.Chunks, FromProto),
+        Limits: p.Limits is null ? null : FromProto(p.Limits));
+
+    public static P.LogTruncated ToProto(LogTruncated m) => new() { FirstSequence = m.FirstSequence };
+
+    public static LogTruncated FromProto(P.LogTruncated p) => new(p.FirstSequence);
+
+    public static P.TopicLimits ToProto(TopicLimits m) => new()
+    {
+        MaxBytes = m.MaxBytes, MaxMessages = m.MaxMessages, MaxAge = m.MaxAge.Ticks, WhenFull = (int)m.WhenFull,
+    };
+
+    public static TopicLimits FromProto(P.TopicLimits p) =>
+        new(p.MaxBytes, p.MaxMessages, new TimeSpan(p.MaxAge), Enum.IsDefined((WhenFull)p.WhenFull)
+            ? (WhenFull)p.WhenFull
+            : throw Malformed("TopicLimits.when_full", $"{p.WhenFull} is not a known value"));
+
+    private static P.LogChunk ToProto(LogChunk m) => new()
+    {
+        FirstSequence = m.FirstSequence, LastSequence = m.LastSequence, FirstJournalSeqNr = m.FirstJournalSeqNr,
+        LastJournalSeqNr = m.LastJournalSeqNr, Bytes = m.Bytes, FirstTimestamp = Ticks(m.FirstTimestamp),
+        LastTimestamp = Ticks(m.LastTimestamp),
+    };
+
+    private static LogChunk FromProto(P.LogChunk p) => new(p.FirstSequence, p.LastSequence, p.FirstJournalSeqNr,
+        p.LastJournalSeqNr, p.Bytes, UtcDateTime(p.FirstTimestamp, "LogChunk.first_timestamp"),
+        UtcDateTime(p.LastTimestamp, "LogChunk.last_timestamp"));
 
     // ---- parts ------------------------------------------------------------------------------------------
 
@@ -170,6 +202,7 @@ internal static class TopicEventMapper
         Failures = { Each(m.Failures, ToProto) },
         Transfers = { Each(m.Transfers, ToProto) },
         Redriven = { Each(m.Redriven, CommonMapper.ToProto) },
+        Dropped = m.Dropped,
     };
 
     private static SubscriptionSnapshot FromProto(P.SubscriptionSnapshot p) => new(
@@ -180,7 +213,8 @@ internal static class TopicEventMapper
         Failures: List(p.Failures, FromProto),
         Transfers: List(p.Transfers, FromProto),
         LastTransferId: p.LastTransferId,
-        Redriven: List(p.Redriven, CommonMapper.FromProto));
+        Redriven: List(p.Redriven, CommonMapper.FromProto),
+        Dropped: p.Dropped);
 
     private static P.MessageIdEntry ToProto(MessageIdEntry m) => new() { MessageId = m.MessageId, Sequence = m.Sequence, Timestamp = Ticks(m.Timestamp) };
 

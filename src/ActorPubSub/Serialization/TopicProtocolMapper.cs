@@ -217,6 +217,7 @@ internal static class TopicProtocolMapper
             OrderedByKey = m.OrderedByKey,
             DeadLettering = m.DeadLettering,
             OldestUnackedAge = m.OldestUnackedAge.Ticks,
+            Dropped = m.Dropped,
         };
         if (m.Filter is not null) p.Filter = m.Filter;
         if (m.DeadLetters is { } deadLetters) p.DeadLetters = deadLetters;
@@ -235,7 +236,8 @@ internal static class TopicProtocolMapper
         Filter: p.HasFilter ? p.Filter : null,
         DeadLettering: p.DeadLettering,
         OldestUnackedAge: new TimeSpan(p.OldestUnackedAge),
-        DeadLetters: p.HasDeadLetters ? p.DeadLetters : null);
+        DeadLetters: p.HasDeadLetters ? p.DeadLetters : null,
+        Dropped: p.Dropped);
 
     public static P.Seek ToProto(Seek m)
     {

@@ -24,6 +24,8 @@ internal sealed class DeadLetterOutbox(string topic, IActorRef store, IActorRef 
     // Stays within Akka.Remote's frame (max-message-size + 320 KiB) when the store is on another node; one letter always goes.
     public const int MaxTransferBytes = 1024 * 1024;
 
+    private readonly HashSet<string> _waitingForRead = new(StringComparer.Ordinal);
+
     /// <summary>Applies a dead-lettering event; a written one may go to the store.</summary>
     public static void Apply(SubscriptionTable subscriptions, MessagesDeadLettered e, bool persisted)
     {
@@ -40,6 +42,16 @@ internal sealed class DeadLetterOutbox(string topic, IActorRef store, IActorRef 
         Send(sub);
     }
 
+    /// <summary>A read of the log finished: sends again what waited for a message to come back from the journal.</summary>
+    public void ResendAfterRead(SubscriptionTable subscriptions)
+    {
+        if (_waitingForRead.Count == 0) return;
+        var waiting = _waitingForRead.ToArray();
+        _waitingForRead.Clear();
+        foreach (var name in waiting)
+            if (subscriptions.TryGet(name, out var sub)) Send(sub);
+    }
+
     /// <summary>Sends the subscription's written, unconfirmed transfers to its store, in order, in chunks.</summary>
     public void Send(SubscriptionState sub)
     {
@@ -51,9 +63,8 @@ internal sealed class DeadLetterOutbox(string topic, IActorRef store, IActorRef 
             if (t.Id > sub.PersistedTransferId) break;
             if (sub.Find(t.Sequence) is not { } message)
             {
-                // Cannot happen: an unconfirmed message is unacknowledged, so the log (or a redriven copy) keeps it.
-                log.Error("Topic {Topic}/{Subscription}: dead-lettered message {Sequence} is not retained; it cannot be sent to the dead-letter store",
-                    topic, sub.Name, t.Sequence);
+                // On disk only: the log reads it back, and the topic sends again after the read (ResendAfterRead).
+                _waitingForRead.Add(sub.Name);
                 break;
             }
             if (letters.Count == MaxTransferLetters || (letters.Count > 0 && bytes + message.Size > MaxTransferBytes))

@@ -35,6 +35,9 @@ internal sealed class GroupCommit(int maxBatchMessages, long maxBatchBytes)
     /// <summary>Publishes in the write in flight.</summary>
     public int WritingMessages { get; private set; }
 
+    /// <summary>Message bytes of the write in flight.</summary>
+    public long WritingBytes { get; private set; }
+
     public void AddMessage(TopicMessage message, int size, string? producerId, long producerSeq)
     {
         _messages.Add(message);
@@ -79,6 +82,7 @@ internal sealed class GroupCommit(int maxBatchMessages, long maxBatchBytes)
         events.AddRange(_control);
         _control.Clear();
         WritingMessages = _messages.Count;
+        WritingBytes = Bytes;
         AddMessageEvents(events);
         if (acks is not null) events.Add(acks);
         IsWriting = true;

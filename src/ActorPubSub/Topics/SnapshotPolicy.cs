@@ -51,19 +51,21 @@ internal sealed class SnapshotPolicy(long minSnapshotBytes)
     private static long AcksBytes(AcksRecorded e) => EventOverhead + AckOverhead * e.Acks.Sum(a => a.Sequences.Length);
 
     /// <summary>
-    /// True (and saving from here on) when a snapshot is due: the journal since the last one outweighs the
-    /// snapshot of <paramref name="retainedMessages"/> messages of <paramref name="retainedBytes"/> bytes.
+    /// True (and saving from here on) when a snapshot is due: the journal since the last one outweighs a snapshot of
+    /// about <paramref name="snapshotBytes"/> (and min-snapshot-bytes), or, with <paramref name="quiet"/> (a topic
+    /// gone quiet), anything was written since: the journal it lets go is deleted, and recovery replays nothing.
     /// </summary>
-    public bool TryStart(int retainedMessages, long retainedBytes)
+    public bool TryStart(long snapshotBytes, bool quiet = false)
     {
-        var snapshotBytes = retainedBytes + (long)MessageOverhead * retainedMessages;
-        if (Saving || BytesSinceSnapshot < Math.Max(minSnapshotBytes, snapshotBytes)) return false;
+        if (Saving || BytesSinceSnapshot == 0) return false;
+        if (!quiet && BytesSinceSnapshot < Math.Max(minSnapshotBytes, snapshotBytes)) return false;
+        if (quiet && BytesSinceSnapshot < snapshotBytes) return false;
         Saving = true;
         BytesSinceSnapshot = 0;
         return true;
     }
 
-    /// <summary>The snapshot was saved: the journal and older snapshots up to it may go.</summary>
+    /// <summary>The snapshot was saved: older snapshots may go, and the journal up to it but for the retained log.</summary>
     public (long DeleteMessagesUpTo, SnapshotSelectionCriteria DeleteSnapshots) Saved(SnapshotMetadata metadata)
     {
         Saving = false;

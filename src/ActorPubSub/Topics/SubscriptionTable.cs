@@ -5,6 +5,7 @@ using Akka.Actor;
 using ActorPubSub.Filters;
 using ActorPubSub.Messages;
 using ActorPubSub.Observability;
+using ActorPubSub.Topics.Log;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Topics;
@@ -40,6 +41,23 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         return min;
     }
 
+    /// <summary>The lowest sequence on its way to a dead-letter store; null when none is.</summary>
+    public long? LowestTransfer()
+    {
+        long? min = null;
+        foreach (var sub in _subscriptions.Values)
+            foreach (var t in sub.Transfers)
+                if (min is null || t.Sequence < min) min = t.Sequence;
+        return min;
+    }
+
+    /// <summary>The log dropped every message below <paramref name="first"/>: subscriptions behind it count their loss.</summary>
+    public void Truncated(long first)
+    {
+        foreach (var sub in _subscriptions.Values)
+            if (sub.DropBelow(first) is var lost and > 0) sub.Metrics.Dropped(lost);
+    }
+
     public bool AnyInFlight => _subscriptions.Values.Any(s => s.InFlight > 0);
 
     /// <summary>True (once) when subscriptions were added or removed since the last call: the gauges' list changes.</summary>
@@ -62,7 +80,6 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         var sub = New(e.Subscription, watermark, e.Config);
         _subscriptions[e.Subscription] = sub;
         _setChanged = true;
-        FilterRetained(sub, watermark + 1);
     }
 
     public SubscriptionState? Remove(string name)
@@ -80,6 +97,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         sub.Redrive(s.Redriven);
         foreach (var t in s.Transfers) sub.ApplyDeadLettered(t);
         sub.RestoreTransferIds(s.LastTransferId);
+        sub.RestoreDropped(s.Dropped);
         foreach (var f in s.Failures) sub.RestoreFailure(f, now, utcNow);
         _subscriptions[s.Name] = sub;
     }
@@ -97,20 +115,10 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
             if (_subscriptions.TryGetValue(f.Subscription, out var sub)) sub.RestoreFailure(f, now, utcNow);
     }
 
-    /// <summary>Written (or replayed) messages: filtered subscriptions acknowledge those their filter refuses.</summary>
-    public void Appended(MessagesAppended e)
-    {
-        foreach (var sub in _subscriptions.Values)
-            if (sub.Config.Filter is not null)
-                foreach (var m in e.Messages) sub.ApplyFilter(m);
-    }
-
-    /// <summary>A seek: the subscription's cursor moves and the retained messages from there are filtered again.</summary>
+    /// <summary>A seek: the subscription's cursor moves (its filter applies again as the cursor passes messages).</summary>
     public void MoveCursor(CursorMoved e)
     {
-        if (!_subscriptions.TryGetValue(e.Subscription, out var sub)) return;
-        sub.MoveCursor(e.Sequence);
-        FilterRetained(sub, e.Sequence);
+        if (_subscriptions.TryGetValue(e.Subscription, out var sub)) sub.MoveCursor(e.Sequence);
     }
 
     /// <summary>Takes every subscription's acks not yet written, as one event; null when there are none.</summary>
@@ -294,7 +302,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         [.. _subscriptions.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
             .Select(s => new SubscriptionInfo(s.Name, s.Watermark, s.Pending(last), s.InFlight, s.Consumers.Count, s.AckDeadline,
                 s.Config.MaxDeliveryAttempts, s.Config.OrderedByKey, s.Config.Filter, s.Transfers.Count,
-                OldestUnackedAge(s, last), s.StoredDeadLetters))];
+                OldestUnackedAge(s, last), s.StoredDeadLetters, s.Dropped))];
 
     /// <summary>
     /// Every subscription as of the written log. A subscription created from Latest while publishes were still
@@ -304,7 +312,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
     public ImmutableArray<SubscriptionSnapshot> Snapshot(long last) =>
         [.. _subscriptions.Values.Select(s => new SubscriptionSnapshot(
             s.Name, Math.Min(s.Watermark, last), [.. s.AckedAbove.Where(a => a <= last).Order()], s.Config,
-            [.. s.Failures], [.. s.Transfers], s.LastTransferId, [.. s.Redriven]))];
+            [.. s.Failures], [.. s.Transfers], s.LastTransferId, [.. s.Redriven], s.Dropped))];
 
     private static TimeSpan OldestUnackedAge(SubscriptionState sub, long last) =>
         sub.OldestUnacked(last) is { } oldest && DateTime.UtcNow - oldest is var age && age > TimeSpan.Zero ? age : TimeSpan.Zero;
@@ -315,13 +323,5 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         var filter = config.Filter is null ? null : HeaderFilter.Parse(config.Filter);
         return new SubscriptionState(name, watermark, config, log, filter is null ? null : filter.Matches,
             metrics.ForSubscription(name));
-    }
-
-    /// <summary>Acknowledges the retained messages from <paramref name="from"/> that the subscription's filter refuses.</summary>
-    private void FilterRetained(SubscriptionState sub, long from)
-    {
-        if (sub.Config.Filter is null) return;
-        foreach (var m in log.All())
-            if (m.Sequence >= from) sub.ApplyFilter(m);
     }
 }

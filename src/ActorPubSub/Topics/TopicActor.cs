@@ -3,6 +3,8 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using ActorPubSub.Journal;
+using ActorPubSub.Memory;
 using ActorPubSub.Observability;
 
 namespace ActorPubSub.Topics;
@@ -39,6 +41,12 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     // Within CoordinatedShutdown's sharding phase (10 s by default) with room for the last write.
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
+    // A read of the log the journal has not answered by then is tried again (by a new reader).
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
+
+    // Commands waiting for a read of the log (a seek by time); more are refused rather than held.
+    private const int MaxWaitingForRead = 100;
+
     private readonly string _topic;
     private readonly TopicSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -50,6 +58,10 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private Activity? _writeActivity;       // the span of the write in flight
     private Exception? _writeRejected;
     private bool _passivated;
+    private readonly NodeMemory _memory;
+    private IActorRef? _reader;             // reads the log back from the journal; created on the first read
+    private readonly List<(object Command, IActorRef Sender)> _waitingForRead = [];
+    private bool _wroteSinceHousekeeping;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -61,8 +73,10 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     {
         _topic = topic;
         _settings = settings;
+        _memory = NodeMemory.For(Context.System);
+        _memory.Join();
         _state = new TopicState(topic, settings, deadLetters, Self, consumer => Context.Watch(consumer),
-            consumer => Context.Unwatch(consumer), _log);
+            consumer => Context.Unwatch(consumer), _log, _memory);
         _commit = _state.Commit;
         PersistenceId = TopicNames.TopicPersistenceId(topic);
         JournalPluginId = settings.JournalPluginId;
@@ -70,7 +84,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
         // Recovering: the replay rebuilds the state; commands wait (Akka.Persistence stashes them) until it completed.
         Recover<SnapshotOffer>(offer => _state.Restore((TopicSnapshot)offer.Snapshot, Now, DateTime.UtcNow));
-        Recover<ITopicEvent>(e => _state.Replay(e, Now, DateTime.UtcNow));
+        Recover<ITopicEvent>(e => _state.Replay(e, LastSequenceNr, Now, DateTime.UtcNow));
         Recover<RecoveryCompleted>(_ => OnRecovered());
         Active();
     }
@@ -138,7 +152,9 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<TransientDone>(done => _state.Subscriptions.TransientDone(done, Sender));
         Command<CreateSubscription>(c => Settle(_state.Commands.Create(c)));
         Command<DeleteSubscription>(d => Settle(_state.Commands.Delete(d)));
-        Command<Seek>(s => Settle(_state.Commands.Seek(s, Now)));
+        Command<Seek>(s => Settle(_state.Commands.Seek(s, Now), s));
+        Command<JournalReader.Page>(OnPageRead);
+        Command<JournalReader.ReadFailed>(OnReadFailed);
         Command<ConfigureTopic>(c => Settle(_state.Commands.Configure(c)));
         Command<RedriveMessages>(r => Settle(_state.Commands.Redrive(r, Now)));
         Command<DeadLettersStored>(stored =>
@@ -154,7 +170,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
             PassivateIfUnknown();
         });
         Command<Tick>(_ => Do(_state.Consumers.Tick(Now, DateTime.UtcNow)));
-        Command<Housekeeping>(_ => { _state.Housekeeping(Now, DateTime.UtcNow); Do(Then.Trim | Then.Gauges); });
+        Command<Housekeeping>(_ => OnHousekeeping());
         Command<DrainDeadline>(_ => { });
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(f =>
@@ -227,6 +243,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        _state.Log.Release();
+        _memory.Leave();
         TopicRegistry.Stopped(_state.Metrics, _passivated);
         if (_writeActivity is { } activity)
         {
@@ -264,7 +282,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         // Acks that arrived while the previous write ran go with this one: their group commit.
         var events = _commit.Begin(acks > 0 ? _state.Subscriptions.TakeAcks() : null);
         _state.Metrics.WriteStarted();
-        PersistAllAsync(events, e => _state.Written(e, Now));
+        _wroteSinceHousekeeping = true;
+        PersistAllAsync(events, e => _state.Written(e, LastSequenceNr, Now));
         DeferAsync(WriteDone.Instance, _ => OnWriteDone());
     }
 
@@ -294,7 +313,9 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         replies.Clear();
 
         _state.Retention.Trim();
+        _state.TruncateToLimits(DateTime.UtcNow);
         _state.Subscriptions.PumpAll(Now);
+        RequestReads();
         MaybeSnapshot();
         _state.Gauges.Publish();
         TryWrite();
@@ -307,9 +328,9 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         foreach (var r in GroupCommit.Coalesce(_topic, replies)) r.To.Tell(r.Message);
     }
 
-    private void MaybeSnapshot()
+    private void MaybeSnapshot(bool quiet = false)
     {
-        if (!_state.Snapshots.TryStart(_state.Log.Count, _state.Log.Bytes)) return;
+        if (!_state.Snapshots.TryStart(TopicSnapshots.EstimateBytes(_state.Log, _state.Subscriptions, _state.Gate), quiet)) return;
         _log.Debug("Topic {Topic}: snapshot at journal position {JournalPosition} ({RetainedMessages} retained messages)",
             _topic, LastSequenceNr, _state.Log.Count);
         SaveSnapshot(_state.Capture(DateTime.UtcNow));
@@ -317,9 +338,11 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private void OnSnapshotSaved(SaveSnapshotSuccess success)
     {
-        var (upTo, olderSnapshots) = _state.Snapshots.Saved(success.Metadata);
-        _log.Debug("Topic {Topic}: snapshot at {JournalPosition} saved; deleting the journal up to it", _topic, upTo);
-        DeleteMessages(upTo);
+        var (snapshotAt, olderSnapshots) = _state.Snapshots.Saved(success.Metadata);
+        // Events before the snapshot are covered by it, but those holding retained messages are the log itself.
+        var upTo = _state.Log.JournalNotNeededUpTo(snapshotAt);
+        _log.Debug("Topic {Topic}: snapshot at {JournalPosition} saved; deleting the journal up to {DeleteUpTo}", _topic, snapshotAt, upTo);
+        if (upTo > 0) DeleteMessages(upTo);
         DeleteSnapshots(olderSnapshots);
         // Writes made while this snapshot was saved may already call for the next one; take it now rather
         // than on the next write, which may never come for a topic that went quiet.
@@ -329,7 +352,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     // ---------------------------------------------------------------- follow-ups
 
     /// <summary>Carries out an administrative command's verdict: buffer its events, reply, follow up.</summary>
-    private void Settle(TopicCommands.Verdict verdict)
+    /// <param name="command">The command, when it may have to wait for a read of the log.</param>
+    private void Settle(TopicCommands.Verdict verdict, object? command = null)
     {
         switch (verdict)
         {
@@ -346,7 +370,72 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
                 Sender.Tell(reply.Message);
                 Do(reply.Then);
                 break;
+            case TopicCommands.AfterRead:
+                if (_waitingForRead.Count >= MaxWaitingForRead)
+                {
+                    Sender.Tell(new Status.Failure(new InvalidOperationException(
+                        $"Topic {_topic}: {MaxWaitingForRead} requests already wait for a read of the log; try again.")));
+                    break;
+                }
+                _waitingForRead.Add((command ?? throw new InvalidOperationException("Only a seek waits for a read."), Sender));
+                RequestReads();
+                EnsureTicking();
+                break;
         }
+    }
+
+    // ---------------------------------------------------------------- reading the log back
+
+    /// <summary>Starts reading the chunk of the log wanted next (one read at a time), if any.</summary>
+    private void RequestReads()
+    {
+        if (_state.Log.NextRead() is not { } chunk) return;
+        _reader ??= Context.ActorOf(JournalReader.Props(PersistenceId, JournalPluginId, ReadTimeout));
+        _reader.Tell(new JournalReader.Read(chunk.FirstSequence, chunk.FirstJournalSeqNr, chunk.LastJournalSeqNr,
+            chunk.LastJournalSeqNr - chunk.FirstJournalSeqNr + 1));
+    }
+
+    private void OnPageRead(JournalReader.Page page)
+    {
+        if (_state.Log.Reading is not { } chunk || chunk.FirstSequence != page.Request.Id) return;
+        if (_state.Log.PageRead(chunk, page.Events) is { } missing)
+        {
+            // The journal lost part of the log it must hold: stop rather than deliver around a hole.
+            _log.Error("Topic {Topic}: the journal of {PersistenceId} lacks {Missing}; the topic stops. Restore the store " +
+                       "from a backup, or seek the subscriptions past the range.", _topic, PersistenceId, missing);
+            Context.Stop(Self);
+            return;
+        }
+        _state.Subscriptions.PumpAll(Now);
+        _state.DeadLetters.ResendAfterRead(_state.Subscriptions);
+        if (_waitingForRead.Count > 0)
+        {
+            foreach (var (command, sender) in _waitingForRead) Self.Tell(command, sender);
+            _waitingForRead.Clear();
+        }
+        RequestReads();
+        EnsureTicking();
+    }
+
+    private void OnReadFailed(JournalReader.ReadFailed failed)
+    {
+        if (failed.ReaderStopped && ReferenceEquals(_reader, Sender)) _reader = null;
+        if (_state.Log.Reading is not { } chunk || chunk.FirstSequence != failed.Request.Id) return;
+        _log.Warning(failed.Cause, "Topic {Topic}: reading messages {FirstSequence}..{LastSequence} back from the journal failed; trying again",
+            _topic, chunk.FirstSequence, chunk.LastSequence);
+        _state.Log.ReadFailed(chunk);
+        EnsureTicking();   // the next tick tries again
+    }
+
+    /// <summary>Periodic: housekeeping of the parts, the limits, the memory share, and a snapshot once the topic is quiet.</summary>
+    private void OnHousekeeping()
+    {
+        _state.Housekeeping(Now, DateTime.UtcNow);
+        _state.TruncateToLimits(DateTime.UtcNow);
+        _state.Log.Fit();
+        if (!_wroteSinceHousekeeping && !_commit.IsWriting) MaybeSnapshot(quiet: true);
+        _wroteSinceHousekeeping = false;
+        Do(Then.Trim | Then.Gauges | Then.Write);
     }
 
     /// <summary>Does what a part asked for after a command, in <see cref="Then"/>'s order.</summary>
@@ -358,12 +447,15 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         if ((then & Then.Tick) != 0) EnsureTicking();
         if ((then & Then.Gauges) != 0) _state.Gauges.Publish();
         if ((then & Then.PassivateIfUnknown) != 0) PassivateIfUnknown();
+        RequestReads();
     }
 
     /// <summary>Ticks only while something waits for the clock (<see cref="SubscriptionTable.TickInterval"/>).</summary>
     private void EnsureTicking()
     {
-        var interval = _state.Subscriptions.TickInterval();
+        // While the log wants chunks read back (a failed read is tried again on the clock) or commands wait for a read.
+        var interval = _state.Subscriptions.TickInterval() ??
+                       (_state.Log.HasWants || _waitingForRead.Count > 0 ? _settings.TickInterval : null);
         if (interval == _tickInterval) return;
         if (interval is { } every) Timers.StartPeriodicTimer(nameof(Tick), Tick.Instance, every);
         else Timers.Cancel(nameof(Tick));

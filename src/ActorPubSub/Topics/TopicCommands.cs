@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using ActorPubSub.Topics.Log;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Topics;
@@ -25,6 +26,13 @@ internal sealed class TopicCommands(
 
     /// <summary>Buffer <paramref name="Events"/> (in order) for the next write and answer after it.</summary>
     public sealed record Write(IReadOnlyList<ITopicEvent> Events, object Message, Then Then) : Verdict;
+
+    /// <summary>The command needs messages the log is reading back from the journal: handle it again after the read.</summary>
+    public sealed record AfterRead : Verdict
+    {
+        public static readonly AfterRead Instance = new();
+        private AfterRead() { }
+    }
 
     public Verdict Create(CreateSubscription c)
     {
@@ -71,7 +79,8 @@ internal sealed class TopicCommands(
     {
         if (requests.Validate(s.Topic, s.Subscription, nameof(Seek)) is { } invalid) return new Reply(invalid);
         if (!subscriptions.TryGet(s.Subscription, out var sub)) return UnknownSubscription(s.Subscription, nameof(Seek));
-        var (target, error) = TopicRequests.ResolveSeek(s, sub.Watermark, messages);
+        var (target, error, needsRead) = TopicRequests.ResolveSeek(s, sub.Watermark, messages);
+        if (needsRead) return AfterRead.Instance;
         if (error is not null) return new Reply(requests.Rejected(s.Subscription, nameof(Seek), RejectionCode.Invalid, error));
         // Acks that arrived before the seek must be written before it, so a replay applies them in that order.
         var events = AcksSoFar();

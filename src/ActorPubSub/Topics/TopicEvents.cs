@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.Messages;
+using ActorPubSub.Topics.Log;
 
 namespace ActorPubSub.Topics;
 
@@ -79,23 +80,45 @@ public sealed record CursorMoved(string Subscription, long Sequence) : ITopicEve
 public sealed record RetentionChanged(TopicRetention Retention) : ITopicEvent;
 
 /// <summary>
-/// A topic's whole state at a journal position: the retained messages, each subscription's state, the producer
-/// runs and message ids still needed for dedup, and the retention. Journal events up to it are deleted.
+/// The topic's limits dropped every message below <paramref name="FirstSequence"/>, acknowledged or not
+/// (<see cref="TopicLimits.WhenFull"/> = drop-oldest, or <see cref="TopicLimits.MaxAge"/>): subscriptions behind it
+/// skip to it and count what they lost.
 /// </summary>
+public sealed record LogTruncated(long FirstSequence) : ITopicEvent;
+
+/// <summary>
+/// A topic's state at a journal position, without message bodies (the journal holds those): where the retained
+/// log lies in the journal, each subscription's state, the producer runs and message ids still needed for dedup,
+/// and the retention. The journal up to it is deleted but for the events of messages still retained.
+/// </summary>
+/// <param name="Retained">
+/// Messages held only in the snapshot: topics written before the journal was the log kept their retained messages
+/// here (with <paramref name="FirstSequence"/> 0). Carried over until they leave the log; new topics never have any.
+/// </param>
 /// <param name="Retention">Null: the node's default.</param>
+/// <param name="FirstSequence">The oldest retained message; 0 in a snapshot of the old format.</param>
+/// <param name="Chunks">Where the retained messages lie in the journal, oldest first.</param>
+/// <param name="Limits">Null: the node's defaults.</param>
 public sealed record TopicSnapshot(
     long LastSequence,
     ImmutableArray<TopicMessage> Retained,
     ImmutableArray<SubscriptionSnapshot> Subscriptions,
     ImmutableArray<ProducerRun> Producers,
     ImmutableArray<MessageIdEntry> MessageIds,
-    TopicRetention? Retention) : IPubSubWireMessage;
+    TopicRetention? Retention,
+    long FirstSequence = 0,
+    ImmutableArray<LogChunk> Chunks = default,
+    TopicLimits? Limits = null) : IPubSubWireMessage
+{
+    public ImmutableArray<LogChunk> Chunks { get; init; } = Chunks.IsDefault ? [] : Chunks;
+}
 
 /// <param name="AckedAbove">Sequences above the watermark already acknowledged (out-of-order acks).</param>
 /// <param name="Failures">Failed attempts of messages still pending.</param>
 /// <param name="Transfers">Dead-letter transfers not yet confirmed by the store.</param>
 /// <param name="LastTransferId">The last transfer number handed out.</param>
 /// <param name="Redriven">Redriven messages not yet acknowledged.</param>
+/// <param name="Dropped">Messages the topic's limits dropped before this subscription acknowledged them.</param>
 public sealed record SubscriptionSnapshot(
     string Name,
     long Watermark,
@@ -104,7 +127,8 @@ public sealed record SubscriptionSnapshot(
     ImmutableArray<DeliveryFailure> Failures,
     ImmutableArray<DeadLetterTransfer> Transfers,
     long LastTransferId,
-    ImmutableArray<TopicMessage> Redriven);
+    ImmutableArray<TopicMessage> Redriven,
+    long Dropped = 0);
 
 /// <summary>A publisher's message id seen within the dedup window, and the sequence it was stored as.</summary>
 public sealed record MessageIdEntry(string MessageId, long Sequence, DateTime Timestamp);

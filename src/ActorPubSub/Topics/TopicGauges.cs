@@ -1,4 +1,5 @@
 using ActorPubSub.Observability;
+using ActorPubSub.Topics.Log;
 
 namespace ActorPubSub.Topics;
 

@@ -175,7 +175,7 @@ public sealed record TopicInfo(
     bool Exists,
     long LastSequence,
     long FirstRetained,
-    int RetainedMessages,
+    long RetainedMessages,
     long RetainedBytes,
     ImmutableArray<SubscriptionInfo> Subscriptions,
     string Node,
@@ -194,6 +194,7 @@ public sealed record TopicInfo(
 /// reported since the topic started (it does at its next intake or purge, and when the topic starts, if the
 /// subscription dead-lettered before).
 /// </param>
+/// <param name="Dropped">Messages the topic's limits dropped before this subscription acknowledged them.</param>
 public sealed record SubscriptionInfo(
     string Name,
     long Watermark,
@@ -206,7 +207,8 @@ public sealed record SubscriptionInfo(
     string? Filter,
     int DeadLettering,
     TimeSpan OldestUnackedAge,
-    int? DeadLetters) : IPubSubWireMessage;
+    int? DeadLetters,
+    long Dropped = 0) : IPubSubWireMessage;
 
 /// <summary>
 /// Moves a subscription's cursor: every message from <paramref name="Sequence"/> on is delivered again (or

@@ -2,6 +2,8 @@ using ActorPubSub.Filters;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;
 
+using ActorPubSub.Topics.Log;
+
 namespace ActorPubSub.Topics;
 
 /// <summary>
@@ -78,25 +80,40 @@ internal sealed class TopicRequests(string topic, TopicSettings settings)
         (config.OrderedByKey ? ", ordered by key" : "") + (config.Filter is null ? "" : $", filter {config.Filter}");
 
     /// <summary>The sequence a seek goes to, or why it cannot.</summary>
-    public static (long Target, string? Error) ResolveSeek(Seek s, long watermark, MessageLog log)
+    /// <returns>
+    /// The target sequence, or why the seek is invalid, or <c>NeedsRead</c>: a seek by time needs messages the log is
+    /// reading back from the journal (ask again after the read).
+    /// </returns>
+    public static (long Target, string? Error, bool NeedsRead) ResolveSeek(Seek s, long watermark, MessageLog log)
     {
         var last = log.LastSequence;
         if (s.Sequence.HasValue == s.Timestamp.HasValue)
-            return (0, "Seek needs exactly one of Sequence and Timestamp.");
+            return (0, "Seek needs exactly one of Sequence and Timestamp.", false);
         if (s.Timestamp is { } timestamp)
         {
-            // The first retained message published at or after the time; the end when there is none.
-            foreach (var m in log.All())
-                if (m.Timestamp >= timestamp.ToUniversalTime()) return (m.Sequence, null);
-            return (last + 1, null);
+            // The first retained message published at or after the time; the end when there is none. The chunks'
+            // times narrow it to one chunk, whose messages tell the exact one.
+            var utc = timestamp.ToUniversalTime();
+            var from = log.FirstSequence;
+            if (log.Pinned.Count == 0 || log.Pinned[^1].Timestamp < utc)
+            {
+                if (log.Index.FirstAtOrAfter(utc) is not { } chunk) return (last + 1, null, false);
+                from = Math.Max(from, chunk.FirstSequence);
+            }
+            for (var seq = from; seq <= last; seq++)
+            {
+                if (!log.TryGet(seq, out var m)) return (0, null, true);
+                if (m.Timestamp >= utc) return (seq, null, false);
+            }
+            return (last + 1, null, false);
         }
-        var seq = s.Sequence!.Value;
-        if (seq < 1 || seq > last + 1)
-            return (seq, $"Sequence {seq} is outside the topic: it must be between 1 and {last + 1} (the next message).");
-        if (seq <= watermark && seq < log.FirstSequence)
-            return (seq, $"Sequence {seq} is no longer retained: the oldest retained message is {log.FirstSequence}. " +
-                         "Keep acknowledged messages longer with the topic's retention (ConfigureTopic).");
-        return (seq, null);
+        var target = s.Sequence!.Value;
+        if (target < 1 || target > last + 1)
+            return (target, $"Sequence {target} is outside the topic: it must be between 1 and {last + 1} (the next message).", false);
+        if (target <= watermark && target < log.FirstSequence)
+            return (target, $"Sequence {target} is no longer retained: the oldest retained message is {log.FirstSequence}. " +
+                         "Keep acknowledged messages longer with the topic's retention (ConfigureTopic).", false);
+        return (target, null, false);
     }
 
     /// <summary>Why a redrive into this topic is invalid (a message outside its sequences or too large), or null.</summary>

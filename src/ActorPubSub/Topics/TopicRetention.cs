@@ -11,7 +11,7 @@ namespace ActorPubSub.Topics;
 /// is never dropped. Topics without subscriptions keep messages by <c>unsubscribed-retention</c> instead.
 /// </summary>
 /// <param name="MaxAge">0 to 365 days.</param>
-/// <param name="MaxMessages">0 to the topic's max-retained-messages.</param>
+/// <param name="MaxMessages">0 to the topic's max-retained-messages (when it has one).</param>
 public sealed record TopicRetention(TimeSpan MaxAge, int MaxMessages)
 {
     /// <summary>Acknowledged messages are dropped at once.</summary>
@@ -23,7 +23,7 @@ public sealed record TopicRetention(TimeSpan MaxAge, int MaxMessages)
     {
         if (MaxAge < TimeSpan.Zero || MaxAge > TimeSpan.FromDays(365))
             return $"Retention max age is {MaxAge}; it must be between 0 and 365 days.";
-        if (MaxMessages < 0 || MaxMessages > maxRetainedMessages)
+        if (MaxMessages < 0 || (maxRetainedMessages > 0 && MaxMessages > maxRetainedMessages))
             return $"Retention max messages is {MaxMessages}; it must be between 0 and max-retained-messages ({maxRetainedMessages}).";
         return null;
     }

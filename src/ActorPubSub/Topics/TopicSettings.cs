@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using ActorPubSub.Settings;
 using ActorPubSub.Messages;
+using ActorPubSub.Topics.Log;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Topics;
@@ -30,8 +31,17 @@ public sealed record TopicSettings(
     TimeSpan IdleTimeout,
     long MinSnapshotBytes,
     string JournalPluginId,
-    string SnapshotPluginId)
+    string SnapshotPluginId,
+    TimeSpan MaxRetainedAge = default,
+    WhenFull WhenFull = WhenFull.Refuse,
+    long LogPageBytes = 256 * 1024,
+    long LogWindowBytes = 32 * 1024 * 1024)
 {
+    /// <summary>The node's default limits of every topic's log (a topic may set its own).</summary>
+    public TopicLimits DefaultLimits => new(MaxRetainedBytes, MaxRetainedMessages, MaxRetainedAge, WhenFull);
+
+    public LogSettings Log => new(LogPageBytes, LogWindowBytes);
+
     public static TopicSettings Create(ActorSystem system) => Create(SettingsReader.RootOf(system));
 
     /// <param name="config">The <c>actorpubsub</c> section.</param>
@@ -62,16 +72,33 @@ public sealed record TopicSettings(
             IdleTimeout: t.GetTimeSpan("idle-timeout"),
             MinSnapshotBytes: t.GetByteSize("min-snapshot-bytes")!.Value,
             JournalPluginId: config.GetString("journal-plugin-id"),
-            SnapshotPluginId: config.GetString("snapshot-plugin-id")).Validate();
+            SnapshotPluginId: config.GetString("snapshot-plugin-id"),
+            MaxRetainedAge: t.GetTimeSpan("max-retained-age"),
+            WhenFull: ParseWhenFull(t.GetString("when-full")),
+            LogPageBytes: t.GetByteSize("log.page-bytes")!.Value,
+            LogWindowBytes: t.GetByteSize("log.window-bytes")!.Value).Validate();
     }
+
+    private static WhenFull ParseWhenFull(string value) => value switch
+    {
+        "refuse" => WhenFull.Refuse,
+        "drop-oldest" => WhenFull.DropOldest,
+        _ => throw new ConfigurationException($"actorpubsub.topic.when-full is '{value}'; it must be refuse or drop-oldest."),
+    };
 
     /// <summary>Rejects settings that cannot work, naming the key and what is allowed.</summary>
     public TopicSettings Validate()
     {
         static void Positive(string key, double value) => SettingsReader.Positive(SettingsReader.Root + ".topic", key, value);
         Positive("max-message-size", MaxMessageSize);
-        Positive("max-retained-messages", MaxRetainedMessages);
-        Positive("max-retained-bytes", MaxRetainedBytes);
+        if (MaxRetainedMessages < 0)
+            throw new ConfigurationException($"actorpubsub.topic.max-retained-messages is {MaxRetainedMessages}; it must be 0 (no limit) or more.");
+        if (MaxRetainedBytes < 0)
+            throw new ConfigurationException($"actorpubsub.topic.max-retained-bytes is {MaxRetainedBytes}; it must be 0 (no limit) or more.");
+        if (MaxRetainedAge < TimeSpan.Zero || MaxRetainedAge > TimeSpan.FromDays(3650))
+            throw new ConfigurationException($"actorpubsub.topic.max-retained-age is {MaxRetainedAge}; it must be between 0 (no limit) and 3650 days.");
+        Positive("log.page-bytes", LogPageBytes);
+        Positive("log.window-bytes", LogWindowBytes);
         Positive("max-write-batch-messages", MaxWriteBatchMessages);
         Positive("max-write-batch-bytes", MaxWriteBatchBytes);
         Positive("deliver-batch-messages", DeliverBatchMessages);

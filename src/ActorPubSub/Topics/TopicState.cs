@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
+using ActorPubSub.Memory;
 using ActorPubSub.Observability;
+using ActorPubSub.Topics.Log;
 
 namespace ActorPubSub.Topics;
 
@@ -16,10 +18,12 @@ internal sealed class TopicState
     /// <param name="self">The topic actor (the dead-letter store answers it).</param>
     /// <param name="watch">Watches a consumer.</param>
     /// <param name="unwatch">Stops watching a consumer.</param>
+    /// <param name="memory">The node's memory budget the log's window counts against; null: not counted.</param>
     public TopicState(string topic, TopicSettings settings, IActorRef deadLetters, IActorRef self,
-        Action<IActorRef> watch, Action<IActorRef> unwatch, ILoggingAdapter log)
+        Action<IActorRef> watch, Action<IActorRef> unwatch, ILoggingAdapter log, NodeMemory? memory = null)
     {
         Topic = topic;
+        Log = new MessageLog(settings.Log, memory);
         Metrics = new TopicMetrics(topic);
         Gate = new PublishGate(topic, settings, log);
         Commit = new GroupCommit(settings.MaxWriteBatchMessages, settings.MaxWriteBatchBytes);
@@ -32,11 +36,14 @@ internal sealed class TopicState
         Commands = new TopicCommands(topic, requests, Subscriptions, Log, Gate, Retention, unwatch, log);
         Consumers = new ConsumerProtocol(topic, settings, Subscriptions, requests, () => Exists, BufferDeliveryEvent,
             watch, unwatch, log);
-        RoomFor = size => Retention.RoomFor(size, Commit.Messages.Count, Commit.Bytes);
+        // What is buffered and what is being written counts too, so the limit is never overshot.
+        RoomFor = size => Retention.RoomFor(size,
+            Commit.Messages.Count + (Commit.IsWriting ? Commit.WritingMessages : 0),
+            Commit.Bytes + (Commit.IsWriting ? Commit.WritingBytes : 0));
     }
 
     public string Topic { get; }
-    public MessageLog Log { get; } = new();
+    public MessageLog Log { get; }
     public PublishGate Gate { get; }
     public GroupCommit Commit { get; }
     public SubscriptionTable Subscriptions { get; }
@@ -54,12 +61,13 @@ internal sealed class TopicState
     /// <summary>The topic ever had a message or has a subscription.</summary>
     public bool Exists => Gate.NextSequence > 1 || Subscriptions.Count > 0;
 
-    /// <summary>Applies a journal event read back during recovery.</summary>
-    public void Replay(ITopicEvent e, long now, DateTime utcNow)
+    /// <summary>Applies a journal event read back during recovery (at <paramref name="journalSeqNr"/>).</summary>
+    public void Replay(ITopicEvent e, long journalSeqNr, long now, DateTime utcNow)
     {
         switch (e)
         {
-            case MessagesAppended appended: Append(appended, replay: true, now); break;
+            case MessagesAppended appended: Append(appended, journalSeqNr, replay: true, now); break;
+            case LogTruncated truncated: Truncate(truncated); break;
             case SubscriptionAdded added: Subscriptions.Add(added); break;
             case SubscriptionRemoved removed: Subscriptions.Remove(removed.Subscription); break;
             case AcksRecorded acks:
@@ -86,12 +94,12 @@ internal sealed class TopicState
     /// Applies an event the journal just wrote. Subscription changes and acks were applied when they arrived;
     /// only messages wait for the journal, and dead-letterings go to the store only once written.
     /// </summary>
-    public void Written(ITopicEvent e, long now)
+    public void Written(ITopicEvent e, long journalSeqNr, long now)
     {
         switch (e)
         {
             case MessagesAppended appended:
-                Append(appended, replay: false, now);
+                Append(appended, journalSeqNr, replay: false, now);
                 Metrics.Published(appended.Messages.Length);
                 return;
             case MessagesDeadLettered dead: DeadLetters.Written(Subscriptions, dead); break;
@@ -103,6 +111,24 @@ internal sealed class TopicState
         TopicSnapshots.Restore(snapshot, Log, Subscriptions, Gate, Retention, now, utcNow);
 
     public TopicSnapshot Capture(DateTime utcNow) => TopicSnapshots.Capture(Log, Subscriptions, Gate, Retention, utcNow);
+
+    /// <summary>
+    /// Applies what the limits drop now (max age, drop-oldest) and buffers its event for the next write; true when
+    /// something was dropped.
+    /// </summary>
+    public bool TruncateToLimits(DateTime utcNow)
+    {
+        if (Retention.Truncation(utcNow) is not { } truncated) return false;
+        Truncate(truncated);
+        Commit.AddControl(truncated);
+        return true;
+    }
+
+    private void Truncate(LogTruncated e)
+    {
+        Subscriptions.Truncated(e.FirstSequence);
+        Log.DropBelow(e.FirstSequence);
+    }
 
     /// <summary>Recovered: trims, and resends what the dead-letter stores have not confirmed.</summary>
     public void Recovered()
@@ -156,10 +182,9 @@ internal sealed class TopicState
         Commit.AddDeliveryEvent(e);
     }
 
-    private void Append(MessagesAppended e, bool replay, long now)
+    private void Append(MessagesAppended e, long journalSeqNr, bool replay, long now)
     {
-        foreach (var m in e.Messages) Log.Append(m);
-        Subscriptions.Appended(e);
+        Log.Appended(journalSeqNr, e.Messages);
         Gate.Appended(e, replay, now);
         if (replay) Snapshots.Replayed(e);
         else Snapshots.Written(e);

@@ -10,7 +10,7 @@ namespace ActorPubSub.Tests.Architecture;
 /// </summary>
 public static partial class Layering
 {
-    private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings"];
+    private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings", "Journal", "Memory"];
     private static readonly ImmutableHashSet<string> Engine = Base.Union(["Filters", "Observability", "Topics"]);
     private static readonly ImmutableHashSet<string> Client = Engine.Union(["DeadLetters", "Consumers", "Client"]);
 
@@ -20,6 +20,8 @@ public static partial class Layering
         {
             ["Messages"] = [],
             ["Settings"] = [],
+            ["Journal"] = [],
+            ["Memory"] = ["Settings"],
             ["Filters"] = [],
             ["Observability"] = ["Messages"],
             ["Topics"] = Base.Union(["Filters", "Observability"]),

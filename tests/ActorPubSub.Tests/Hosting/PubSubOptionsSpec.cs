@@ -258,7 +258,7 @@ public sealed class PubSubOptionsSpec
         Assert.Equal(3, topic.DefaultMaxDeliveryAttempts);
         Assert.Equal(TimeSpan.FromSeconds(30), topic.DedupWindow);
         // ...and the defaults of the rest
-        Assert.Equal(256L * 1024 * 1024, topic.MaxRetainedBytes);
+        Assert.Equal(10L * 1024 * 1024 * 1024, topic.MaxRetainedBytes);
         Assert.Equal(256, topic.DeliverBatchMessages);
         Assert.Equal(TimeSpan.FromSeconds(30), consumer.HandlerTimeout);
     }

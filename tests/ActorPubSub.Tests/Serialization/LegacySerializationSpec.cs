@@ -35,10 +35,11 @@ public sealed class LegacySerializationSpec(ITestOutputHelper output)
     [Fact]
     public void Legacy_reader_should_cover_every_persisted_type()
     {
-        // arrange: what topics and dead-letter stores persist
+        // arrange: what topics and dead-letter stores persisted in the old format (events added since never were)
         var assembly = typeof(ITopicEvent).Assembly;
+        Type[] newerThanTheOldFormat = [typeof(LogTruncated)];
         var topicTypes = assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ITopicEvent).IsAssignableFrom(t))
-            .Append(typeof(TopicSnapshot)).ToList();
+            .Append(typeof(TopicSnapshot)).Except(newerThanTheOldFormat).ToList();
         var deadLetterTypes = assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IDeadLetterEvent).IsAssignableFrom(t))
             .Append(typeof(DeadLetterSnapshot)).ToList();
         var sampled = LegacySamples.All.Select(s => s.Value.GetType()).ToHashSet();

@@ -7,6 +7,7 @@ using ActorPubSub.Serialization;
 using ActorPubSub.Topics.Subscriptions;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Log;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
@@ -298,7 +299,10 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
             [SampleSubscriptionSnapshot(), new SubscriptionSnapshot("audit", 0, [], SampleConfig(), [], [], 0, [])],
             [new ProducerRun("producer-1", 5, 996, 4)],
             [new MessageIdEntry("order-1", 997, Accepted), new MessageIdEntry(Unicode, 998, Accepted.AddSeconds(1))],
-            new TopicRetention(TimeSpan.FromHours(6), 100)));
+            new TopicRetention(TimeSpan.FromHours(6), 100),
+            FirstSequence: 990,
+            Chunks: [new LogChunk(990, 999, 17, 40, 123_456, Accepted, Accepted.AddSeconds(2)), new LogChunk(1000, 1000, 41, 41, 10, Accepted.AddSeconds(3), Accepted.AddSeconds(3))],
+            Limits: new TopicLimits(10L << 30, 0, TimeSpan.FromDays(7), WhenFull.DropOldest)));
         RoundTrip(new TopicSnapshot(0, [], [], [], [], null));
     }
 
@@ -663,6 +667,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new RedriveRecorded("billing", SampleMessages());
         yield return new CursorMoved("billing", 3);
         yield return new RetentionChanged(new TopicRetention(TimeSpan.FromHours(1), 50));
+        yield return new LogTruncated(4711);
         yield return new TopicSnapshot(12, SampleMessages(), [SampleSubscriptionSnapshot()], [new ProducerRun("p", 1, 10, 2)],
             [new MessageIdEntry("m", 11, Accepted)], TopicRetention.None);
     }

@@ -55,7 +55,7 @@ public sealed class RetentionPolicySpec
         retention.Trim();
 
         // assert
-        Assert.Equal([3L, 4, 5], log.All().Select(m => m.Sequence));
+        Assert.Equal((3L, 5L), (log.FirstSequence, log.LastSequence));
     }
 
     [Fact]
@@ -71,8 +71,8 @@ public sealed class RetentionPolicySpec
         var retention = new RetentionPolicy(Topic, settings, log, table) { Configured = new TopicRetention(TimeSpan.FromDays(1), 100) };
 
         // act
-        var room = retention.RoomFor(10, bufferedMessages: 0, bufferedBytes: 0);
-        var full = retention.RoomFor(10, bufferedMessages: 2, bufferedBytes: 20);
+        var room = retention.RoomFor(10, pendingMessages: 0, pendingBytes: 0);
+        var full = retention.RoomFor(10, pendingMessages: 2, pendingBytes: 20);
 
         // assert
         Assert.Null(room);

@@ -14,13 +14,13 @@ public sealed class SnapshotPolicySpec
         // arrange
         var policy = new SnapshotPolicy(minSnapshotBytes: 1000);
         policy.Written(new MessagesAppended([Message(1, size: 500)], []));
-        Assert.False(policy.TryStart(retainedMessages: 1, retainedBytes: 500));
+        Assert.False(policy.TryStart(snapshotBytes: 500));
 
         // act
         policy.Written(new MessagesAppended([Message(2, size: 500)], []));
 
         // assert: 2 × (64 + 500 + 32) bytes of journal outweigh the 1000-byte minimum
-        Assert.True(policy.TryStart(retainedMessages: 2, retainedBytes: 1000));
+        Assert.True(policy.TryStart(snapshotBytes: 500));
         Assert.True(policy.Saving);
         Assert.Equal(0, policy.BytesSinceSnapshot);
     }
@@ -31,17 +31,31 @@ public sealed class SnapshotPolicySpec
         // arrange
         var policy = new SnapshotPolicy(minSnapshotBytes: 0);
         policy.Written(new SubscriptionRemoved("billing"));
-        Assert.True(policy.TryStart(0, 0));
+        Assert.True(policy.TryStart(0));
         policy.Written(new SubscriptionRemoved("audit"));
 
         // act / assert
-        Assert.False(policy.TryStart(0, 0));
+        Assert.False(policy.TryStart(0));
         var (upTo, older) = policy.Saved(new SnapshotMetadata("topic-orders", 42, DateTime.UtcNow));
         Assert.Equal(42, upTo);
         Assert.Equal(41, older.MaxSequenceNr);
-        Assert.True(policy.TryStart(0, 0));
+        Assert.True(policy.TryStart(0));
         policy.Failed();
         Assert.False(policy.Saving);
+    }
+
+    [Fact]
+    public void TryStart_quiet_should_snapshot_anything_written_that_outweighs_the_snapshot()
+    {
+        // arrange: less than min-snapshot-bytes written
+        var policy = new SnapshotPolicy(minSnapshotBytes: 1_000_000);
+        Assert.False(policy.TryStart(snapshotBytes: 10, quiet: true));   // nothing written: nothing to let go
+        policy.Written(new SubscriptionRemoved("billing"));
+
+        // act / assert: not due while busy, due once the topic is quiet, but not for a snapshot larger than the journal
+        Assert.False(policy.TryStart(snapshotBytes: 10));
+        Assert.False(policy.TryStart(snapshotBytes: 10_000, quiet: true));
+        Assert.True(policy.TryStart(snapshotBytes: 10, quiet: true));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ActorPubSub.Tests.Topics.Log;
 using ActorPubSub.Topics;
 using static ActorPubSub.Tests.Topics.TopicParts;
 
@@ -96,7 +97,7 @@ public sealed class SubscriptionTableSpec
     {
         // arrange
         var settings = DefaultSettings() with { TransientWindow = 2 };
-        var table = Table(new MessageLog(), settings, "billing");
+        var table = Table(TestLogs.New(), settings, "billing");
         var sub = table.Get("billing");
         var consumer = new StandInRef("c");
         SubscriptionTable.Consume(sub, ConsumeBy(consumer), now: 0);

@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Log;
+using ActorPubSub.Tests.Topics.Log;
 using static ActorPubSub.Tests.Topics.TopicParts;
 
 namespace ActorPubSub.Tests.Topics;
@@ -21,7 +23,7 @@ public sealed class TopicCommandsSpec
         var settings = DefaultSettings();
         _table = Table(_log, settings);
         _gate = new PublishGate(Topic, settings, NoLogger.Instance);
-        _gate.Appended(new MessagesAppended([.. _log.All()], []), replay: false, now: 0);
+        _gate.Appended(new MessagesAppended([.. Enumerable.Range(1, 3).Select(seq => _log.Get(seq))], []), replay: false, now: 0);
         _retention = new RetentionPolicy(Topic, settings, _log, _table);
         _commands = new TopicCommands(Topic, new TopicRequests(Topic, settings), _table, _log, _gate, _retention,
             _unwatched.Add, NoLogger.Instance);

@@ -2,6 +2,8 @@ using ActorPubSub.Hosting;
 using ActorPubSub.Messages;
 using ActorPubSub.Observability;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Log;
+using ActorPubSub.Tests.Topics.Log;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Tests.Topics;
@@ -30,7 +32,7 @@ internal static class TopicParts
     /// <summary>A log holding messages 1..<paramref name="count"/>.</summary>
     public static MessageLog LogOf(int count, int size = 10, DateTime? at = null)
     {
-        var log = new MessageLog();
+        var log = TestLogs.New();
         for (var seq = 1; seq <= count; seq++) log.Append(Message(seq, size, at));
         return log;
     }

@@ -19,8 +19,8 @@ public sealed class TopicSettingsSpec
         Assert.Equal(
             new TopicSettings(
                 MaxMessageSize: 1024 * 1024,
-                MaxRetainedMessages: 1_000_000,
-                MaxRetainedBytes: 256L * 1024 * 1024,
+                MaxRetainedMessages: 0,
+                MaxRetainedBytes: 10L * 1024 * 1024 * 1024,
                 UnsubscribedMaxMessages: 100_000,
                 UnsubscribedMaxAge: TimeSpan.FromDays(7),
                 MaxWriteBatchMessages: 4000,
@@ -75,14 +75,14 @@ public sealed class TopicSettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(30), settings.ProducerExpiry);
         Assert.Equal("akka.persistence.journal.other", settings.JournalPluginId);
         Assert.Equal("akka.persistence.snapshot-store.actorpubsub", settings.SnapshotPluginId);
-        Assert.Equal(1_000_000, settings.MaxRetainedMessages);
+        Assert.Equal(0, settings.MaxRetainedMessages);
         Assert.Equal(TimeSpan.FromMilliseconds(100), settings.TickInterval);
     }
 
     [Theory]
     [InlineData("max-message-size", "0b")]
-    [InlineData("max-retained-messages", "0")]
-    [InlineData("max-retained-bytes", "0b")]
+    [InlineData("log.page-bytes", "0b")]
+    [InlineData("log.window-bytes", "0b")]
     [InlineData("max-write-batch-messages", "-1")]
     [InlineData("max-write-batch-bytes", "0b")]
     [InlineData("deliver-batch-messages", "0")]
@@ -101,6 +101,36 @@ public sealed class TopicSettingsSpec
 
         // assert
         Assert.StartsWith($"actorpubsub.topic.{key} must be positive, was ", error.Message);
+    }
+
+    [Theory]
+    [InlineData("max-retained-messages = -1", "actorpubsub.topic.max-retained-messages is -1; it must be 0 (no limit) or more.")]
+    [InlineData("max-retained-age = 5000d", "actorpubsub.topic.max-retained-age is 5000.00:00:00; it must be between 0 (no limit) and 3650 days.")]
+    [InlineData("when-full = later", "actorpubsub.topic.when-full is 'later'; it must be refuse or drop-oldest.")]
+    public void Create_should_refuse_impossible_log_limits_naming_the_key(string setting, string expected)
+    {
+        // arrange
+        var config = ConfigurationFactory.ParseString($"actorpubsub.topic.{setting}").WithFallback(PubSubConfig.Default);
+
+        // act
+        var error = Assert.Throws<ConfigurationException>(() => TopicSettings.Create(config.GetConfig("actorpubsub")));
+
+        // assert
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Fact]
+    public void Create_should_read_the_log_limits_and_when_full()
+    {
+        // arrange
+        var config = ConfigurationFactory.ParseString(
+            "actorpubsub.topic { max-retained-messages = 500, max-retained-age = 2h, when-full = drop-oldest }").WithFallback(PubSubConfig.Default);
+
+        // act
+        var limits = TopicSettings.Create(config.GetConfig("actorpubsub")).DefaultLimits;
+
+        // assert
+        Assert.Equal(new TopicLimits(10L << 30, 500, TimeSpan.FromHours(2), WhenFull.DropOldest), limits);
     }
 
     [Fact]

@@ -6,11 +6,29 @@ namespace ActorPubSub.Topics.Subscriptions;
 /// </summary>
 internal sealed class KeyQueues
 {
+    /// <summary>
+    /// How many messages may wait behind their keys: past it the subscription's cursor stops until the heads are
+    /// done, so a stuck key costs a bounded lookahead, not memory growing with the backlog.
+    /// </summary>
+    public const int MaxQueued = 10_000;
+
     private readonly Dictionary<string, Queue<long>> _queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, string> _keyOf = [];   // the key of every queued message (its body may be on disk)
+
+    /// <summary>Messages queued, heads included.</summary>
+    public int Queued => _keyOf.Count;
+
+    /// <summary>The key <paramref name="sequence"/> is queued under, or null.</summary>
+    public string? KeyOf(long sequence) => _keyOf.GetValueOrDefault(sequence);
+
+    /// <summary>The queued messages below <paramref name="sequence"/> with their keys.</summary>
+    public List<(long Sequence, string Key)> Below(long sequence) =>
+        [.. _keyOf.Where(kv => kv.Key < sequence).OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value))];
 
     /// <summary>Queues <paramref name="sequence"/> behind its key; true when it is the head (may go now).</summary>
     public bool Enqueue(string key, long sequence)
     {
+        _keyOf[sequence] = key;
         if (_queues.TryGetValue(key, out var queue))
         {
             queue.Enqueue(sequence);
@@ -32,6 +50,7 @@ internal sealed class KeyQueues
     public long? Release(string key, long sequence)
     {
         if (!_queues.TryGetValue(key, out var queue)) return null;
+        _keyOf.Remove(sequence);
         if (queue.Peek() == sequence) queue.Dequeue();
         else if (queue.Contains(sequence))
         {
@@ -45,5 +64,9 @@ internal sealed class KeyQueues
         return null;
     }
 
-    public void Clear() => _queues.Clear();
+    public void Clear()
+    {
+        _queues.Clear();
+        _keyOf.Clear();
+    }
 }

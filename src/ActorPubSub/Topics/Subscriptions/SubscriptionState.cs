@@ -1,6 +1,7 @@
 using Akka.Actor;
 using ActorPubSub.Observability;
 using ActorPubSub.Messages;
+using ActorPubSub.Topics.Log;
 
 namespace ActorPubSub.Topics.Subscriptions;
 
@@ -88,7 +89,7 @@ internal sealed class SubscriptionState
     /// </summary>
     public DateTime? OldestUnacked(long lastSequence)
     {
-        DateTime? oldest = Watermark < lastSequence && _log.Contains(Watermark + 1) ? _log.Get(Watermark + 1).Timestamp : null;
+        DateTime? oldest = Watermark < lastSequence ? _log.TimestampOf(Watermark + 1) : null;
         if (_redriven.Count > 0)
             foreach (var copy in _redriven.Values)
                 if (oldest is null || copy.Timestamp < oldest) oldest = copy.Timestamp;
@@ -110,12 +111,6 @@ internal sealed class SubscriptionState
 
     /// <summary>Replays an ack (journal, snapshot); nothing is queued for the journal.</summary>
     public void RestoreAck(long sequence) => Complete(sequence);
-
-    /// <summary>A message the filter refuses: acknowledged without a journal entry (replay filters it again).</summary>
-    public void ApplyFilter(TopicMessage message)
-    {
-        if (_filter is not null && !_filter(message.Headers)) _acked.Add(message.Sequence);
-    }
 
     /// <summary>Takes the acks not yet written to the journal.</summary>
     public long[] TakeUnflushedAcks()
@@ -238,6 +233,35 @@ internal sealed class SubscriptionState
         }
     }
 
+    /// <summary>Messages the topic's limits dropped before this subscription acknowledged them.</summary>
+    public long Dropped { get; private set; }
+
+    /// <summary>Restores the count of dropped messages (snapshot).</summary>
+    public void RestoreDropped(long dropped) => Dropped = dropped;
+
+    /// <summary>
+    /// The log dropped every message below <paramref name="first"/> (<see cref="LogTruncated"/>): those this
+    /// subscription had not acknowledged are lost to it; it counts them and carries on from there. Returns how many.
+    /// Idempotent (a replay after a snapshot that had it).
+    /// </summary>
+    public long DropBelow(long first)
+    {
+        if (Watermark >= first - 1) return 0;
+        var acked = 0;
+        foreach (var s in _acked.Above)
+            if (s < first) acked++;
+        var lost = first - 1 - Watermark - acked;
+        foreach (var s in _redriven.Keys.Where(s => s < first).ToArray()) _redriven.Remove(s);
+        _acked.MoveTo(first);
+        _deliveries.DropBelow(first, _ => false);
+        if (Cursor < first) Cursor = first;
+        _ready.RemoveWhere(s => s < first);
+        foreach (var s in _failures.Keys.Where(s => s < first).ToArray()) _failures.Remove(s);
+        foreach (var (sequence, key) in _keys.Below(first)) ReleaseKey(sequence, key);
+        Dropped += lost;
+        return lost;
+    }
+
     /// <summary>
     /// Moves the cursor: everything before <paramref name="sequence"/> counts as acknowledged, everything from it
     /// on is delivered again. Deliveries in flight finish as they are; waiting retries and attempt counts are
@@ -353,12 +377,16 @@ internal sealed class SubscriptionState
             {
                 // A redelivery goes to another consumer when one has room: the last one may be the reason it failed.
                 if (otherHasRoom && ReferenceEquals(_deliveries.LastConsumerOf(seq), consumer)) continue;
-                _ready.Remove(seq);
-                if (Find(seq) is not { } message)
+                if (!_redriven.ContainsKey(seq) && !_log.Contains(seq))
                 {
-                    _deliveries.Forget(seq);   // dropped from the log meanwhile (cannot happen while unacked; defensive)
+                    // Dropped from the log (its limits drop the oldest): nothing to deliver any more.
+                    _ready.Remove(seq);
+                    _deliveries.Forget(seq);
                     return NextFor(consumer, lastPersisted);
                 }
+                // Behind the hot window: its chunk is read back meanwhile; the other redeliveries go on.
+                if (Find(seq) is not { } message) continue;
+                _ready.Remove(seq);
                 // Ordered: only the first waiting message of a key goes; the others follow when it is done.
                 if (WaitsBehindItsKey(message)) return NextFor(consumer, lastPersisted);
                 return message;
@@ -366,9 +394,23 @@ internal sealed class SubscriptionState
         }
         while (Cursor <= lastPersisted)
         {
-            var seq = Cursor++;
-            if (IsAcked(seq) || _transfers.Contains(seq) || !_log.Contains(seq)) continue;
-            var message = _log.Get(seq);
+            var seq = Cursor;
+            if (IsAcked(seq) || _transfers.Contains(seq) || !_log.Contains(seq))
+            {
+                Cursor++;
+                continue;
+            }
+            // Ordered by key, the cursor may run ahead of a stuck key only so far: the queues stay bounded.
+            if (Config.OrderedByKey && _keys.Queued >= KeyQueues.MaxQueued) return null;
+            // Behind the hot window: the log reads its chunk back from the journal and the topic pumps again.
+            if (!_log.TryGet(seq, out var message)) return null;
+            Cursor++;
+            if (_filter is not null && !_filter(message.Headers))
+            {
+                // Refused by the filter: acknowledged without a journal entry (the cursor filters it again after a restart).
+                _acked.Add(seq);
+                continue;
+            }
             // A restored retry, or after a seek back a delivery still in flight: both ahead of the cursor.
             var waiting = _deliveriesAhead && _deliveries.Contains(seq);
             if (Config.OrderedByKey && message.Key is { } key && !_keys.Enqueue(key, seq)) continue;
@@ -381,12 +423,14 @@ internal sealed class SubscriptionState
     private bool WaitsBehindItsKey(TopicMessage message) =>
         Config.OrderedByKey && message.Key is { } key && _keys.WaitsBehind(key, message.Sequence);
 
-    /// <summary>The message by sequence (also for the dead-letter store): the log's or a redriven copy.</summary>
+    /// <summary>
+    /// The message by sequence (also for the dead-letter store): a redriven copy or the log's; null when it is not
+    /// retained or only on disk (the log reads its chunk back, and the caller tries again after the read).
+    /// </summary>
     public TopicMessage? Find(long sequence) =>
-        _redriven.TryGetValue(sequence, out var copy) ? copy : _log.Contains(sequence) ? _log.Get(sequence) : null;
+        _redriven.TryGetValue(sequence, out var copy) ? copy : _log.TryGet(sequence, out var message) ? message : null;
 
-    private string? KeyOf(long sequence) =>
-        Config.OrderedByKey && _log.Contains(sequence) ? _log.Get(sequence).Key : null;
+    private string? KeyOf(long sequence) => Config.OrderedByKey ? _keys.KeyOf(sequence) : null;
 
     /// <summary>The message left its key's queue (done or dead-lettered): the next of the key may go.</summary>
     private void ReleaseKey(long sequence, string? key)

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
+using ActorPubSub.Topics.Log;
+using ActorPubSub.Tests.Topics.Log;
 using ActorPubSub.Topics.Subscriptions;
 using FailOutcome = ActorPubSub.Topics.Subscriptions.SubscriptionState.FailOutcome;
 
@@ -20,7 +22,7 @@ public abstract class SubscriptionFixture
 
     private protected sealed record Sent(ConsumerState Consumer, long[] Sequences, int[] Attempts);
 
-    private protected readonly MessageLog _log = new();
+    private protected readonly MessageLog _log = TestLogs.New();
     protected readonly List<ITopicEvent> _events = [];
     private int _probes;
 

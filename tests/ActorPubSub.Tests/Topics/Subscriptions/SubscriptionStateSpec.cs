@@ -1,3 +1,4 @@
+using ActorPubSub.Tests.Topics.Log;
 using Akka.Actor;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics.Subscriptions;

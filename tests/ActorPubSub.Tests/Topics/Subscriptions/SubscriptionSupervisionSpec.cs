@@ -1,3 +1,4 @@
+using ActorPubSub.Tests.Topics.Log;
 using System.Collections.Immutable;
 using Akka.Actor;
 using ActorPubSub.DeadLetters;
@@ -584,7 +585,7 @@ public sealed class SubscriptionSupervisionSpec : SubscriptionFixture
         Assert.True(sub.ConfirmTransfers(1));
         Assert.Equal(1, sub.Watermark);
         var message = log.Get(1);
-        log.RemoveOldest();
+        log.DropBelow(2);
         Assert.False(log.Contains(1));
 
         // act
@@ -820,7 +821,7 @@ public sealed class SubscriptionSupervisionSpec : SubscriptionFixture
     // ---- header filter -------------------------------------------------------------------------------------
 
     [Fact]
-    public void ApplyFilter_should_acknowledge_refused_messages_without_a_journal_ack()
+    public void Pump_should_acknowledge_messages_the_filter_refuses_without_a_journal_ack()
     {
         // arrange: only invoices; 2 is a receipt and 3 has no headers
         var sub = Subscription(filter: h => h is not null && h.TryGetValue("type", out var t) && t == "invoice");
@@ -829,17 +830,18 @@ public sealed class SubscriptionSupervisionSpec : SubscriptionFixture
         _log.Append(Message(3));
         _log.Append(Message(4) with { Headers = Headers("type", "invoice") });
         sub.AddConsumer(Probe(), maxInFlight: 10, now: 0);
+        Assert.Equal(4, sub.Pending(4));   // not looked at yet
 
         // act
-        foreach (var m in _log.All()) sub.ApplyFilter(m);
+        var sent = Delivered(Pump(sub, _log, lastPersisted: 4, now: 0));
 
         // assert
+        Assert.Equal([1L, 4], sent);
         Assert.Equal(0, sub.UnflushedAckCount);
         Assert.True(sub.IsAcked(2));
         Assert.True(sub.IsAcked(3));
         Assert.False(sub.IsAcked(1));
         Assert.Equal(2, sub.Pending(4));
-        Assert.Equal([1L, 4], Delivered(Pump(sub, _log, lastPersisted: 4, now: 0)));
         Tick(sub, 10 * DeadlineMs);
         Assert.Equal([1L, 4], Delivered(Pump(sub, _log, lastPersisted: 4, now: 10 * DeadlineMs)));
         Assert.True(sub.Ack(1));
@@ -850,16 +852,18 @@ public sealed class SubscriptionSupervisionSpec : SubscriptionFixture
     }
 
     [Fact]
-    public void ApplyFilter_without_a_filter_should_acknowledge_nothing()
+    public void Pump_without_a_filter_should_deliver_everything()
     {
         // arrange
         var sub = Subscription();
         LogOf(2);
+        sub.AddConsumer(Probe(), maxInFlight: 10, now: 0);
 
         // act
-        foreach (var m in _log.All()) sub.ApplyFilter(m);
+        var sent = Delivered(Pump(sub, _log, lastPersisted: 2, now: 0));
 
         // assert
+        Assert.Equal([1L, 2], sent);
         Assert.False(sub.IsAcked(1));
         Assert.False(sub.IsAcked(2));
         Assert.Equal(2, sub.Pending(2));
