@@ -5,8 +5,9 @@ namespace ActorPubSub.Memory;
 
 /// <summary>
 /// The memory budget of a node (<c>actorpubsub.memory-budget</c>), shared by every topic's hot window and read-back
-/// pages: what they hold is counted here, and when the sum passes the budget each holder shrinks to an equal share
-/// on its next write or housekeeping round. Messages behind the windows are read back from the journal, so a
+/// pages: each live topic holds at most an equal share of it (and at most <c>topic.log.window-bytes</c>), and what
+/// they hold is counted here. A topic that started makes the others' shares smaller at their next write or
+/// housekeeping round. Messages behind the windows are read back from the journal, so a
 /// backlog costs disk, not memory. Thread-safe: topics on many threads count into one node-wide figure.
 /// </summary>
 public sealed class NodeMemory : IExtension
@@ -34,9 +35,6 @@ public sealed class NodeMemory : IExtension
 
     /// <summary>Holders counted (live topics).</summary>
     public int Holders => Volatile.Read(ref _holders);
-
-    /// <summary>True while the holders hold more than the budget: each shrinks to <see cref="Share"/>.</summary>
-    public bool Over => Used > Budget;
 
     /// <summary>An equal share of the budget.</summary>
     public long Share => Budget / Math.Max(1, Holders);

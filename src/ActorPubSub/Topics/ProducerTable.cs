@@ -74,6 +74,19 @@ internal sealed class ProducerTable
         Append(p, new ProducerRun(producerId, producerSeq, sequence, 1));
     }
 
+    /// <summary>
+    /// A publish was refused (too large, or the topic was full): the producer's next number follows it, so the
+    /// publishes it already sent after this one are taken in turn instead of waiting as a gap for a resend that never
+    /// comes. Kept in memory only: after a restart the producer's floor has moved past a refused number.
+    /// </summary>
+    public void Refused(string producerId, long producerSeq, long floor, long now)
+    {
+        if (!_producers.TryGetValue(producerId, out var p))
+            _producers[producerId] = p = new Producer { Floor = floor };
+        p.LastSeen = now;
+        p.LastProducerSeq = Math.Max(p.LastProducerSeq, producerSeq);
+    }
+
     /// <summary>Replays a stored run (recovery): the same effect as recording each of its publishes.</summary>
     public void Restore(ProducerRun run, long now)
     {

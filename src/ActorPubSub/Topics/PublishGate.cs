@@ -49,8 +49,14 @@ internal sealed class PublishGate(string topic, TopicSettings settings, ILogging
             return Reject(p, RejectionCode.Invalid, $"Publish for topic '{p.Topic}' reached topic '{topic}'.");
         var size = MessageSize.Of(p.Payload, p.Key, p.Headers, p.MessageId);
         if (size > settings.MaxMessageSize)
+        {
+            // Refused in its producer's turn, so the producer's next numbers are not held back behind it.
+            if (p.ProducerId is not null && p.ProducerSeq > 0 &&
+                Producers.Check(p.ProducerId, p.ProducerSeq, p.ProducerFloor, lastPersisted, now).Verdict == ProducerTable.Verdict.Accept)
+                Producers.Refused(p.ProducerId, p.ProducerSeq, p.ProducerFloor, now);
             return Reject(p, RejectionCode.Invalid,
                 $"The message is {size} bytes (payload, key, headers and id); max-message-size allows {settings.MaxMessageSize}.");
+        }
 
         if (p.ProducerId is not null)
         {
@@ -81,7 +87,11 @@ internal sealed class PublishGate(string topic, TopicSettings settings, ILogging
                 AfterWrite: original > lastPersisted);
         }
 
-        if (roomFor(size) is { } full) return Reject(p, RejectionCode.TopicFull, full);
+        if (roomFor(size) is { } full)
+        {
+            if (p.ProducerId is not null) Producers.Refused(p.ProducerId, p.ProducerSeq, p.ProducerFloor, now);
+            return Reject(p, RejectionCode.TopicFull, full);
+        }
 
         var sequence = NextSequence++;
         var message = new TopicMessage(sequence, DateTime.UtcNow, p.Payload, p.Key, p.Headers, p.MessageId);

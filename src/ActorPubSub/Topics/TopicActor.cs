@@ -287,6 +287,13 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         DeferAsync(WriteDone.Instance, _ => OnWriteDone());
     }
 
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        // A journal that lost part of the log is not skipped over: the topic stops and says what is missing.
+        _log.Error(reason, "Topic {Topic}: recovery of {PersistenceId} failed at {EventType}: {Reason}; the journal lacks part of the log " +
+                           "or cannot be read. The topic stops.", _topic, PersistenceId, message?.GetType().Name ?? "the start", reason.Message);
+    }
+
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "Topic {Topic}: the journal rejected {EventType} at {JournalPosition}", _topic, @event.GetType().Name, sequenceNr);

@@ -129,17 +129,19 @@ internal sealed class MessageLog
     public void Appended(long journalSeqNr, ImmutableArray<TopicMessage> messages)
     {
         if (messages.IsDefaultOrEmpty) return;
+        if (LastSequence > 0 && messages[0].Sequence != LastSequence + 1)
+            throw new InvalidOperationException(
+                $"messages {LastSequence + 1}..{messages[0].Sequence - 1} are missing before journal event {journalSeqNr}");
         Index.Append(journalSeqNr, messages);
         if (Count == 0) FirstSequence = messages[0].Sequence;
         LastSequence = messages[^1].Sequence;
-        long added = 0;
-        foreach (var m in messages)
-        {
-            _window.Append(m);
-            added += HotWindow.Cost(m);
-        }
-        _memory?.Add(added);
-        Fit();
+        long incoming = 0;
+        foreach (var m in messages) incoming += HotWindow.Cost(m);
+        // Room first, then the messages: what the node holds never passes its budget on the way.
+        Evict(Allowed - incoming, keepPages: 1);
+        foreach (var m in messages) _window.Append(m);
+        _memory?.Add(incoming);
+        Evict(Allowed, keepPages: 1);   // a write larger than the allowance keeps only its newest messages
     }
 
     /// <summary>A snapshot: the log's bounds, its chunks, and messages of the old format held only there.</summary>
@@ -233,7 +235,10 @@ internal sealed class MessageLog
             return $"messages {from}..{chunk.LastSequence} (journal events {chunk.FirstJournalSeqNr}..{chunk.LastJournalSeqNr}): " +
                    $"{messages.Length - found} missing, the first is {missing}";
         }
-        MakeRoom(_cache.Add(chunk, messages));
+        long incoming = 0;
+        foreach (var m in messages) incoming += HotWindow.Cost(m);
+        Evict(Allowed - incoming, keepPages: 0);
+        _memory?.Add(_cache.Add(chunk, messages));
         return null;
     }
 
@@ -247,24 +252,25 @@ internal sealed class MessageLog
     // ---------------------------------------------------------------- memory
 
     /// <summary>
-    /// Shrinks to what the topic may hold: <c>window-bytes</c>, or an equal share of the node's budget while the
-    /// node is over it. The window's oldest go first, then the least recently used pages; the page read last stays,
-    /// so a subscription behind always makes progress.
+    /// What the topic may hold: <c>window-bytes</c>, and no more than an equal share of the node's budget among the
+    /// live topics, so the node's total stays within the budget whatever the backlogs.
     /// </summary>
-    public void Fit()
-    {
-        var allowed = _settings.WindowBytes;
-        if (_memory is { Over: true } memory) allowed = Math.Min(allowed, memory.Share);
-        long freed = 0;
-        while (_window.Bytes + _cache.Bytes > allowed && _window.Count > 0) freed += _window.RemoveOldest();
-        while (_window.Bytes + _cache.Bytes > allowed && _cache.Count > 1) freed += _cache.RemoveLeastRecentlyUsed();
-        _memory?.Add(-freed);
-    }
+    public long Allowed => _memory is null ? _settings.WindowBytes : Math.Min(_settings.WindowBytes, _memory.Share);
 
-    private void MakeRoom(long added)
+    /// <summary>Shrinks to <see cref="Allowed"/> (the share changes as topics start and stop).</summary>
+    public void Fit() => Evict(Allowed, keepPages: 1);
+
+    /// <summary>
+    /// Gives memory back until at most <paramref name="target"/> is held: the window's oldest first, then the least
+    /// recently used pages but the last <paramref name="keepPages"/>, so a subscription behind always makes progress
+    /// (a topic may hold one page beyond its share).
+    /// </summary>
+    private void Evict(long target, int keepPages)
     {
-        _memory?.Add(added);
-        Fit();
+        long freed = 0;
+        while (_window.Bytes + _cache.Bytes > target && _window.Count > 0) freed += _window.RemoveOldest();
+        while (_window.Bytes + _cache.Bytes > target && _cache.Count > keepPages) freed += _cache.RemoveLeastRecentlyUsed();
+        _memory?.Add(-freed);
     }
 
     /// <summary>The topic stops: everything held is given back to the node's budget.</summary>
