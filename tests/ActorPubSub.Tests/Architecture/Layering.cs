@@ -10,7 +10,8 @@ namespace ActorPubSub.Tests.Architecture;
 /// </summary>
 public static partial class Layering
 {
-    private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings"];
+    // Memory (the node's memory budget) is a leaf on Settings that topics and dead-letter stores share
+    private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings", "Memory"];
     private static readonly ImmutableHashSet<string> Engine = Base.Union(["Filters", "Observability", "Topics"]);
     private static readonly ImmutableHashSet<string> Client = Engine.Union(["DeadLetters", "Consumers", "Client"]);
 
@@ -20,6 +21,7 @@ public static partial class Layering
         {
             ["Messages"] = [],
             ["Settings"] = [],
+            ["Memory"] = ["Settings"],
             ["Filters"] = [],
             ["Observability"] = ["Messages"],
             ["Topics"] = Base.Union(["Filters", "Observability"]),
