@@ -135,6 +135,29 @@ public sealed class SqliteCompactionSpec : IDisposable
             $"the .db and -wal files hold less than a tenth of the peak {peak} bytes", TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task A_node_on_an_old_database_should_say_how_to_convert_it_and_leave_it_as_is()
+    {
+        // arrange: a database created before auto_vacuum was set (a table, mode NONE)
+        Execute("CREATE TABLE old (id INTEGER PRIMARY KEY, data BLOB);");
+        var warning = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // act
+        await using var node = await PubSubNode.StartAsync(new PubSubOptions
+        {
+            SqliteFile = _db.File,
+            ExtraHocon = "actorpubsub.sqlite.compact-interval = 200ms",
+        });
+        var listener = node.System.ActorOf(Props.Create(() => new WarningListener(warning)));
+        node.System.EventStream.Subscribe(listener, typeof(Akka.Event.Warning));
+
+        // assert
+        var line = await warning.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("auto_vacuum = NONE", line, StringComparison.Ordinal);
+        Assert.Contains("PRAGMA auto_vacuum = INCREMENTAL; VACUUM;", line, StringComparison.Ordinal);
+        Assert.Equal(0L, Scalar("PRAGMA auto_vacuum;"));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
@@ -187,6 +210,17 @@ public sealed class SqliteCompactionSpec : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
+    }
+
+    /// <summary>Completes with the first warning that mentions auto_vacuum.</summary>
+    private sealed class WarningListener : ReceiveActor
+    {
+        public WarningListener(TaskCompletionSource<string> warning) =>
+            Receive<Akka.Event.Warning>(w =>
+            {
+                var text = w.Message?.ToString() ?? "";
+                if (text.Contains("auto_vacuum", StringComparison.Ordinal)) warning.TrySetResult(text);
+            });
     }
 
     /// <summary>Persists each byte array it is sent as one event; deletes them all on <see cref="DeleteAll"/>.</summary>
