@@ -153,7 +153,21 @@ public sealed class PubSubOptions
         if (MemoryBudget is { } budget && string.IsNullOrWhiteSpace(budget))
             throw new ArgumentException("PubSubOptions.MemoryBudget must not be blank; leave it null for auto.");
         // A client node keeps no topics, so it has no budget to check.
-        if (HostTopics ?? true) MemoryBudgetSettings.CreateValidated(ToConfig().GetConfig(SettingsReader.Root));
+        if ((HostTopics ?? true) && TryToConfig() is { } config) MemoryBudgetSettings.CreateValidated(config.GetConfig(SettingsReader.Root));
+    }
+
+    private Config? TryToConfig()
+    {
+        try
+        {
+            return ToConfig();
+        }
+        catch (Exception)
+        {
+            // ExtraHocon that does not parse on its own (e.g. a substitution of a key the host adds elsewhere): the
+            // ActorSystem reports it with the whole configuration, and checks nothing of the budget it cannot read here.
+            return null;
+        }
     }
 
     /// <summary>The configuration these options give over reference.conf (without what the host adds elsewhere).</summary>

@@ -136,6 +136,38 @@ public sealed class SqliteCompactionSpec : IDisposable
     }
 
     [Fact]
+    public async Task Compaction_should_run_beside_journal_writes_and_deletes_without_losing_an_event()
+    {
+        // arrange: a node that compacts as often as it can, and a writer that persists and deletes meanwhile
+        await using var node = await PubSubNode.StartAsync(new PubSubOptions
+        {
+            SqliteFile = _db.File,
+            ExtraHocon = "actorpubsub.sqlite.compact-interval = 50ms\nactorpubsub.sqlite.compact-min-free = 64 KiB",
+        });
+        var written = new Dictionary<long, string>();
+        var writer = node.System.ActorOf(Props.Create(() => new BigEventActor()), "writer-1");
+
+        // act: 150 events of 64 KiB; after every 30th, the journal deletes all but the newest 10
+        for (var i = 1; i <= 150; i++)
+        {
+            var data = Noise(64 * 1024);
+            var sequenceNr = await writer.Ask<long>(data, TimeSpan.FromSeconds(30));
+            written[sequenceNr] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(data));
+            if (i % 30 == 0)
+                Assert.IsType<DeleteMessagesSuccess>(await writer.Ask<object>(new BigEventActor.DeleteUpTo(sequenceNr - 10), TimeSpan.FromSeconds(30)));
+        }
+        await Eventually.HoldsAsync(() => Task.FromResult(Size()), size => size < 3 * 1024 * 1024,
+            "the .db and -wal files are below 3 MiB (150 x 64 KiB written, the newest 10 kept)", TimeSpan.FromSeconds(30));
+        await writer.GracefulStop(TimeSpan.FromSeconds(10));
+        var recovered = await node.System.ActorOf(Props.Create(() => new BigEventActor()), "writer-2")
+            .Ask<IReadOnlyDictionary<long, string>>(BigEventActor.GetRecovered.Instance, TimeSpan.FromSeconds(30));
+
+        // assert: exactly the events not deleted, byte for byte, and a sound file
+        Assert.Equal(written.Where(w => w.Key > 140).OrderBy(w => w.Key), recovered.OrderBy(r => r.Key));
+        Assert.Equal("ok", Scalar("PRAGMA integrity_check;"));
+    }
+
+    [Fact]
     public async Task A_node_on_an_old_database_should_say_how_to_convert_it_and_leave_it_as_is()
     {
         // arrange: a database created before auto_vacuum was set (a table, mode NONE)
@@ -165,9 +197,9 @@ public sealed class SqliteCompactionSpec : IDisposable
     }
 
     // each event its own random bytes: nothing shared, nothing compressible
-    private static byte[] Noise()
+    private static byte[] Noise(int length = EventBytes)
     {
-        var bytes = new byte[EventBytes];
+        var bytes = new byte[length];
         Random.Shared.NextBytes(bytes);
         return bytes;
     }
@@ -223,7 +255,10 @@ public sealed class SqliteCompactionSpec : IDisposable
             });
     }
 
-    /// <summary>Persists each byte array it is sent as one event; deletes them all on <see cref="DeleteAll"/>.</summary>
+    /// <summary>
+    /// Persists each byte array it is sent as one event (answering its sequence number); deletes on
+    /// <see cref="DeleteAll"/> and <see cref="DeleteUpTo"/>; tells what it recovered (sequence number → SHA-256).
+    /// </summary>
     private sealed class BigEventActor : ReceivePersistentActor
     {
         public sealed class DeleteAll
@@ -232,13 +267,28 @@ public sealed class SqliteCompactionSpec : IDisposable
             private DeleteAll() { }
         }
 
+        public sealed record DeleteUpTo(long SequenceNr);
+
+        public sealed class GetRecovered
+        {
+            public static readonly GetRecovered Instance = new();
+            private GetRecovered() { }
+        }
+
+        private readonly Dictionary<long, string> _recovered = [];
         private IActorRef _deleteRequester = ActorRefs.Nobody;
 
         public BigEventActor()
         {
             JournalPluginId = "akka.persistence.journal." + PubSubHostingExtensions.PersistencePluginId;
             SnapshotPluginId = "akka.persistence.snapshot-store." + PubSubHostingExtensions.PersistencePluginId;
-            Recover<byte[]>(_ => { });
+            Recover<byte[]>(data => _recovered[LastSequenceNr] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(data)));
+            Command<GetRecovered>(_ => Sender.Tell((IReadOnlyDictionary<long, string>)_recovered.ToDictionary()));
+            Command<DeleteUpTo>(m =>
+            {
+                _deleteRequester = Sender;
+                DeleteMessages(m.SequenceNr);
+            });
             Command<byte[]>(data =>
             {
                 var sender = Sender;
