@@ -140,7 +140,7 @@ public sealed record MemoryBudgetSettings(long Bytes, string Source)
             throw new ConfigurationException(
                 $"{Key(FractionKey)} = '{section.GetString(FractionKey)}': must be a number above 0 and at most 1 (e.g. 0.25).");
         }
-        if (fraction is not (> 0 and <= 1) || double.IsNaN(fraction))
+        if (fraction is not (> 0 and <= 1))   // NaN too
             throw new ConfigurationException(
                 $"{Key(FractionKey)} = {fraction.ToString(CultureInfo.InvariantCulture)}: must be above 0 and at most 1 (e.g. 0.25).");
         return fraction;
