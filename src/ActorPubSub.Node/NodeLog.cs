@@ -21,9 +21,9 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "ActorPubSub node stopping (reason: {Reason})")]
     public static partial void Stopping(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "ActorPubSub memory budget: {Budget} ({Bytes} bytes; {Source})")]
-    public static partial void MemoryBudget(ILogger logger, string budget, long bytes, string source);
-
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "ActorPubSub node stopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "ActorPubSub memory budget: {Budget} ({Bytes} bytes; {Source})")]
+    public static partial void MemoryBudget(ILogger logger, string budget, long bytes, string source);
 }
