@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using ActorPubSub.Memory;
 using ActorPubSub.Server.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -59,6 +60,9 @@ public static class NodeHostingExtensions
             NodeLog.Listening(logger, address, settings.BindHostname, settings.StorageDescription, mode, settings.SplitBrain.ToString());
             if (!settings.IsStandalone && settings.SqlitePath is not null) NodeLog.SqliteInCluster(logger, settings.StorageDescription);
             if (settings.RemotingTls is { } tls) RemotingTlsLog.Enabled(logger, tls.ToString());
+            // Checked before start (NodeSettings.Validate); read again here from the system's own configuration.
+            var budget = MemoryBudgetSettings.Create(system.Settings.Config.GetConfig("actorpubsub"));
+            NodeLog.MemoryBudget(logger, budget.Size, budget.Bytes, budget.Source);
 
             cluster.RegisterOnMemberUp(() => NodeLog.MemberUp(logger, address));
             var shutdown = CoordinatedShutdown.Get(system);

@@ -23,4 +23,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "ActorPubSub node stopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "ActorPubSub memory budget: {Budget} ({Bytes} bytes; {Source})")]
+    public static partial void MemoryBudget(ILogger logger, string budget, long bytes, string source);
 }

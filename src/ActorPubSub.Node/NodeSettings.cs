@@ -5,6 +5,7 @@ using ActorPubSub.Server.Configuration;
 using ActorPubSub.Server.Membership;
 using ActorPubSub.Server.Security;
 using ActorPubSub.Server.Web;
+using Akka.Configuration;
 using Npgsql;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
@@ -158,6 +159,19 @@ public sealed partial class NodeSettings
     /// </summary>
     public string? TlsCaCertificatePath { get; set; }
 
+    /// <summary>
+    /// Bytes of messages the node keeps in memory for its topics' hot windows (the backlog beyond them stays in the
+    /// journal): <c>auto</c> or a size such as <c>512 MiB</c> (<c>actorpubsub.memory-budget</c>). <b>Default:</b> <c>auto</c>:
+    /// <see cref="MemoryBudgetFraction"/> of the container's memory limit.
+    /// </summary>
+    public string? MemoryBudget { get; set; }
+
+    /// <summary>
+    /// With <see cref="MemoryBudget"/> <c>auto</c>, the share of the container's memory limit, above 0 and at most 1
+    /// (<c>actorpubsub.memory-budget-fraction</c>). <b>Default:</b> 0.25.
+    /// </summary>
+    public double? MemoryBudgetFraction { get; set; }
+
     /// <summary>True: one-node cluster of its own; false: joins <see cref="SeedNodes"/>.</summary>
     public bool IsStandalone => StandaloneCluster ?? SeedNodes.Length == 0;
 
@@ -209,6 +223,8 @@ public sealed partial class NodeSettings
         PostgreSqlConnectionString = Storage == PostgreSql ? PostgreSqlConnectionString : null,
         StandaloneCluster = IsStandalone,
         Role = Role,
+        MemoryBudget = MemoryBudget,
+        MemoryBudgetFraction = MemoryBudgetFraction,
     };
 
     /// <summary>The first invalid setting, as one line naming it and what is allowed; null when all are valid.</summary>
@@ -262,6 +278,13 @@ public sealed partial class NodeSettings
         catch (ArgumentException e)
         {
             return e.Message;
+        }
+        catch (ConfigurationException e) when (e.Message.StartsWith("actorpubsub.memory-budget", StringComparison.Ordinal))
+        {
+            // The budget's own line names actorpubsub.memory-budget(-fraction), its value and the minimal window.
+            return e.Message.StartsWith("actorpubsub.memory-budget-fraction", StringComparison.Ordinal)
+                ? Invalid(nameof(MemoryBudgetFraction), MemoryBudgetFraction, e.Message.TrimEnd('.'))
+                : Invalid(nameof(MemoryBudget), MemoryBudget ?? "auto", e.Message.TrimEnd('.'));
         }
         return null;
     }

@@ -8,6 +8,7 @@ using Akka.Remote.Hosting;
 using ActorPubSub.Client;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Observability;
+using ActorPubSub.Settings;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using ActorPubSub.Topics.Subscriptions;
@@ -39,6 +40,19 @@ public static class PubSubHostingExtensions
             var (journal, snapshots) = PubSubStorage.Resolve(options, PersistencePluginId);
             builder.WithSqlPersistence(journal, snapshots);
             builder.AddHocon(PubSubStorage.JournalTuning(options, PersistencePluginId), HoconAddMode.Prepend);
+            if (options.PostgreSqlConnectionString is null)
+            {
+                // PostgreSQL needs nothing of the kind: the journal deletes rows and autovacuum reuses their space.
+                var file = PubSubStorage.SqlitePath(options);
+                var synchronous = options.SqliteSynchronous ?? SqliteSynchronous.Full;
+                builder.AddStartup((system, _) =>
+                {
+                    var settings = SqliteCompactionSettings.Create(SettingsReader.RootOf(system));
+                    if (settings.Enabled)
+                        system.ActorOf(SqliteCompactor.Props(new SqliteCompaction(file, synchronous, settings.MinFreeBytes), settings),
+                            "actorpubsub-sqlite-compactor");
+                });
+            }
         }
 
         if (options.StandaloneCluster ?? true)

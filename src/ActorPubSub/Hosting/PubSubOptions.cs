@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Akka.Configuration;
+using ActorPubSub.Memory;
+using ActorPubSub.Settings;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 
@@ -88,13 +91,30 @@ public sealed class PubSubOptions
     /// <summary>A publish without receipt is resent after this long. <b>Default:</b> 2 s.</summary>
     public TimeSpan? PublishResendAfter { get; set; }
 
+    /// <summary>
+    /// Bytes of messages a topic node keeps in memory for the hot windows of all its topics: <c>auto</c> or a size such as
+    /// <c>512 MiB</c> (<c>actorpubsub.memory-budget</c>). <b>Default:</b> <c>auto</c>: <see cref="MemoryBudgetFraction"/> of
+    /// the container's memory limit.
+    /// </summary>
+    public string? MemoryBudget { get; set; }
+
+    /// <summary>
+    /// With <see cref="MemoryBudget"/> <c>auto</c>, the share of the container's memory limit (above 0, at most 1;
+    /// <c>actorpubsub.memory-budget-fraction</c>). <b>Default:</b> 0.25.
+    /// </summary>
+    public double? MemoryBudgetFraction { get; set; }
+
     /// <summary>Extra HOCON applied last (highest priority), for settings without a property here.</summary>
     public string? ExtraHocon { get; set; }
 
     internal const int DefaultMaxMessageSize = 1024 * 1024;
     internal const int DeliverBatchBytes = 256 * 1024;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the option and what is allowed.</summary>
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the option and what is allowed, or, on a node that hosts topics,
+    /// <see cref="ConfigurationException"/> with one line when the memory budget is invalid or below the minimal window
+    /// (<see cref="MemoryBudgetSettings.Validate"/>).
+    /// </summary>
     public void Validate()
     {
         static void Positive(string name, double? value)
@@ -130,7 +150,28 @@ public sealed class PubSubOptions
             throw new ArgumentException("PubSubOptions.HostTopics = false (a client node) joins a cluster of topic nodes: set StandaloneCluster = false and configure its cluster.");
         if (PostgreSqlConnectionString is { } pg && string.IsNullOrWhiteSpace(pg))
             throw new ArgumentException("PubSubOptions.PostgreSqlConnectionString must not be blank; leave it null for SQLite.");
+        if (MemoryBudget is { } budget && string.IsNullOrWhiteSpace(budget))
+            throw new ArgumentException("PubSubOptions.MemoryBudget must not be blank; leave it null for auto.");
+        // A client node keeps no topics, so it has no budget to check.
+        if ((HostTopics ?? true) && TryToConfig() is { } config) MemoryBudgetSettings.CreateValidated(config.GetConfig(SettingsReader.Root));
     }
+
+    private Config? TryToConfig()
+    {
+        try
+        {
+            return ToConfig();
+        }
+        catch (Exception)
+        {
+            // ExtraHocon that does not parse on its own (e.g. a substitution of a key the host adds elsewhere): the
+            // ActorSystem reports it with the whole configuration, and checks nothing of the budget it cannot read here.
+            return null;
+        }
+    }
+
+    /// <summary>The configuration these options give over reference.conf (without what the host adds elsewhere).</summary>
+    internal Config ToConfig() => ConfigurationFactory.ParseString(ToHocon()).WithFallback(PubSubConfig.Default);
 
     /// <summary>The HOCON of the set options, plus the remote frame size that the message size needs.</summary>
     public string ToHocon()
@@ -159,6 +200,8 @@ public sealed class PubSubOptions
         Line("actorpubsub.consumer.max-in-flight", ConsumerMaxInFlight);
         Line("actorpubsub.consumer.renew-interval", ConsumerRenewInterval);
         Line("actorpubsub.client.resend-after", PublishResendAfter);
+        if (MemoryBudget is { } budget) Line("actorpubsub.memory-budget", "\"" + budget.Trim().Replace("\"", "", StringComparison.Ordinal) + "\"");
+        Line("actorpubsub.memory-budget-fraction", MemoryBudgetFraction);
 
         // A delivery batch holds up to deliver-batch-bytes plus one message of the largest size; remote
         // frames must fit it, or a large message would be dropped between nodes.

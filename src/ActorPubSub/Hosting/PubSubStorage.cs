@@ -32,6 +32,9 @@ internal static class PubSubStorage
         return builder.ConnectionString;
     }
 
+    /// <summary>The SQLite file of <paramref name="options"/> (absolute).</summary>
+    public static string SqlitePath(PubSubOptions options) => Path.GetFullPath(options.SqliteFile ?? DefaultSqliteFile);
+
     /// <summary>The journal and snapshot store of the topics, under <paramref name="pluginId"/> (not the default plugins).</summary>
     public static (SqlJournalOptions Journal, SqlSnapshotOptions Snapshots) Resolve(PubSubOptions options, string pluginId)
     {
@@ -44,10 +47,10 @@ internal static class PubSubStorage
             return (journal, snapshots);
         }
 
-        var file = Path.GetFullPath(options.SqliteFile ?? DefaultSqliteFile);
+        var file = SqlitePath(options);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString();
-        EnableWriteAheadLog(connectionString);
+        PrepareFile(connectionString);
         journal.ConnectionString = snapshots.ConnectionString = connectionString;
         journal.ProviderName = snapshots.ProviderName = ProviderName.SQLiteMS;
         journal.DataOptions = snapshots.DataOptions = new DataOptions()
@@ -83,16 +86,21 @@ internal static class PubSubStorage
     }
 
     /// <summary>
-    /// WAL lets the journal's reads (recovery) run beside its writes, and is stored in the database file, so
-    /// setting it once covers every later connection. (The synchronous level is per connection:
-    /// <see cref="SqliteConnectionSetup"/>.)
+    /// The file-wide settings, stored in the database file, so setting them once covers every later connection:
+    /// WAL lets the journal's reads (recovery) run beside its writes; a new database (no tables yet) also gets
+    /// <c>auto_vacuum = INCREMENTAL</c>, without which deleted journal rows leave free pages the file never gives back
+    /// (<see cref="SqliteCompaction"/> cuts them off). SQLite takes auto_vacuum only before the first table is created:
+    /// an existing database keeps its mode, and <see cref="SqliteCompactor"/> logs how to convert it.
+    /// (The synchronous level is per connection: <see cref="SqliteConnectionSetup"/>.)
     /// </summary>
-    private static void EnableWriteAheadLog(string connectionString)
+    internal static void PrepareFile(string connectionString)
     {
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table';";
+        var tables = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        command.CommandText = tables == 0 ? "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode=WAL;" : "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
     }
 }

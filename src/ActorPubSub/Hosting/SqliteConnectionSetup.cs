@@ -17,8 +17,15 @@ namespace ActorPubSub.Hosting;
 /// </remarks>
 internal sealed class SqliteConnectionSetup(SqliteSynchronous synchronous) : ConnectionInterceptor
 {
-    private readonly string _pragmas =
-        $"PRAGMA busy_timeout = 30000; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")};";
+    /// <summary>How long the journal's connections wait for SQLite's write lock.</summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly string _pragmas = Pragmas(synchronous, BusyTimeout);
+
+    /// <summary>The per-connection pragmas (also for connections of ActorPubSub's own, such as <see cref="SqliteCompaction"/>'s).</summary>
+    public static string Pragmas(SqliteSynchronous synchronous, TimeSpan busyTimeout) =>
+        $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}; " +
+        $"PRAGMA synchronous = {(synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")};";
 
     public override void ConnectionOpened(ConnectionEventData eventData, DbConnection connection)
     {

@@ -2,8 +2,8 @@ namespace ActorPubSub.Tests.Architecture;
 
 /// <summary>
 /// The folders of src/ActorPubSub depend on each other in one direction (docs/layout.md):
-/// Messages ← Observability ← Topics (and the leaf Filters ← Topics) ← DeadLetters, Consumers ← Client ← Hosting; Serialization sees the
-/// message types and nothing depends on it.
+/// Messages ← Observability ← Topics (and the leaves Filters ← Topics, Settings ← Memory ← Topics) ← DeadLetters, Consumers ← Client
+/// ← Hosting; Serialization sees the message types and nothing depends on it.
 /// </summary>
 [Trait("Category", "Unit")]
 public sealed class LayeringSpec
@@ -88,6 +88,15 @@ public sealed class LayeringSpec
             """;
 
         Assert.Empty(Layering.Check("Topics", "Topics/Fine.cs", content));
+    }
+
+    [Fact]
+    public void Memory_should_depend_on_settings_only_and_be_usable_by_topics_and_dead_letters()
+    {
+        Assert.Equal(["Settings"], Layering.Allowed["Memory"]);
+        Assert.Contains("Memory", Layering.Allowed["Topics"]);
+        Assert.Contains("Memory", Layering.Allowed["DeadLetters"]);
+        Assert.Single(Layering.Check("Memory", "Memory/Bad.cs", "using ActorPubSub.Topics;\nnamespace ActorPubSub.Memory;"));
     }
 
     [Fact]
