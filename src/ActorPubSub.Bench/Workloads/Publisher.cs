@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using ActorPubSub.Client;
 using ActorPubSub.Messages;
+using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Bench.Workloads;
@@ -7,22 +10,48 @@ namespace ActorPubSub.Bench.Workloads;
 /// <summary>Publishes with at most <c>window</c> publishes awaiting their receipt (the peers' --window).</summary>
 internal static class Publisher
 {
-    public static async Task PublishAsync(IPubSub pubsub, Func<long, string> topicOf, long count, int size, int window, Progress? progress)
+    /// <summary>
+    /// What a publish run got back: the publishes the topics refused (by code; only when refusals were
+    /// tolerated) and when the last receipt came, as a <see cref="Stopwatch"/> timestamp (0 when none did).
+    /// </summary>
+    public sealed record Outcome(long Confirmed, IReadOnlyDictionary<RejectionCode, long> Refused, long LastReceiptTimestamp)
+    {
+        public long RefusedTotal => Refused.Values.Sum();
+    }
+
+    /// <param name="tolerateRefusals">
+    /// Count publishes the topic refused (<see cref="PubSubRejectedException"/>, e.g. TopicFull) instead of
+    /// failing the run; any other failure still fails it.
+    /// </param>
+    public static async Task<Outcome> PublishAsync(IPubSub pubsub, Func<long, string> topicOf, long count, int size, int window,
+        Progress? progress, bool tolerateRefusals = false)
     {
         using var gate = new SemaphoreSlim(window);
         var failures = 0;
+        var confirmed = 0L;
+        var lastReceipt = 0L;
+        var refused = new ConcurrentDictionary<RejectionCode, long>();
         for (long i = 0; i < count; i++)
         {
             await gate.WaitAsync();
+            // Payloads.Create gives each publish its own array: a shared one is stored once in-process.
             var task = pubsub.PublishAsync(topicOf(i), Payloads.Create(size, i));
             _ = task.ContinueWith(t =>
             {
-                if (!t.IsCompletedSuccessfully) Interlocked.Increment(ref failures);
+                if (t.IsCompletedSuccessfully)
+                {
+                    Interlocked.Increment(ref confirmed);
+                    Interlocked.Exchange(ref lastReceipt, Stopwatch.GetTimestamp());
+                }
+                else if (tolerateRefusals && t.Exception?.InnerException is PubSubRejectedException rejected)
+                    refused.AddOrUpdate(rejected.Code, 1, (_, n) => n + 1);
+                else Interlocked.Increment(ref failures);
                 gate.Release();
                 progress?.Add(1);
             }, TaskContinuationOptions.ExecuteSynchronously);
         }
         for (var i = 0; i < window; i++) await gate.WaitAsync();   // every receipt is in
         if (failures > 0) throw new InvalidOperationException($"{failures} publishes failed.");
+        return new Outcome(Interlocked.Read(ref confirmed), refused, Interlocked.Read(ref lastReceipt));
     }
 }
