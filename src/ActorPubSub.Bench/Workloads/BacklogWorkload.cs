@@ -47,7 +47,8 @@ internal static class BacklogWorkload
         var publishStart = Stopwatch.GetTimestamp();
         Publisher.Outcome outcome;
         using (var progress = measured ? new Progress("w5 publish", count, o.Progress) : null)
-            outcome = await Publisher.PublishAsync(cluster.Client, _ => topic, count, o.Size, o.Window, progress, tolerateRefusals: true);
+            outcome = await Publisher.PublishAsync(cluster.Client, _ => topic, count, o.Size, o.Window, progress, tolerateRefusals: true,
+                Payloads.CreateIncompressible);
         var publishEnd = Stopwatch.GetTimestamp();
         var publishRss = publishPeak.Stop();
         var backlog = (await cluster.Client.GetTopicInfoAsync(topic)).Subscriptions.Single(s => s.Name == Subscription).Pending;

@@ -23,9 +23,11 @@ internal static class Publisher
     /// Count publishes the topic refused (<see cref="PubSubRejectedException"/>, e.g. TopicFull) instead of
     /// failing the run; any other failure still fails it.
     /// </param>
+    /// <param name="payloadOf">Makes the payload of a size and message number (default <see cref="Payloads.Create"/>).</param>
     public static async Task<Outcome> PublishAsync(IPubSub pubsub, Func<long, string> topicOf, long count, int size, int window,
-        Progress? progress, bool tolerateRefusals = false)
+        Progress? progress, bool tolerateRefusals = false, Func<int, long, byte[]>? payloadOf = null)
     {
+        payloadOf ??= Payloads.Create;
         using var gate = new SemaphoreSlim(window);
         var failures = 0;
         var confirmed = 0L;
@@ -34,8 +36,8 @@ internal static class Publisher
         for (long i = 0; i < count; i++)
         {
             await gate.WaitAsync();
-            // Payloads.Create gives each publish its own array: a shared one is stored once in-process.
-            var task = pubsub.PublishAsync(topicOf(i), Payloads.Create(size, i));
+            // Each publish gets its own array: a shared one is stored once in-process.
+            var task = pubsub.PublishAsync(topicOf(i), payloadOf(size, i));
             _ = task.ContinueWith(t =>
             {
                 if (t.IsCompletedSuccessfully)
