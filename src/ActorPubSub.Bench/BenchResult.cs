@@ -30,6 +30,8 @@ internal sealed record BenchResult
     [JsonPropertyName("backlog_messages")] public long? BacklogMessages { get; init; }
     [JsonPropertyName("publish_msgs_s")] public double? PublishMsgsS { get; init; }
     [JsonPropertyName("refused")] public long? Refused { get; init; }
+    /// <summary>Publishes without an answer within the publish timeout (today: those a refusal left behind, see Publisher).</summary>
+    [JsonPropertyName("publish_timeouts")] public long? PublishTimeouts { get; init; }
     [JsonPropertyName("recover_seconds")] public double? RecoverSeconds { get; init; }
     [JsonPropertyName("catchup_msgs_s")] public double? CatchupMsgsS { get; init; }
     [JsonPropertyName("peak_rss_mb")] public long? PeakRssMb { get; init; }

@@ -53,9 +53,12 @@ internal static class BacklogWorkload
         var publishRss = publishPeak.Stop();
         var backlog = (await cluster.Client.GetTopicInfoAsync(topic)).Subscriptions.Single(s => s.Name == Subscription).Pending;
         if (backlog == 0)
-            throw new InvalidOperationException($"w5: the topic holds nothing after {count:N0} publishes ({outcome.RefusedTotal:N0} refused).");
+            throw new InvalidOperationException(
+                $"w5: the topic holds nothing after {count:N0} publishes ({outcome.RefusedTotal:N0} refused, {outcome.TimedOut:N0} timed out).");
         // Until the last receipt: refusals after the topic filled up do not dilute the rate of what was stored.
         var publishSeconds = Stopwatch.GetElapsedTime(publishStart, outcome.LastReceiptTimestamp is 0 ? publishEnd : outcome.LastReceiptTimestamp).TotalSeconds;
+        Console.Error.WriteLine($"w5: {count:N0} publishes in {Stopwatch.GetElapsedTime(publishStart, publishEnd).TotalSeconds:F1} s: " +
+                                $"{outcome.Confirmed:N0} confirmed, {outcome.RefusedTotal:N0} refused, {outcome.TimedOut:N0} timed out");
         await cluster.StopAsync(deleteData: false);
         // What the stopped node left on the heap would otherwise count toward the recovery's peak.
         Collect();
@@ -108,6 +111,7 @@ internal static class BacklogWorkload
             BacklogMessages = backlog,
             PublishMsgsS = outcome.Confirmed / publishSeconds,
             Refused = refused,
+            PublishTimeouts = outcome.TimedOut,
             RecoverSeconds = Math.Round(recoverSeconds, 3),
             CatchupMsgsS = backlog / drainSeconds,
             PeakRssMb = peakRss,
@@ -117,7 +121,7 @@ internal static class BacklogWorkload
             DiskMb = diskMb,
             PeakDiskMb = peakDiskMb,
             DiskWaitSeconds = Math.Round(waited.TotalSeconds, 1),
-            Note = $"{count:N0} published, {refused:N0} refused{refusedBy}; recover {recoverSeconds:F2} s; " +
+            Note = $"{count:N0} published, {refused:N0} refused{refusedBy}, {outcome.TimedOut:N0} timed out; recover {recoverSeconds:F2} s; " +
                    $"RSS MB publish/recover/catch-up {publishRss}/{recoverRss}/{catchUpRss} ({restartRss} at restart); " +
                    $"disk MB peak {peakDiskMb:F1}, {diskMb:F1} after drain and {waited.TotalSeconds:F0} s",
         };
