@@ -35,11 +35,25 @@ internal sealed class BenchCluster : IAsyncDisposable
     public ActorSystem ClientSystem { get; }
     public ActorSystem BrokerSystem => _hosts[0].Services.GetRequiredService<ActorSystem>();
 
+    /// <param name="productDefaults">
+    /// True: the node runs with the product's defaults (only the store and the topology set), without the benchmark's
+    /// own tuning below (consumer window, resend time, transient window).
+    /// </param>
     public static async Task<BenchCluster> StartAsync(BenchOptions o, string? sqliteFile = null, TimeSpan? topicIdleTimeout = null,
-        string? extraHocon = null)
+        string? extraHocon = null, bool productDefaults = false)
     {
         sqliteFile ??= o.Postgres is null ? Path.Combine(Path.GetTempPath(), $"actorpubsub-bench-{Guid.NewGuid():N}.db") : null;
-        PubSubOptions Options(bool hostTopics) => new()
+        PubSubOptions Options(bool hostTopics) => productDefaults ? new()
+        {
+            SqliteFile = sqliteFile,
+            PostgreSqlConnectionString = o.Postgres,
+            SqliteSynchronous = o.SqliteNormal ? SqliteSynchronous.Normal : SqliteSynchronous.Full,
+            StandaloneCluster = !o.RemoteClient,
+            HostTopics = hostTopics,
+            Role = o.RemoteClient ? "actorpubsub" : null,
+            TopicIdleTimeout = topicIdleTimeout,
+            ExtraHocon = extraHocon,
+        } : new()
         {
             SqliteFile = sqliteFile,
             PostgreSqlConnectionString = o.Postgres,

@@ -8,9 +8,10 @@ internal sealed record BenchOptions
     public const string Usage = """
         ActorPubSub benchmark: the standard workloads of DESIGN.md on this machine.
 
-          dotnet run -c Release --project src/ActorPubSub.Bench -- <w1|w2|w3|w4|latency|all> [options]
+          dotnet run -c Release --project src/ActorPubSub.Bench -- <w1|w2|w3|w4|w5|latency|all> [options]
 
-          --count N          messages per run (default: w1/w2 200000, w3 1000000, w4 200000)
+          --count N          messages per run (default: w1/w2 200000, w3 1000000, w4 200000, w5 5000000;
+                             all runs w5 only when --count is given)
           --size BYTES       payload size (default 256, at least 16)
           --window N         publishes in flight without receipt (default 1000)
           --max-in-flight N  deliveries a consumer holds unacked (default 1000)
@@ -22,7 +23,8 @@ internal sealed record BenchOptions
           --transient-window N  transient deliveries a consumer may have unfinished before the topic
                              drops for it (default here 2000000: no drops, like the mediator's
                              unbounded mailboxes; the product default is 10000)
-          --postgres CONN    use PostgreSQL instead of a fresh SQLite file
+          --postgres CONN    use PostgreSQL instead of a fresh SQLite file (w5: in a database of its
+                             own, created on that server and dropped at the end)
           --sqlite-sync full|normal   SQLite synchronous setting (default full: fsync per commit)
           --remote-client    publisher and consumers on a second node (client only), topics on the first
           --json             one JSON object per result on stdout instead of the table
@@ -50,8 +52,8 @@ internal sealed record BenchOptions
     {
         if (args.Length == 0 || args[0] is "-h" or "--help") throw new BenchUsageException(Usage);
         var workload = args[0];
-        if (workload is not ("w1" or "w2" or "w3" or "w4" or "latency" or "all"))
-            throw new BenchUsageException($"Unknown workload '{workload}'; use w1, w2, w3, w4, latency or all.\n\n{Usage}");
+        if (workload is not ("w1" or "w2" or "w3" or "w4" or "w5" or "latency" or "all"))
+            throw new BenchUsageException($"Unknown workload '{workload}'; use w1, w2, w3, w4, w5, latency or all.\n\n{Usage}");
         var o = new BenchOptions { Workload = workload };
         for (var i = 1; i < args.Length; i++)
         {

@@ -26,6 +26,23 @@ internal sealed record BenchResult
     /// <summary>Free text for what a workload measures beyond the columns (e.g. the mediator ratio).</summary>
     public string? Note { get; init; }
 
+    // W5 (backlog) only; null for the other workloads, and then left out of the JSON.
+    [JsonPropertyName("backlog_messages")] public long? BacklogMessages { get; init; }
+    [JsonPropertyName("publish_msgs_s")] public double? PublishMsgsS { get; init; }
+    [JsonPropertyName("refused")] public long? Refused { get; init; }
+    /// <summary>Publishes without an answer within the publish timeout (today: those a refusal left behind, see Publisher).</summary>
+    [JsonPropertyName("publish_timeouts")] public long? PublishTimeouts { get; init; }
+    [JsonPropertyName("recover_seconds")] public double? RecoverSeconds { get; init; }
+    [JsonPropertyName("catchup_msgs_s")] public double? CatchupMsgsS { get; init; }
+    [JsonPropertyName("peak_rss_mb")] public long? PeakRssMb { get; init; }
+    [JsonPropertyName("peak_rss_publish_mb")] public long? PeakRssPublishMb { get; init; }
+    [JsonPropertyName("peak_rss_recover_mb")] public long? PeakRssRecoverMb { get; init; }
+    [JsonPropertyName("peak_rss_catchup_mb")] public long? PeakRssCatchupMb { get; init; }
+    [JsonPropertyName("disk_mb")] public double? DiskMb { get; init; }
+    [JsonPropertyName("peak_disk_mb")] public double? PeakDiskMb { get; init; }
+    /// <summary>How long the store was watched after the drain until its size stopped shrinking (bounded).</summary>
+    [JsonPropertyName("disk_wait_seconds")] public double? DiskWaitSeconds { get; init; }
+
     /// <summary>
     /// A throughput run: <paramref name="messages"/> published in <paramref name="publishSeconds"/>, and
     /// <paramref name="received"/> (all of them when null) through end to end in <paramref name="seconds"/>.

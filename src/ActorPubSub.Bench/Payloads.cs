@@ -14,6 +14,17 @@ internal static class Payloads
         return payload;
     }
 
+    /// <summary>
+    /// As <see cref="Create"/> with random bytes after the header: what a workload measuring the store's size on disk
+    /// publishes, since PostgreSQL compresses large rows (TOAST) and would shrink the zeros of the plain payloads to nothing.
+    /// </summary>
+    public static byte[] CreateIncompressible(int size, long number)
+    {
+        var payload = Create(size, number);
+        Random.Shared.NextBytes(payload.AsSpan(16));
+        return payload;
+    }
+
     public static long Number(byte[] payload) => BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(8));
 
     public static double MicrosSincePublish(byte[] payload) =>

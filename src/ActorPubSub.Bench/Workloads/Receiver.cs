@@ -3,16 +3,20 @@ using ActorPubSub.Topics.Subscriptions;
 
 namespace ActorPubSub.Bench.Workloads;
 
-/// <summary>A consumer that counts distinct messages and duplicates, and completes when it has them all.</summary>
-internal sealed class Receiver(long expected, Action<byte[]>? onMessage = null)
+/// <summary>
+/// A consumer that counts distinct messages and duplicates, and completes when it has them all. Message numbers
+/// are below <paramref name="numbers"/> (by default <paramref name="expected"/>; more when some publishes were refused).
+/// </summary>
+internal sealed class Receiver(long expected, Action<byte[]>? onMessage = null, long? numbers = null)
 {
-    private readonly bool[] _seen = new bool[expected];
+    private readonly bool[] _seen = new bool[numbers ?? expected];
     private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _distinct;
     private long _duplicates;
 
     public Task All => _all.Task;
     public long Duplicates => Interlocked.Read(ref _duplicates);
+    public long Distinct => Interlocked.Read(ref _distinct);
 
     public Task Handle(Delivery<byte[]> delivery, CancellationToken _)
     {
