@@ -22,6 +22,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
 
     private readonly Dictionary<string, SubscriptionState> _subscriptions = new(StringComparer.Ordinal);
     private bool _setChanged = true;   // subscriptions were added or removed since TakeSetChanged
+    private bool _filteredSinceTrim;    // a pump acknowledged messages by a filter since TakeFiltered
 
     public int Count => _subscriptions.Count;
 
@@ -115,6 +116,14 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
             if (_subscriptions.TryGetValue(f.Subscription, out var sub)) sub.RestoreFailure(f, now, utcNow);
     }
 
+    /// <summary>Written (or replayed) messages: filtered subscriptions that keep up acknowledge those their filter refuses.</summary>
+    public void Appended(MessagesAppended e)
+    {
+        foreach (var sub in _subscriptions.Values)
+            if (sub.Config.Filter is not null)
+                foreach (var m in e.Messages) sub.FilterNext(m);
+    }
+
     /// <summary>A seek: the subscription's cursor moves (its filter applies again as the cursor passes messages).</summary>
     public void MoveCursor(CursorMoved e)
     {
@@ -199,6 +208,27 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
     public void Pump(SubscriptionState sub, long now)
     {
         if (!Delivering) return;
+        var filtered = sub.Filtered;
+        try
+        {
+            PumpDeliveries(sub, now);
+        }
+        finally
+        {
+            if (sub.Filtered != filtered) _filteredSinceTrim = true;
+        }
+    }
+
+    /// <summary>True (once) when a pump acknowledged messages by the filter since the last call: the log may trim.</summary>
+    public bool TakeFiltered()
+    {
+        var filtered = _filteredSinceTrim;
+        _filteredSinceTrim = false;
+        return filtered;
+    }
+
+    private void PumpDeliveries(SubscriptionState sub, long now)
+    {
         sub.Pump(log.LastSequence, now, settings.DeliverBatchMessages, settings.DeliverBatchBytes,
             (consumer, messages, attempts) =>
             {

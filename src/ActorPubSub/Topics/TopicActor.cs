@@ -322,7 +322,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         _state.Retention.Trim();
         _state.TruncateToLimits(DateTime.UtcNow);
         _state.Subscriptions.PumpAll(Now);
-        RequestReads();
+        AfterPump();
         MaybeSnapshot();
         _state.Gauges.Publish();
         TryWrite();
@@ -393,6 +393,13 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     // ---------------------------------------------------------------- reading the log back
 
+    /// <summary>After pumps: trim what filters acknowledged, and read back what the pumps found only on disk.</summary>
+    private void AfterPump()
+    {
+        if (_state.Subscriptions.TakeFiltered()) _state.Retention.Trim();
+        RequestReads();
+    }
+
     /// <summary>Starts reading the chunk of the log wanted next (one read at a time), if any.</summary>
     private void RequestReads()
     {
@@ -420,7 +427,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
             foreach (var (command, sender) in _waitingForRead) Self.Tell(command, sender);
             _waitingForRead.Clear();
         }
-        RequestReads();
+        AfterPump();
         EnsureTicking();
     }
 
@@ -454,7 +461,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         if ((then & Then.Tick) != 0) EnsureTicking();
         if ((then & Then.Gauges) != 0) _state.Gauges.Publish();
         if ((then & Then.PassivateIfUnknown) != 0) PassivateIfUnknown();
-        RequestReads();
+        AfterPump();
     }
 
     /// <summary>Ticks only while something waits for the clock (<see cref="SubscriptionTable.TickInterval"/>).</summary>

@@ -185,6 +185,7 @@ internal sealed class TopicState
     private void Append(MessagesAppended e, long journalSeqNr, bool replay, long now)
     {
         Log.Appended(journalSeqNr, e.Messages);
+        Subscriptions.Appended(e);
         Gate.Appended(e, replay, now);
         if (replay) Snapshots.Replayed(e);
         else Snapshots.Written(e);

@@ -98,13 +98,16 @@ public sealed class FilterSpec : RestartableNodeSpec
         // act
         await RestartNodeAsync();
 
-        // assert: the subscription kept its filter and its position; messages 9..16 (the same header sets) are
-        // filtered the same, for a consumer that does not repeat the filter
+        // assert: the subscription kept its filter and its position (what the filter refused after the last ack is
+        // looked at again as the consumer's cursor passes it, without delivering it); messages 9..16 (the same
+        // header sets) are filtered the same, for a consumer that does not repeat the filter
         var info = await Node.Client.GetTopicInfoAsync("restarted");
         Assert.Equal(filter, info.Subscriptions.Single().Filter);
-        Assert.Equal((8L, 0L), (info.Subscriptions.Single().Watermark, info.Subscriptions.Single().Pending));
         var after = new DeliveryLog<int>();
         await using var resumed = await Node.Client.SubscribeAsync<int>("restarted", "s", after.Recording);
+        await Eventually.HoldsAsync(() => Node.Client.GetTopicInfoAsync("restarted"),
+            i => (i.Subscriptions.Single().Watermark, i.Subscriptions.Single().Pending) == (8L, 0L), "the position is 8 with nothing pending");
+        Assert.Empty(after.All);
         await PublishAllAsync("restarted");
         await AssertDeliveredExactlyAsync(after, "restarted", [9, 10, 16]);
     }

@@ -112,6 +112,16 @@ internal sealed class SubscriptionState
     /// <summary>Replays an ack (journal, snapshot); nothing is queued for the journal.</summary>
     public void RestoreAck(long sequence) => Complete(sequence);
 
+    /// <summary>
+    /// A message just written (or replayed) that the filter refuses, when it is next after the watermark: acknowledged
+    /// at once without a journal entry, so a subscription that keeps up never shows refused messages as pending. Further
+    /// out it waits for the cursor (<see cref="NextFor"/>), so refused messages of a backlog cost no memory.
+    /// </summary>
+    public void FilterNext(TopicMessage message)
+    {
+        if (_filter is not null && Watermark == message.Sequence - 1 && !_filter(message.Headers)) _acked.Add(message.Sequence);
+    }
+
     /// <summary>Takes the acks not yet written to the journal.</summary>
     public long[] TakeUnflushedAcks()
     {
@@ -232,6 +242,9 @@ internal sealed class SubscriptionState
             _ready.Add(sequence);
         }
     }
+
+    /// <summary>Messages the filter acknowledged as the cursor passed them (the topic trims after a pump that did).</summary>
+    public long Filtered { get; private set; }
 
     /// <summary>Messages the topic's limits dropped before this subscription acknowledged them.</summary>
     public long Dropped { get; private set; }
@@ -409,6 +422,7 @@ internal sealed class SubscriptionState
             {
                 // Refused by the filter: acknowledged without a journal entry (the cursor filters it again after a restart).
                 _acked.Add(seq);
+                Filtered++;
                 continue;
             }
             // A restored retry, or after a seek back a delivery still in flight: both ahead of the cursor.

@@ -852,6 +852,24 @@ public sealed class SubscriptionSupervisionSpec : SubscriptionFixture
     }
 
     [Fact]
+    public void FilterNext_should_acknowledge_a_refused_message_only_next_to_the_watermark()
+    {
+        // arrange: only invoices; the subscription acknowledged 1
+        var sub = Subscription(watermark: 1, filter: h => h is not null && h.TryGetValue("type", out var t) && t == "invoice");
+
+        // act: 2 (a receipt) follows the watermark; 4 (a receipt) is further out, behind 3 (an invoice)
+        sub.FilterNext(Message(2) with { Headers = Headers("type", "receipt") });
+        sub.FilterNext(Message(3) with { Headers = Headers("type", "invoice") });
+        sub.FilterNext(Message(4) with { Headers = Headers("type", "receipt") });
+
+        // assert: 2 is acknowledged without a journal ack; 4 waits for the cursor (no memory for a backlog's refusals)
+        Assert.Equal(2, sub.Watermark);
+        Assert.False(sub.IsAcked(4));
+        Assert.Empty(sub.AckedAbove);
+        Assert.Equal(0, sub.UnflushedAckCount);
+    }
+
+    [Fact]
     public void Pump_without_a_filter_should_deliver_everything()
     {
         // arrange
