@@ -45,7 +45,9 @@ internal sealed class StoreSize : IAsyncDisposable
         var sw = Stopwatch.StartNew();
         var smallest = await MeasureAsync();
         var since = sw.Elapsed;
-        while (sw.Elapsed - since < TimeSpan.FromSeconds(5) && sw.Elapsed < limit)
+        // Quiet for 25 s: a drained topic's last snapshot (and the journal delete after it) comes within two housekeeping
+        // rounds (about 10 s) once it went quiet, and the SQLite compactor runs every 10 s after that.
+        while (sw.Elapsed - since < TimeSpan.FromSeconds(25) && sw.Elapsed < limit)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
             var size = await MeasureAsync();

@@ -15,7 +15,7 @@ internal static class BacklogWorkload
 {
     private const string Subscription = "backlog";
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan DiskSettleLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan DiskSettleLimit = TimeSpan.FromSeconds(90);
 
     public static async Task<BenchResult> RunAsync(BenchOptions o, long count, bool measured)
     {

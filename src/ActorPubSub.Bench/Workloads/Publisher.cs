@@ -23,10 +23,7 @@ internal static class Publisher
     /// <param name="tolerateRefusals">
     /// Count publishes the topic refused (<see cref="PubSubRejectedException"/>, e.g. TopicFull) and those left
     /// without an answer (<see cref="TimeoutException"/>) instead of failing the run; any other failure still fails
-    /// it. After a refusal only one publish is in flight until one is confirmed again: a topic that refused a
-    /// producer's number ignores the producer's later numbers already on the way (a gap, to wait for the resend in
-    /// order), so with the whole window in flight nearly every publish to a full topic would wait out the publish
-    /// timeout (30 s) instead of being refused.
+    /// it. The window stays full after a refusal, as a publisher's would.
     /// </param>
     /// <param name="payloadOf">Makes the payload of a size and message number (default <see cref="Payloads.Create"/>).</param>
     public static async Task<Outcome> PublishAsync(IPubSub pubsub, Func<long, string> topicOf, long count, int size, int window,
@@ -38,17 +35,10 @@ internal static class Publisher
         var confirmed = 0L;
         var timedOut = 0L;
         var lastReceipt = 0L;
-        var narrow = 0;   // 1 after a refusal or timeout, until a publish is confirmed again
         var refused = new ConcurrentDictionary<RejectionCode, long>();
         for (long i = 0; i < count; i++)
         {
-            if (Volatile.Read(ref narrow) == 1)
-            {
-                // Nothing else in flight: take the whole window, keep one permit for this publish.
-                for (var k = 0; k < window; k++) await gate.WaitAsync();
-                if (window > 1) gate.Release(window - 1);
-            }
-            else await gate.WaitAsync();
+            await gate.WaitAsync();
             // Each publish gets its own array: a shared one is stored once in-process.
             var task = pubsub.PublishAsync(topicOf(i), payloadOf(size, i));
             _ = task.ContinueWith(t =>
@@ -57,17 +47,14 @@ internal static class Publisher
                 {
                     Interlocked.Increment(ref confirmed);
                     Interlocked.Exchange(ref lastReceipt, Stopwatch.GetTimestamp());
-                    Volatile.Write(ref narrow, 0);
                 }
                 else if (tolerateRefusals && t.Exception?.InnerException is PubSubRejectedException rejected)
                 {
                     refused.AddOrUpdate(rejected.Code, 1, (_, n) => n + 1);
-                    Volatile.Write(ref narrow, 1);
                 }
                 else if (tolerateRefusals && t.Exception?.InnerException is TimeoutException)
                 {
                     Interlocked.Increment(ref timedOut);
-                    Volatile.Write(ref narrow, 1);
                 }
                 else Interlocked.Increment(ref failures);
                 gate.Release();
