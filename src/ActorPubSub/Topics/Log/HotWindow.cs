@@ -12,6 +12,7 @@ internal sealed class HotWindow
     public const int MessageOverhead = 160;
 
     private TopicMessage[] _ring = new TopicMessage[16];
+    private int[] _costs = new int[16];   // each message's cost, so eviction does not size it again
     private int _head;   // index of the oldest message
 
     /// <summary>Sequence of the oldest message held; <see cref="LastSequence"/> + 1 when empty.</summary>
@@ -25,14 +26,19 @@ internal sealed class HotWindow
     public static long Cost(TopicMessage m) => m.Size + MessageOverhead;
 
     /// <summary>Appends <paramref name="message"/>; a message that does not follow the last one starts the window afresh.</summary>
-    public void Append(TopicMessage message)
+    public void Append(TopicMessage message) => Append(message, message.Size);
+
+    /// <summary>Appends <paramref name="message"/> of <paramref name="size"/> bytes (<see cref="TopicMessage.Size"/>, already known).</summary>
+    public void Append(TopicMessage message, int size)
     {
         if (Count > 0 && message.Sequence != LastSequence + 1) Clear();
         if (Count == 0) FirstSequence = message.Sequence;
         if (Count == _ring.Length) Resize(_ring.Length * 2);
-        _ring[(_head + Count) & (_ring.Length - 1)] = message;
+        var slot = (_head + Count) & (_ring.Length - 1);
+        _ring[slot] = message;
+        _costs[slot] = size + MessageOverhead;
         Count++;
-        Bytes += Cost(message);
+        Bytes += size + MessageOverhead;
     }
 
     public bool Contains(long sequence) => sequence >= FirstSequence && sequence <= LastSequence;
@@ -52,7 +58,7 @@ internal sealed class HotWindow
     public long RemoveOldest()
     {
         if (Count == 0) return 0;
-        var cost = Cost(_ring[_head]);
+        long cost = _costs[_head];
         Bytes -= cost;
         _ring[_head] = null!;
         _head = (_head + 1) & (_ring.Length - 1);
@@ -78,6 +84,7 @@ internal sealed class HotWindow
         var freed = Bytes;
         var next = LastSequence + 1;
         _ring = new TopicMessage[16];
+        _costs = new int[16];
         _head = 0;
         Count = 0;
         Bytes = 0;
@@ -88,8 +95,15 @@ internal sealed class HotWindow
     private void Resize(int capacity)
     {
         var next = new TopicMessage[capacity];
-        for (var i = 0; i < Count; i++) next[i] = _ring[(_head + i) & (_ring.Length - 1)];
+        var costs = new int[capacity];
+        for (var i = 0; i < Count; i++)
+        {
+            var from = (_head + i) & (_ring.Length - 1);
+            next[i] = _ring[from];
+            costs[i] = _costs[from];
+        }
         _ring = next;
+        _costs = costs;
         _head = 0;
     }
 }

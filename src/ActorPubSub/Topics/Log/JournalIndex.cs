@@ -35,9 +35,15 @@ internal sealed class JournalIndex(long pageBytes)
     /// </summary>
     public void Append(long journalSeqNr, IReadOnlyList<TopicMessage> messages)
     {
-        if (messages.Count == 0) return;
         long bytes = 0;
         foreach (var m in messages) bytes += m.Size;
+        Append(journalSeqNr, messages, bytes);
+    }
+
+    /// <summary>As <see cref="Append(long, IReadOnlyList{TopicMessage})"/>, with the messages' <paramref name="bytes"/> known.</summary>
+    public void Append(long journalSeqNr, IReadOnlyList<TopicMessage> messages, long bytes)
+    {
+        if (messages.Count == 0) return;
         var first = messages[0];
         var last = messages[^1];
         Bytes += bytes;

@@ -132,14 +132,17 @@ internal sealed class MessageLog
         if (LastSequence > 0 && messages[0].Sequence != LastSequence + 1)
             throw new InvalidOperationException(
                 $"messages {LastSequence + 1}..{messages[0].Sequence - 1} are missing before journal event {journalSeqNr}");
-        Index.Append(journalSeqNr, messages);
+        // Each message is sized once here (the size walks its headers).
+        var sizes = messages.Length <= 1024 ? stackalloc int[messages.Length] : new int[messages.Length];
+        long bytes = 0;
+        for (var i = 0; i < messages.Length; i++) bytes += sizes[i] = messages[i].Size;
+        Index.Append(journalSeqNr, messages, bytes);
         if (Count == 0) FirstSequence = messages[0].Sequence;
         LastSequence = messages[^1].Sequence;
-        long incoming = 0;
-        foreach (var m in messages) incoming += HotWindow.Cost(m);
+        var incoming = bytes + (long)messages.Length * HotWindow.MessageOverhead;
         // Room first, then the messages: what the node holds never passes its budget on the way.
         Evict(Allowed - incoming, keepPages: 1);
-        foreach (var m in messages) _window.Append(m);
+        for (var i = 0; i < messages.Length; i++) _window.Append(messages[i], sizes[i]);
         _memory?.Add(incoming);
         Evict(Allowed, keepPages: 1);   // a write larger than the allowance keeps only its newest messages
     }
