@@ -77,7 +77,8 @@ internal sealed class MessageLog
         {
             // Past the middle of a page: read the next one ahead, so a catching-up subscription does not wait.
             if (sequence - page!.FirstSequence >= page.Count / 2 && Index.After(page) is { } next &&
-                next.FirstSequence < _window.FirstSequence && !_cache.Holds(next))
+                next.FirstSequence < _window.FirstSequence && !_cache.Covers(next.FirstSequence) &&
+                _reading?.Contains(next.FirstSequence) != true)
                 _wants.Add(next.FirstSequence);
             return true;
         }
@@ -195,7 +196,10 @@ internal sealed class MessageLog
     /// <summary>The chunk being read back, or null.</summary>
     public LogChunk? Reading => _reading;
 
-    /// <summary>The next wanted chunk to read (the oldest first), or null while one is being read or none is wanted.</summary>
+    /// <summary>
+    /// The next range to read (the oldest wanted chunk, and the chunks after it that are not in memory either, up to
+    /// <see cref="ReadPages"/> pages: fewer, larger reads), or null while one is being read or none is wanted.
+    /// </summary>
     public LogChunk? NextRead()
     {
         if (_reading is not null) return null;
@@ -203,12 +207,26 @@ internal sealed class MessageLog
         {
             var first = _wants.Min;
             _wants.Remove(first);
-            if (Index.Find(first) is not { } chunk || _cache.Holds(chunk)) continue;
-            if (chunk.LastSequence < FirstSequence) continue;
-            return _reading = chunk;
+            if (Index.Find(first) is not { } chunk || chunk.LastSequence < FirstSequence) continue;
+            if (_cache.Covers(chunk.FirstSequence) && _cache.Covers(chunk.LastSequence)) continue;
+            var range = chunk;
+            for (var n = 1; n < ReadPages && Index.After(range) is { } next && next.FirstSequence < _window.FirstSequence &&
+                            !_cache.Covers(next.FirstSequence) && range.Bytes + next.Bytes <= ReadPages * _settings.PageBytes; n++)
+            {
+                range = range with
+                {
+                    LastSequence = next.LastSequence, LastJournalSeqNr = next.LastJournalSeqNr, Bytes = range.Bytes + next.Bytes,
+                    LastTimestamp = next.LastTimestamp,
+                };
+                _wants.Remove(next.FirstSequence);
+            }
+            return _reading = range;
         }
         return null;
     }
+
+    /// <summary>Pages one read may take (each query to the journal has its cost; a larger read pays it less often).</summary>
+    public const int ReadPages = 4;
 
     /// <summary>
     /// The journal events of the chunk being read: its messages go to the cache. Returns null, or what is missing
@@ -264,13 +282,16 @@ internal sealed class MessageLog
     public void Fit() => Evict(Allowed, keepPages: 1);
 
     /// <summary>
-    /// Gives memory back until at most <paramref name="target"/> is held: the window's oldest first, then the least
-    /// recently used pages but the last <paramref name="keepPages"/>, so a subscription behind always makes progress
-    /// (a topic may hold one page beyond its share).
+    /// Gives memory back until at most <paramref name="target"/> is held: least recently used pages while they hold more
+    /// than half of it, then the window's oldest, then pages but the last <paramref name="keepPages"/>, so a subscription
+    /// behind always makes progress (a topic may hold one page beyond its share).
     /// </summary>
     private void Evict(long target, int keepPages)
     {
         long freed = 0;
+        // Pages read back first, down to half: they serve the subscriptions behind, the window the ones that keep up.
+        while (_window.Bytes + _cache.Bytes > target && _cache.Bytes > target / 2 && _cache.Count > keepPages)
+            freed += _cache.RemoveLeastRecentlyUsed();
         while (_window.Bytes + _cache.Bytes > target && _window.Count > 0) freed += _window.RemoveOldest();
         while (_window.Bytes + _cache.Bytes > target && _cache.Count > keepPages) freed += _cache.RemoveLeastRecentlyUsed();
         _memory?.Add(-freed);

@@ -26,6 +26,10 @@ internal sealed class ReadCache
 
     public bool Holds(LogChunk chunk) => _pages.Exists(p => p.Chunk.FirstSequence == chunk.FirstSequence);
 
+    /// <summary>True when a page holds <paramref name="sequence"/> (without counting as a use).</summary>
+    public bool Covers(long sequence) =>
+        _pages.Exists(p => p.Messages.Length > 0 && sequence >= p.Messages[0].Sequence && sequence <= p.Messages[^1].Sequence);
+
     /// <summary>Finds <paramref name="sequence"/>; <paramref name="chunk"/> is the page it was found in.</summary>
     public bool TryGet(long sequence, out TopicMessage message, out LogChunk? chunk)
     {
