@@ -15,6 +15,7 @@ public sealed class JournalReaderSpec(ITestOutputHelper output) : Akka.TestKit.X
 {
     private const string Journal = "akka.persistence.journal.inmem";
     private const string Silent = "akka.persistence.journal.silent";
+    private const string Failing = "akka.persistence.journal.failing";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     private static readonly Config Config = ConfigurationFactory.ParseString($$"""
@@ -23,6 +24,10 @@ public sealed class JournalReaderSpec(ITestOutputHelper output) : Akka.TestKit.X
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         {{Silent}} {
           class = "{{typeof(SilentJournal).AssemblyQualifiedName}}"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
+        {{Failing}} {
+          class = "{{typeof(FailingJournal).AssemblyQualifiedName}}"
           plugin-dispatcher = "akka.actor.default-dispatcher"
         }
         """);
@@ -125,6 +130,30 @@ public sealed class JournalReaderSpec(ITestOutputHelper output) : Akka.TestKit.X
         ExpectTerminated(reader, Wait);
     }
 
+    [Fact]
+    public void A_read_the_journal_fails_should_fail_alone_and_the_reader_go_on()
+    {
+        // arrange: a journal that fails reads from 13 and answers the others
+        var reader = Sys.ActorOf(JournalReader.Props("topic-orders", Failing, Wait));
+        Watch(reader);
+
+        // act
+        reader.Tell(new JournalReader.Read(1, 13, 15, long.MaxValue));
+        reader.Tell(new JournalReader.Read(2, 16, 17, long.MaxValue));
+
+        // assert: the failure names the journal's cause; the reader lives and answers the next read
+        var failed = ExpectMsg<JournalReader.ReadFailed>(Wait);
+        Assert.Equal(1, failed.Request.Id);
+        Assert.False(failed.ReaderStopped);
+        Assert.Equal("disk on fire", failed.Cause.Message);
+        var page = ExpectMsg<JournalReader.Page>(Wait);
+        Assert.Equal(2, page.Request.Id);
+        Assert.Equal(["x16", "x17"], page.Events.Select(e => (string)e.Payload));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        reader.Tell(new JournalReader.Read(3, 20, 20, long.MaxValue));
+        Assert.Equal(3, ExpectMsg<JournalReader.Page>(Wait).Request.Id);
+    }
+
     /// <summary>Writes events e1..e<paramref name="count"/> under a fresh persistence id; returns it.</summary>
     private string Written(int count)
     {
@@ -159,4 +188,24 @@ public sealed class JournalReaderSpec(ITestOutputHelper output) : Akka.TestKit.X
 public sealed class SilentJournal : ReceiveActor
 {
     public SilentJournal() => ReceiveAny(_ => { });
+}
+
+/// <summary>A journal plugin whose reads from sequence 13 fail; other reads replay "x{n}" for each n of the range.</summary>
+public sealed class FailingJournal : ReceiveActor
+{
+    public FailingJournal()
+    {
+        Receive<ReplayMessages>(r =>
+        {
+            if (r.FromSequenceNr == 13)
+            {
+                r.PersistentActor.Tell(new ReplayMessagesFailure(new InvalidOperationException("disk on fire")));
+                return;
+            }
+            for (var n = r.FromSequenceNr; n <= r.ToSequenceNr; n++)
+                r.PersistentActor.Tell(new ReplayedMessage(new Persistent("x" + n, n, r.PersistenceId)));
+            r.PersistentActor.Tell(new RecoverySuccess(r.ToSequenceNr));
+        });
+        ReceiveAny(_ => { });
+    }
 }
