@@ -63,6 +63,25 @@ public sealed class RetentionTruncationSpec
         Assert.Equal(first, truncated?.FirstSequence);
     }
 
+    [Fact(Skip = "Bug outside Topics/Log: RetentionPolicy.Truncation asks log.Index.LastToDropForBytes(max), which counts the "
+        + "journal's chunks only, while log.Bytes also counts pinned messages; a topic restored from an old snapshot stays "
+        + "over max-retained-bytes by up to its pinned bytes (here: null instead of dropping 1..3).")]
+    public void Truncation_with_drop_oldest_should_count_pinned_messages_against_max_bytes()
+    {
+        // arrange: a topic restored from an old snapshot: 1..3 pinned (30 bytes), 4..6 in the journal (30 bytes)
+        var log = TestLogs.New(pageBytes: 30);
+        log.Restore(1, 3, [], [Message(1), Message(2), Message(3)]);
+        for (var seq = 4L; seq <= 6; seq++) log.Append(Message(seq));
+        var retention = Policy(log, Table(log, subscriptions: ["billing"]), new TopicLimits(50, 0, TimeSpan.Zero, WhenFull.DropOldest));
+        Assert.Equal(60, log.Bytes);
+
+        // act
+        var truncated = retention.Truncation(At);
+
+        // assert: the pinned messages are the oldest; without them 30 bytes remain
+        Assert.Equal(new LogTruncated(4), truncated);
+    }
+
     [Fact]
     public void Truncation_should_take_the_furthest_of_the_limits()
     {
