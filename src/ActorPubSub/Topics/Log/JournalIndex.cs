@@ -46,7 +46,6 @@ internal sealed class JournalIndex(long pageBytes)
         if (messages.Count == 0) return;
         var first = messages[0];
         var last = messages[^1];
-        Bytes += bytes;
         if (Last is { } open && open.Bytes < pageBytes && open.LastSequence + 1 == first.Sequence)
         {
             _chunks[^1] = open with
@@ -54,11 +53,14 @@ internal sealed class JournalIndex(long pageBytes)
                 LastSequence = last.Sequence, LastJournalSeqNr = journalSeqNr, Bytes = open.Bytes + bytes,
                 LastTimestamp = last.Timestamp,
             };
+            Bytes += bytes;
             return;
         }
+        // Refused before anything is counted: the index stays what it was.
         if (Last is { } previous && previous.LastSequence >= first.Sequence)
             throw new InvalidOperationException(
                 $"Log index out of order: messages from {first.Sequence} after a chunk ending at {previous.LastSequence}.");
+        Bytes += bytes;
         _chunks.Add(new LogChunk(first.Sequence, last.Sequence, journalSeqNr, journalSeqNr, bytes, first.Timestamp, last.Timestamp));
     }
 
