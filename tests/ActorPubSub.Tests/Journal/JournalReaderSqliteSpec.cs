@@ -62,7 +62,7 @@ public sealed class JournalReaderSqliteSpec : Akka.TestKit.Xunit2.TestKit
         // arrange: 9 messages in events of one or two, an ack event after each; chunks of 3, a window of 3
         var id = "topic-" + Guid.NewGuid().ToString("N");
         var writer = Sys.ActorOf(Props.Create(() => new Writer(id)));
-        var log = new MessageLog(new LogSettings(PageBytes: 30, WindowBytes: 3 * Cost10), memory: null);
+        var log = new MessageLog(new LogSettings(PageBytes: 30, WindowBytes: 3 * Cost10, ReadPages: 1), memory: null);
         var written = new List<TopicMessage>();
         for (var seq = 1L; seq <= 9; seq += seq % 3 == 1 ? 2 : 1)
         {

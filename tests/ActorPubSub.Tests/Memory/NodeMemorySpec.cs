@@ -2,23 +2,22 @@ using ActorPubSub.Memory;
 
 namespace ActorPubSub.Tests.Memory;
 
-/// <summary>The node's memory budget: what every topic holds, counted together, and each topic's share when over it.</summary>
+/// <summary>The node's memory budget: what every topic holds, counted together, and each topic's equal share.</summary>
 [Trait("Category", "Unit")]
 public sealed class NodeMemorySpec
 {
     [Fact]
-    public void Over_should_be_true_only_while_more_than_the_budget_is_held()
+    public void Add_should_count_what_every_holder_holds_together()
     {
         // arrange
         var memory = new NodeMemory(1000, "spec");
 
-        // act / assert
-        memory.Add(1000);
-        Assert.False(memory.Over);
-        memory.Add(1);
-        Assert.True(memory.Over);
-        memory.Add(-1);
-        Assert.False(memory.Over);
+        // act
+        memory.Add(700);
+        memory.Add(400);
+        memory.Add(-100);
+
+        // assert
         Assert.Equal(1000, memory.Used);
     }
 

@@ -198,7 +198,7 @@ internal sealed class MessageLog
 
     /// <summary>
     /// The next range to read (the oldest wanted chunk, and the chunks after it that are not in memory either, up to
-    /// <see cref="ReadPages"/> pages: fewer, larger reads), or null while one is being read or none is wanted.
+    /// <see cref="LogSettings.ReadPages"/> pages: fewer, larger reads), or null while one is being read or none is wanted.
     /// </summary>
     public LogChunk? NextRead()
     {
@@ -210,8 +210,8 @@ internal sealed class MessageLog
             if (Index.Find(first) is not { } chunk || chunk.LastSequence < FirstSequence) continue;
             if (_cache.Covers(chunk.FirstSequence) && _cache.Covers(chunk.LastSequence)) continue;
             var range = chunk;
-            for (var n = 1; n < ReadPages && Index.After(range) is { } next && next.FirstSequence < _window.FirstSequence &&
-                            !_cache.Covers(next.FirstSequence) && range.Bytes + next.Bytes <= ReadPages * _settings.PageBytes; n++)
+            for (var n = 1; n < _settings.ReadPages && Index.After(range) is { } next && next.FirstSequence < _window.FirstSequence &&
+                            !_cache.Covers(next.FirstSequence) && range.Bytes + next.Bytes <= _settings.ReadPages * _settings.PageBytes; n++)
             {
                 range = range with
                 {
@@ -225,8 +225,6 @@ internal sealed class MessageLog
         return null;
     }
 
-    /// <summary>Pages one read may take (each query to the journal has its cost; a larger read pays it less often).</summary>
-    public const int ReadPages = 4;
 
     /// <summary>
     /// The journal events of the chunk being read: its messages go to the cache. Returns null, or what is missing
@@ -259,7 +257,8 @@ internal sealed class MessageLog
         long incoming = 0;
         foreach (var m in messages) incoming += HotWindow.Cost(m);
         Evict(Allowed - incoming, keepPages: 0);
-        _memory?.Add(_cache.Add(chunk, messages));
+        var added = _cache.Add(chunk, messages);   // (not inside ?.: without a budget the call would be skipped)
+        _memory?.Add(added);
         return null;
     }
 

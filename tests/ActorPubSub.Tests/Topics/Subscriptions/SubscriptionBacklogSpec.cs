@@ -15,7 +15,7 @@ public sealed class SubscriptionBacklogSpec : SubscriptionFixture
     private const long Cost10 = 10 + HotWindow.MessageOverhead;
 
     // A log of its own: chunks of 3 messages, a window of 3 (the fixture's log holds everything in memory).
-    private readonly MessageLog _backlog = new(new LogSettings(PageBytes: 30, WindowBytes: 3 * Cost10), memory: null);
+    private readonly MessageLog _backlog = new(new LogSettings(PageBytes: 30, WindowBytes: 3 * Cost10, ReadPages: 1), memory: null);
     private readonly LogJournal _journal;
 
     public SubscriptionBacklogSpec() => _journal = new LogJournal(_backlog);
