@@ -54,7 +54,7 @@ internal sealed class RetentionPolicy(string topic, TopicSettings settings, Mess
         if (limits.WhenFull == WhenFull.DropOldest)
         {
             if (limits.MaxMessages > 0 && log.Count > limits.MaxMessages) drop = Math.Max(drop, log.LastSequence - limits.MaxMessages);
-            if (limits.MaxBytes > 0 && log.Bytes > limits.MaxBytes) drop = Math.Max(drop, log.Index.LastToDropForBytes(limits.MaxBytes));
+            if (limits.MaxBytes > 0 && log.Bytes > limits.MaxBytes) drop = Math.Max(drop, log.LastToDropForBytes(limits.MaxBytes));
         }
         if (subscriptions.LowestTransfer() is { } transfer) drop = Math.Min(drop, transfer - 1);
         return drop >= log.FirstSequence ? new LogTruncated(drop + 1) : null;

@@ -63,9 +63,7 @@ public sealed class RetentionTruncationSpec
         Assert.Equal(first, truncated?.FirstSequence);
     }
 
-    [Fact(Skip = "Bug outside Topics/Log: RetentionPolicy.Truncation asks log.Index.LastToDropForBytes(max), which counts the "
-        + "journal's chunks only, while log.Bytes also counts pinned messages; a topic restored from an old snapshot stays "
-        + "over max-retained-bytes by up to its pinned bytes (here: null instead of dropping 1..3).")]
+    [Fact]
     public void Truncation_with_drop_oldest_should_count_pinned_messages_against_max_bytes()
     {
         // arrange: a topic restored from an old snapshot: 1..3 pinned (30 bytes), 4..6 in the journal (30 bytes)

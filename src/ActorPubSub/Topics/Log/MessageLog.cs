@@ -114,6 +114,23 @@ internal sealed class MessageLog
         return last;
     }
 
+    /// <summary>
+    /// The last sequence to drop so that at most <paramref name="maxBytes"/> stay: pinned messages first, then whole
+    /// chunks from the oldest (0: nothing to drop).
+    /// </summary>
+    public long LastToDropForBytes(long maxBytes)
+    {
+        var bytes = Bytes;
+        long last = 0;
+        foreach (var m in _pinned)
+        {
+            if (bytes <= maxBytes) return last;
+            bytes -= m.Size;
+            last = m.Sequence;
+        }
+        return bytes <= maxBytes ? last : Math.Max(last, Index.LastToDropForBytes(maxBytes));
+    }
+
     /// <summary>The message when it is in memory, without wanting its chunk.</summary>
     private bool Peek(long sequence, out TopicMessage message)
     {
