@@ -314,6 +314,7 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
         var sender = Sender;
         var (entries, nextAfter) = _store.Page(list.AfterSequence, list.Limit, _settings.PageMaxBytes);
         ReadThenAnswer(entries,
+            _settings.PageMaxBytes,
             letters => sender.Tell(new DeadLetterPage(_topic, _subscription, letters, _store.Count, nextAfter)),
             reason => sender.Tell(Rejected(list, nameof(ListDeadLetters), RejectionCode.StorageFailure, reason)));
     }
@@ -327,16 +328,17 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
             sender.Tell(new DeadLetterFound(_topic, _subscription, get.Sequence, null));
             return;
         }
-        ReadThenAnswer([entry],
+        ReadThenAnswer([entry], _settings.PageMaxBytes,
             letters => sender.Tell(new DeadLetterFound(_topic, _subscription, get.Sequence, letters[0])),
             reason => sender.Tell(Rejected(get, nameof(GetDeadLetter), RejectionCode.StorageFailure, reason)));
     }
 
     /// <summary>Reads the letters back (in phase <see cref="Reading"/> unless their bodies are in memory), then answers.</summary>
-    private void ReadThenAnswer(ImmutableArray<DeadLetterIndexEntry> entries, Action<ImmutableArray<DeadLetter>> answer, Action<string> fail)
+    private void ReadThenAnswer(ImmutableArray<DeadLetterIndexEntry> entries, long maxBytes, Action<ImmutableArray<DeadLetter>> answer,
+        Action<string> fail)
     {
         var done = false;
-        ReadBodies(entries,
+        ReadBodies(entries, maxBytes,
             letters => { done = true; answer(letters); BackToIdle(); },
             reason => { done = true; fail(reason); BackToIdle(); });
         if (!done) Become(Reading);
@@ -391,7 +393,7 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
             FinishRedrive(r.Done());
             return;
         }
-        ReadBodies(chunk, letters =>
+        ReadBodies(chunk, _settings.RedriveBatchBytes, letters =>
         {
             _topicRegion.Tell(new RedriveMessages(_topic, _subscription, [.. letters.Select(l => l.Message)]), Self);
             Timers.StartSingleTimer(RedriveTimerKey, new RedriveTimeout(r.Chunk), _settings.RedriveTimeout);
@@ -468,10 +470,11 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
     /// <paramref name="onFailed"/> with the reason). One read-back at a time: the phases that call this hold
     /// other commands meanwhile.
     /// </summary>
-    private void ReadBodies(ImmutableArray<DeadLetterIndexEntry> entries, Action<ImmutableArray<DeadLetter>> onRead, Action<string> onFailed)
+    private void ReadBodies(ImmutableArray<DeadLetterIndexEntry> entries, long maxBytes, Action<ImmutableArray<DeadLetter>> onRead,
+        Action<string> onFailed)
     {
         if (_read is not null) throw new InvalidOperationException("A dead-letter read-back is already running.");
-        var read = new DeadLetterReadBack(++_reads, PersistenceId, entries, _store);
+        var read = new DeadLetterReadBack(++_reads, PersistenceId, entries, _store, maxBytes);
         if (read.Done)
         {
             onRead(read.Letters());
@@ -484,7 +487,12 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
     private void RequestNextRange()
     {
         var read = _read!;
-        if (read.Next() is not { } next)
+        var memory = NodeMemory.For(Context.System);
+        // The reader buffers the events of a range until it answers: counted from the ask to the answer.
+        memory.Add(-read.InFlightBytes);
+        var next = read.Next();
+        memory.Add(read.InFlightBytes);
+        if (next is null)
         {
             var onRead = _onRead!;
             var letters = read.Letters();
@@ -529,7 +537,7 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
     // Ends the read-back in progress: what it held no longer counts against the node's memory.
     private void EndRead()
     {
-        if (_read is { } read) NodeMemory.For(Context.System).Add(-read.Bytes);
+        if (_read is { } read) NodeMemory.For(Context.System).Add(-read.Bytes - read.InFlightBytes);
         (_read, _onRead, _onReadFailed) = (null, null, null);
     }
 

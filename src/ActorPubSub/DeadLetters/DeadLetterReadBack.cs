@@ -11,28 +11,29 @@ namespace ActorPubSub.DeadLetters;
 /// the reader and answers.
 /// </summary>
 /// <remarks>
-/// Only the wanted letters are kept (their bytes are what <see cref="Bytes"/> counts against the node's memory);
-/// the other letters of an event read are dropped at once. A wanted letter that is not in its event means the
-/// journal lost a range the index points to: the caller stops the store rather than answer without it.
+/// Only the events that hold a wanted letter are read, in runs of neighbours; a run ends before its events' bytes
+/// pass the answer's byte budget (one event always goes), so the reader buffers about one page or chunk at a time.
+/// Its buffer (<see cref="InFlightBytes"/>) and the wanted letters kept (<see cref="Bytes"/>) count against the
+/// node's memory; the other letters of an event read are dropped at once. A wanted letter that is not in its event
+/// means the journal lost a range the index points to: the caller stops the store rather than answer without it.
 /// </remarks>
 internal sealed class DeadLetterReadBack
 {
-    // Events between two wanted ones that are read with them rather than in a read of their own.
-    private const int MaxGap = 4;
-    // Most events in one read: each holds one batch of letters from the topic, all buffered by the reader.
-    private const int MaxEventsPerRead = 64;
+    // Most events in one read (the byte budget usually ends a run first).
+    private const int MaxEventsPerRead = 256;
 
     private readonly string _persistenceId;
     private readonly ImmutableArray<DeadLetterIndexEntry> _wanted;
     // The wanted letters whose body is still to read, by message sequence.
     private readonly Dictionary<long, DeadLetterIndexEntry> _toRead = [];
     private readonly Dictionary<long, DeadLetter> _found = [];
-    private readonly Queue<(long From, long To)> _ranges = new();
+    private readonly Queue<(long From, long To, long Bytes)> _ranges = new();
 
     /// <param name="id">Tells this read's pages from those of an earlier read.</param>
     /// <param name="wanted">The letters to answer with, in answer order.</param>
-    /// <param name="store">Gives the bodies kept in memory (they need no read).</param>
-    public DeadLetterReadBack(long id, string persistenceId, ImmutableArray<DeadLetterIndexEntry> wanted, DeadLetterStore store)
+    /// <param name="store">Gives the bodies kept in memory (they need no read) and the events' sizes.</param>
+    /// <param name="maxBytes">The answer's byte budget (page-max-bytes, redrive-batch-bytes): most event bytes in one read.</param>
+    public DeadLetterReadBack(long id, string persistenceId, ImmutableArray<DeadLetterIndexEntry> wanted, DeadLetterStore store, long maxBytes)
     {
         Id = id;
         _persistenceId = persistenceId;
@@ -41,7 +42,7 @@ internal sealed class DeadLetterReadBack
             if (store.TryGetBody(entry, out var body)) _found[entry.Sequence] = body;
             else _toRead[entry.Sequence] = entry;
         LowestJournalSeqNr = _toRead.Count == 0 ? long.MaxValue : _toRead.Values.Min(e => e.JournalSeqNr);
-        PlanRanges();
+        PlanRanges(store, maxBytes);
     }
 
     public long Id { get; }
@@ -51,6 +52,9 @@ internal sealed class DeadLetterReadBack
 
     /// <summary>Bytes of the letters read back and held (counted against the node's memory until the answer went).</summary>
     public long Bytes { get; private set; }
+
+    /// <summary>Estimated bytes of the events the read in progress buffers (0 when none is in progress).</summary>
+    public long InFlightBytes { get; private set; }
 
     /// <summary>The read asked for last; null before the first.</summary>
     public JournalReader.Read? Current { get; private set; }
@@ -64,8 +68,10 @@ internal sealed class DeadLetterReadBack
         if (!_ranges.TryDequeue(out var range))
         {
             Current = null;
+            InFlightBytes = 0;
             return null;
         }
+        InFlightBytes = range.Bytes;
         Current = new JournalReader.Read(Id, range.From, range.To, range.To - range.From + 1);
         return Current;
     }
@@ -103,20 +109,22 @@ internal sealed class DeadLetterReadBack
     /// <summary>The wanted letters, in the order asked; call when <see cref="Done"/>.</summary>
     public ImmutableArray<DeadLetter> Letters() => [.. _wanted.Select(e => _found[e.Sequence])];
 
-    // Groups the events to read into ranges: neighbours within MaxGap share a read, at most MaxEventsPerRead each.
-    private void PlanRanges()
+    // Groups the events to read into ranges: adjacent events share a read while their bytes stay within maxBytes.
+    private void PlanRanges(DeadLetterStore store, long maxBytes)
     {
-        long from = 0, to = 0;
+        long from = 0, to = 0, bytes = 0;
         foreach (var seqNr in _toRead.Values.Select(e => e.JournalSeqNr).Distinct().Order())
         {
-            if (from != 0 && seqNr - to <= MaxGap + 1 && seqNr - from < MaxEventsPerRead)
+            var size = store.EventBytes(seqNr);
+            if (from != 0 && seqNr == to + 1 && seqNr - from < MaxEventsPerRead && bytes + size <= maxBytes)
             {
                 to = seqNr;
+                bytes += size;
                 continue;
             }
-            if (from != 0) _ranges.Enqueue((from, to));
-            from = to = seqNr;
+            if (from != 0) _ranges.Enqueue((from, to, bytes));
+            (from, to, bytes) = (seqNr, seqNr, size);
         }
-        if (from != 0) _ranges.Enqueue((from, to));
+        if (from != 0) _ranges.Enqueue((from, to, bytes));
     }
 }

@@ -31,6 +31,9 @@ internal sealed class DeadLetterStore
     // Per DeadLettersAdded event still holding a letter: how many it holds; the journal is kept from the oldest.
     private readonly Dictionary<long, int> _heldByEvent = [];
     private readonly SortedSet<long> _holdingEvents = [];
+    // Per such event the bytes of all its letters (what reading it back buffers): exact for events applied by this
+    // store, the held letters' bytes for events known from a snapshot (the others' sizes are not kept).
+    private readonly Dictionary<long, long> _eventBytes = [];
 
     public int Count => _bySequence.Count;
 
@@ -39,6 +42,9 @@ internal sealed class DeadLetterStore
 
     /// <summary>The journal position of the oldest event that still holds a letter; null when none does.</summary>
     public long? OldestHoldingEvent => _holdingEvents.Count == 0 ? null : _holdingEvents.Min;
+
+    /// <summary>Bytes that reading event <paramref name="journalSeqNr"/> back buffers, estimated (see above).</summary>
+    public long EventBytes(long journalSeqNr) => _eventBytes.GetValueOrDefault(journalSeqNr);
 
     /// <summary>The highest id stored for <paramref name="incarnation"/> with every id below it; 0 when none.</summary>
     public long HighestId(Guid incarnation) => _highest.GetValueOrDefault(incarnation);
@@ -149,6 +155,9 @@ internal sealed class DeadLetterStore
     {
         if (e.Letters.IsDefaultOrEmpty) return;
         foreach (var letter in e.Letters) Put(letter, journalSeqNr);
+        // After the puts: a letter replaced by one of the same event does not count twice, but its bytes were read.
+        if (journalSeqNr != 0 && _heldByEvent.ContainsKey(journalSeqNr))
+            _eventBytes[journalSeqNr] = e.Letters.Sum(l => (long)l.Message.Size + l.LastError.Length + LetterOverhead);
         var last = e.Letters[^1].Id;
         if (last > HighestId(e.Incarnation)) _highest[e.Incarnation] = last;
     }
@@ -173,6 +182,7 @@ internal sealed class DeadLetterStore
         _bodies.Clear();
         _heldByEvent.Clear();
         _holdingEvents.Clear();
+        _eventBytes.Clear();
         if (!snapshot.Incarnations.IsDefault)
             foreach (var incarnation in snapshot.Incarnations) _highest[incarnation.Incarnation] = incarnation.HighestId;
         if (!snapshot.Letters.IsDefault)
@@ -203,11 +213,15 @@ internal sealed class DeadLetterStore
             if (body is null) throw new InvalidOperationException($"Dead letter {sequence} has neither a journal position nor a body.");
             _bodies[sequence] = body;
         }
-        else if (_heldByEvent.TryGetValue(entry.JournalSeqNr, out var held)) _heldByEvent[entry.JournalSeqNr] = held + 1;
         else
         {
-            _heldByEvent[entry.JournalSeqNr] = 1;
-            _holdingEvents.Add(entry.JournalSeqNr);
+            if (_heldByEvent.TryGetValue(entry.JournalSeqNr, out var held)) _heldByEvent[entry.JournalSeqNr] = held + 1;
+            else
+            {
+                _heldByEvent[entry.JournalSeqNr] = 1;
+                _holdingEvents.Add(entry.JournalSeqNr);
+            }
+            _eventBytes[entry.JournalSeqNr] = _eventBytes.GetValueOrDefault(entry.JournalSeqNr) + PageBytes(entry);
         }
     }
 
@@ -225,6 +239,7 @@ internal sealed class DeadLetterStore
         {
             _heldByEvent.Remove(entry.JournalSeqNr);
             _holdingEvents.Remove(entry.JournalSeqNr);
+            _eventBytes.Remove(entry.JournalSeqNr);
         }
     }
 }
