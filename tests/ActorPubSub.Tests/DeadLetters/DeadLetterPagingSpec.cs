@@ -253,6 +253,30 @@ public sealed class DeadLetterPagingSpec : Akka.TestKit.Xunit2.TestKit
         await ExpectTerminatedAsync(store, Wait);
     }
 
+    [Fact]
+    public async Task Commands_waiting_for_a_redrive_should_be_bounded_and_the_rest_refused()
+    {
+        // arrange: a redrive awaiting the topic's confirmation of its chunk
+        var store = Start();
+        store.Tell(new StoreDeadLetters(Topic, Sub, Incarnation, [Letter(1, 1), Letter(2, 2)]), _topic);
+        await _topic.ExpectMsgAsync<DeadLettersStored>(Wait);
+        store.Tell(new RedriveDeadLetters(Topic, Sub, [1]), _operator);
+        await _topic.ExpectMsgAsync<RedriveMessages>(Wait);
+
+        // act: one command more than may wait
+        for (var i = 0; i <= DeadLetterActor.MaxWaiting; i++) store.Tell(new ListDeadLetters(Topic, Sub, 0, 10), _operator);
+
+        // assert: the last is refused at once, saying why; the others are answered once the redrive is over
+        var refused = await _operator.ExpectMsgAsync<CommandRejected>(Wait);
+        Assert.Equal((RejectionCode.StorageFailure, nameof(ListDeadLetters)), (refused.Code, refused.Command));
+        Assert.Contains($"is busy (a journal read-back or redrive runs) and {DeadLetterActor.MaxWaiting} commands already wait", refused.Reason);
+        _topic.Reply(new MessagesRedriven(Topic, Sub, [1]));
+        Assert.Equal(1, (await _operator.ExpectMsgAsync<DeadLettersRedriven>(Wait)).Redriven);
+        for (var i = 0; i < DeadLetterActor.MaxWaiting; i++)
+            Assert.Equal([2L], (await _operator.ExpectMsgAsync<DeadLetterPage>(Wait)).Letters.Select(l => l.Message.Sequence));
+        Assert.Equal(0L, NodeMemory.For(Sys).Used);
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------
 
     /// <summary>Letter <paramref name="id"/>: message <paramref name="id"/> with 4 KiB of its own bytes.</summary>
