@@ -3,8 +3,11 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using ActorPubSub.Journal;
+using ActorPubSub.Memory;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
+using DeadLetter = ActorPubSub.Messages.DeadLetter;
 
 namespace ActorPubSub.DeadLetters;
 
@@ -24,15 +27,27 @@ namespace ActorPubSub.DeadLetters;
 /// <para><b>Redrive.</b> A letter leaves the store only after the topic confirmed its message is back in the
 /// subscription (<see cref="MessagesRedriven"/>); a redrive that times out or is refused keeps the rest. Which
 /// letters go and which leave is decided by <see cref="DeadLetterRedrive"/>.</para>
-/// <para><b>Phases.</b> <see cref="Idle"/> handles every command at once; <see cref="Redriving"/> awaits the topic's
-/// answers and stashes the other operator commands.</para>
+/// <para><b>Paging.</b> Memory holds an index of the letters (<see cref="DeadLetterStore"/>); their bodies stay in
+/// the journal, in the <see cref="DeadLettersAdded"/> events that brought them, and snapshots hold the index. A page,
+/// a letter or a redrive chunk is read back from the journal (<see cref="JournalReader"/>, one read at a time, its
+/// letters counted against <see cref="NodeMemory"/> until the answer went). The journal is deleted only below the
+/// oldest event that still holds a letter. A wanted letter missing from the journal stops the store with an error
+/// naming the range: it never answers as if the letter were not there.</para>
+/// <para><b>Phases.</b> <see cref="Idle"/> handles every command at once; <see cref="Reading"/> awaits a read-back
+/// for a page or a letter, and <see cref="Redriving"/> the topic's answers (and its chunks' read-backs). Both take
+/// intake and hold other operator commands in the stash, at most <see cref="MaxWaiting"/>; more are refused.</para>
 /// </remarks>
 internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>The largest <see cref="ListDeadLetters.Limit"/> accepted.</summary>
     internal const int MaxListLimit = 1000;
 
+    /// <summary>Most operator commands held while a read-back or a redrive runs; more are refused.</summary>
+    internal const int MaxWaiting = 1000;
+
     private const string RedriveTimerKey = "redrive";
+    // A read-back the journal has not answered by then fails (and its reader stops).
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The chunk numbered <see cref="Chunk"/> was not confirmed in time (to Self only).</summary>
     private sealed record RedriveTimeout(int Chunk);
@@ -51,6 +66,16 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
     private Action<Exception>? _onWriteFailed;
     // The redrive in progress (Redriving only).
     private DeadLetterRedrive? _redrive;
+    // The read-back in progress, with what to do when it is complete or has failed (null: none runs).
+    private DeadLetterReadBack? _read;
+    private Action<ImmutableArray<DeadLetter>>? _onRead;
+    private Action<string>? _onReadFailed;
+    private IActorRef? _reader;
+    private long _reads;
+    // Operator commands in the stash.
+    private int _waiting;
+    // The journal was deleted up to here (by this incarnation of the actor).
+    private long _deletedTo;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -100,12 +125,31 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
+    /// Letters are read back from the journal for a page or a letter: intake goes on, the other operator commands
+    /// (and a stop) wait in the stash until the answer went.
+    /// </summary>
+    private void Reading()
+    {
+        Command<StoreDeadLetters>(HandleStore);
+        ReadBack();
+        Command<MessagesRedriven>(m => _log.Debug("Dead letters {Topic}/{Subscription}: ignoring a late MessagesRedriven for {Count} message(s)",
+            _topic, _subscription, m.Sequences.IsDefault ? 0 : m.Sequences.Length));
+        Command<CommandRejected>(LogRefused);
+        Command<RedriveTimeout>(_ => { });
+        Command<DeadLetterStop>(_ => Stash.Stash());
+        Command<ReceiveTimeout>(_ => { });
+        Housekeeping();
+        Command<IDeadLetterCommand>(Wait);
+    }
+
+    /// <summary>
     /// A redrive runs: the topic's answers are awaited, intake from the topic goes on, and the other operator
     /// commands wait in the stash until the redrive is over (they would see or change letters half-way).
     /// </summary>
     private void Redriving()
     {
         Command<StoreDeadLetters>(HandleStore);
+        ReadBack();
         Command<MessagesRedriven>(OnRedriven);
         Command<CommandRejected>(OnRedriveRejected);
         Command<RedriveTimeout>(OnRedriveTimeout);
@@ -113,7 +157,35 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
         Command<DeadLetterStop>(_ => _redrive!.RequestStop());
         Command<ReceiveTimeout>(_ => { });
         Housekeeping();
-        Command<IDeadLetterCommand>(_ => Stash.Stash());
+        Command<IDeadLetterCommand>(Wait);
+    }
+
+    /// <summary>The reader's answers, in the phases that read.</summary>
+    private void ReadBack()
+    {
+        Command<JournalReader.Page>(OnPageRead);
+        Command<JournalReader.ReadFailed>(OnReadFailed);
+    }
+
+    /// <summary>Holds an operator command until the read-back or redrive is over; refuses it when too many wait.</summary>
+    private void Wait(IDeadLetterCommand command)
+    {
+        if (_waiting >= MaxWaiting)
+        {
+            var name = command.GetType().Name;
+            Sender.Tell(Rejected(command, name, RejectionCode.StorageFailure,
+                $"The dead-letter store of '{_topic}/{_subscription}' is busy (a journal read-back or redrive runs) and {MaxWaiting} commands " +
+                $"already wait for it; {name} was not done. Retry later."));
+            return;
+        }
+        _waiting++;
+        Stash.Stash();
+    }
+
+    private void UnstashWaiting()
+    {
+        _waiting = 0;
+        Stash.UnstashAll();
     }
 
     /// <summary>Snapshot and deletion results, handled in every phase.</summary>
@@ -140,12 +212,14 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
         Context.SetReceiveTimeout(_settings.IdleTimeout);
         WarnIfLarge();
         MaybeSnapshot();
-        _log.Debug("Dead letters {Topic}/{Subscription} recovered: {Count} letters", _topic, _subscription, _store.Count);
+        _log.Debug("Dead letters {Topic}/{Subscription} recovered: {Count} letters ({InMemory} of them with their body in memory, from an old snapshot)",
+            _topic, _subscription, _store.Count, _store.InMemory);
     }
 
+    // In a Persist callback and in replay, LastSequenceNr is the event's own journal position: the letters' bodies stay there.
     private void Apply(DeadLettersAdded e)
     {
-        _store.Add(e);
+        _store.Add(e, LastSequenceNr);
         _eventsSinceSnapshot++;
         if (!IsRecovering) WarnIfLarge();
     }
@@ -195,8 +269,8 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
     {
         if (_warned || _store.Count <= _settings.WarnAbove) return;
         _warned = true;
-        _log.Warning("Dead letters {Topic}/{Subscription}: {Count} letters, more than warn-above ({WarnAbove}). Every letter is kept (in memory and in " +
-                     "each snapshot) until it is redriven or purged; find out why the subscription's handler fails.",
+        _log.Warning("Dead letters {Topic}/{Subscription}: {Count} letters, more than warn-above ({WarnAbove}). Every letter is kept (its message in " +
+                     "the journal, an index entry in memory and in each snapshot) until it is redriven or purged; find out why the subscription's handler fails.",
             _topic, _subscription, _store.Count, _settings.WarnAbove);
     }
 
@@ -237,14 +311,44 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
                 $"Limit must be between 1 and {MaxListLimit}, was {list.Limit}; page through more with AfterSequence = NextAfter."));
             return;
         }
-        var (letters, nextAfter) = _store.Page(list.AfterSequence, list.Limit, _settings.PageMaxBytes);
-        Sender.Tell(new DeadLetterPage(_topic, _subscription, letters, _store.Count, nextAfter));
+        var sender = Sender;
+        var (entries, nextAfter) = _store.Page(list.AfterSequence, list.Limit, _settings.PageMaxBytes);
+        ReadThenAnswer(entries,
+            _settings.PageMaxBytes,
+            letters => sender.Tell(new DeadLetterPage(_topic, _subscription, letters, _store.Count, nextAfter)),
+            reason => sender.Tell(Rejected(list, nameof(ListDeadLetters), RejectionCode.StorageFailure, reason)));
     }
 
     private void HandleGet(GetDeadLetter get)
     {
+        var sender = Sender;
         if (Refuse(get, nameof(GetDeadLetter))) return;
-        Sender.Tell(new DeadLetterFound(_topic, _subscription, get.Sequence, _store.TryGet(get.Sequence, out var letter) ? letter : null));
+        if (!_store.TryGet(get.Sequence, out var entry))
+        {
+            sender.Tell(new DeadLetterFound(_topic, _subscription, get.Sequence, null));
+            return;
+        }
+        ReadThenAnswer([entry], _settings.PageMaxBytes,
+            letters => sender.Tell(new DeadLetterFound(_topic, _subscription, get.Sequence, letters[0])),
+            reason => sender.Tell(Rejected(get, nameof(GetDeadLetter), RejectionCode.StorageFailure, reason)));
+    }
+
+    /// <summary>Reads the letters back (in phase <see cref="Reading"/> unless their bodies are in memory), then answers.</summary>
+    private void ReadThenAnswer(ImmutableArray<DeadLetterIndexEntry> entries, long maxBytes, Action<ImmutableArray<DeadLetter>> answer,
+        Action<string> fail)
+    {
+        var done = false;
+        ReadBodies(entries, maxBytes,
+            letters => { done = true; answer(letters); BackToIdle(); },
+            reason => { done = true; fail(reason); BackToIdle(); });
+        if (!done) Become(Reading);
+
+        void BackToIdle()
+        {
+            if (!done || _read is not null) return;
+            Become(Idle);
+            UnstashWaiting();
+        }
     }
 
     private void HandlePurge(PurgeDeadLetters purge)
@@ -289,14 +393,18 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
             FinishRedrive(r.Done());
             return;
         }
-        _topicRegion.Tell(new RedriveMessages(_topic, _subscription, chunk), Self);
-        Timers.StartSingleTimer(RedriveTimerKey, new RedriveTimeout(r.Chunk), _settings.RedriveTimeout);
+        ReadBodies(chunk, _settings.RedriveBatchBytes, letters =>
+        {
+            _topicRegion.Tell(new RedriveMessages(_topic, _subscription, [.. letters.Select(l => l.Message)]), Self);
+            Timers.StartSingleTimer(RedriveTimerKey, new RedriveTimeout(r.Chunk), _settings.RedriveTimeout);
+        }, reason => FinishRedrive(r.ReadFailed(reason)));
     }
 
     private void OnRedriven(MessagesRedriven confirmed)
     {
         var r = _redrive!;
-        if (!IsOurs(confirmed.Topic, confirmed.Subscription) || !r.Answers(confirmed.Sequences))
+        // While the chunk is read back it was not sent yet: nothing can answer it.
+        if (_read is not null || !IsOurs(confirmed.Topic, confirmed.Subscription) || !r.Answers(confirmed.Sequences))
         {
             _log.Debug("Dead letters {Topic}/{Subscription}: ignoring a MessagesRedriven that does not answer the chunk in flight", _topic, _subscription);
             return;
@@ -326,7 +434,7 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
     {
         var r = _redrive!;
         // The topic may also refuse a DeadLettersStored we sent it; only a refused RedriveMessages ends the redrive.
-        if (!IsOurs(rejection.Topic, rejection.Subscription) || rejection.Command != nameof(RedriveMessages) || r.InFlight == 0)
+        if (_read is not null || !IsOurs(rejection.Topic, rejection.Subscription) || rejection.Command != nameof(RedriveMessages) || r.InFlight == 0)
         {
             LogRefused(rejection);
             return;
@@ -349,9 +457,94 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
             _log.Warning("Dead letters {Topic}/{Subscription}: redrive ended early: {Reason}", _topic, _subscription, rejected.Reason);
         r.ReplyTo.Tell(reply);
         Become(Idle);
-        Stash.UnstashAll();
+        UnstashWaiting();
         // The stashed commands are answered first (UnstashAll puts them at the front of the mailbox), then it stops.
         if (r.StopRequested) Self.Tell(DeadLetterStop.Instance);
+    }
+
+    // ---------------------------------------------------------------- read-back
+
+    /// <summary>
+    /// Gets the letters of <paramref name="entries"/> with their bodies: at once when every body is in memory,
+    /// otherwise read back from the journal, one range at a time; then <paramref name="onRead"/> (or
+    /// <paramref name="onFailed"/> with the reason). One read-back at a time: the phases that call this hold
+    /// other commands meanwhile.
+    /// </summary>
+    private void ReadBodies(ImmutableArray<DeadLetterIndexEntry> entries, long maxBytes, Action<ImmutableArray<DeadLetter>> onRead,
+        Action<string> onFailed)
+    {
+        if (_read is not null) throw new InvalidOperationException("A dead-letter read-back is already running.");
+        var read = new DeadLetterReadBack(++_reads, PersistenceId, entries, _store, maxBytes);
+        if (read.Done)
+        {
+            onRead(read.Letters());
+            return;
+        }
+        (_read, _onRead, _onReadFailed) = (read, onRead, onFailed);
+        RequestNextRange();
+    }
+
+    private void RequestNextRange()
+    {
+        var read = _read!;
+        var memory = NodeMemory.For(Context.System);
+        // The reader buffers the events of a range until it answers: counted from the ask to the answer.
+        memory.Add(-read.InFlightBytes);
+        var next = read.Next();
+        memory.Add(read.InFlightBytes);
+        if (next is null)
+        {
+            var onRead = _onRead!;
+            var letters = read.Letters();
+            EndRead();
+            onRead(letters);
+            return;
+        }
+        _reader ??= Context.ActorOf(JournalReader.Props(PersistenceId, JournalPluginId, ReadTimeout));
+        _reader.Tell(next);
+    }
+
+    private void OnPageRead(JournalReader.Page page)
+    {
+        if (_read is not { } read || !read.IsCurrent(page.Request)) return;  // a late answer to a read that failed
+        NodeMemory.For(Context.System).Add(read.Take(page, out var missing));
+        if (missing is null)
+        {
+            RequestNextRange();
+            return;
+        }
+        // Never answer as if the letters were not there: the index and the journal disagree, and an operator must see it.
+        _log.Error("Dead letters {Topic}/{Subscription}: {Missing}. The store stops.", _topic, _subscription, missing);
+        var onFailed = _onReadFailed!;
+        EndRead();
+        onFailed($"{missing}; the dead-letter store of '{_topic}/{_subscription}' stopped.");
+        Context.Stop(Self);
+    }
+
+    private void OnReadFailed(JournalReader.ReadFailed failed)
+    {
+        // A reader that stopped (it timed out) is replaced at the next read.
+        if (failed.ReaderStopped && Equals(Sender, _reader)) _reader = null;
+        if (_read is not { } read || !read.IsCurrent(failed.Request)) return;
+        _log.Warning(failed.Cause, "Dead letters {Topic}/{Subscription}: reading events {From}..{To} back from the journal failed",
+            _topic, _subscription, failed.Request.FromSequenceNr, failed.Request.ToSequenceNr);
+        var onFailed = _onReadFailed!;
+        EndRead();
+        onFailed($"Reading dead letters back from the journal of '{PersistenceId}' (events {failed.Request.FromSequenceNr}..{failed.Request.ToSequenceNr}) " +
+                 $"failed ({failed.Cause.Message}); nothing was done.");
+    }
+
+    // Ends the read-back in progress: what it held no longer counts against the node's memory.
+    private void EndRead()
+    {
+        if (_read is { } read) NodeMemory.For(Context.System).Add(-read.Bytes - read.InFlightBytes);
+        (_read, _onRead, _onReadFailed) = (null, null, null);
+    }
+
+    protected override void PostStop()
+    {
+        EndRead();
+        base.PostStop();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -391,7 +584,15 @@ internal sealed class DeadLetterActor : ReceivePersistentActor, IWithTimers
     {
         _snapshotting = false;
         var upTo = success.Metadata.SequenceNr;
-        DeleteMessages(upTo);
+        // The snapshot holds the index, not the bodies: events that still hold a letter (or that a read-back in
+        // progress needs) stay, and the journal below the oldest of them goes.
+        var keepFrom = Math.Min(_store.OldestHoldingEvent ?? long.MaxValue, _read?.LowestJournalSeqNr ?? long.MaxValue);
+        var deleteTo = Math.Min(upTo, keepFrom - 1);
+        if (deleteTo > _deletedTo)
+        {
+            _deletedTo = deleteTo;
+            DeleteMessages(deleteTo);
+        }
         DeleteSnapshots(new SnapshotSelectionCriteria(upTo - 1));
         // Events written while it was saved may already call for the next one.
         MaybeSnapshot();

@@ -28,11 +28,34 @@ public enum DeadLetterRemoval
 public sealed record DeadLettersRemoved(ImmutableArray<long> Sequences, DeadLetterRemoval Cause) : IDeadLetterEvent;
 
 /// <summary>
-/// A dead-letter store's whole state at a journal position: where each incarnation's run of ids has got to and
-/// every letter, ordered by message sequence. Journal events up to the snapshot are deleted.
+/// A dead-letter store's whole state at a journal position: where each incarnation's run of ids has got to, and
+/// every letter ordered by message sequence: in <see cref="Index"/> by where its body is in the journal (the
+/// <see cref="DeadLettersAdded"/> event that holds it), in <see cref="Letters"/> with its body. Snapshots written
+/// before letters were paged hold only <see cref="Letters"/>; those letters have no event left in the journal and
+/// are written with their bodies again until they leave. Journal events below the oldest event that still holds a
+/// letter (and up to the snapshot) are deleted.
 /// </summary>
-public sealed record DeadLetterSnapshot(ImmutableArray<DeadLetterIncarnation> Incarnations, ImmutableArray<DeadLetter> Letters)
-    : IDeadLetterWireMessage;
+public sealed record DeadLetterSnapshot(
+    ImmutableArray<DeadLetterIncarnation> Incarnations,
+    ImmutableArray<DeadLetter> Letters,
+    ImmutableArray<DeadLetterIndexEntry> Index = default) : IDeadLetterWireMessage
+{
+    /// <summary>The letters whose body is in the journal; never default.</summary>
+    public ImmutableArray<DeadLetterIndexEntry> Index { get; init; } = Index.IsDefault ? [] : Index;
+}
+
+/// <summary>
+/// What a dead-letter store keeps of a letter whose body is in its journal: enough to page, size and find it.
+/// </summary>
+/// <param name="Sequence">The message's sequence (the store's key).</param>
+/// <param name="Id">The letter's id (its incarnation's transfer number).</param>
+/// <param name="JournalSeqNr">
+/// The journal position of the <see cref="DeadLettersAdded"/> event that holds the letter; 0 when the body is kept
+/// in memory instead (a letter of a snapshot written before letters were paged).
+/// </param>
+/// <param name="MessageSize">The message's <see cref="TopicMessage.Size"/>, for page and chunk budgets.</param>
+/// <param name="ErrorLength">Length of the letter's last error, for page budgets.</param>
+public sealed record DeadLetterIndexEntry(long Sequence, long Id, long JournalSeqNr, int MessageSize, int ErrorLength);
 
 /// <param name="HighestId">Every letter of the incarnation up to this id was stored (a run without gaps from 1).</param>
 public sealed record DeadLetterIncarnation(Guid Incarnation, long HighestId);

@@ -22,7 +22,7 @@ internal sealed class DeadLetterRedrive
     private readonly int _batchBytes;
     private readonly HashSet<long> _inFlightSequences = [];
     // The letters sent in the chunk in flight, as they were when sent.
-    private DeadLetter[] _inFlight = [];
+    private DeadLetterIndexEntry[] _inFlight = [];
     // Index in Targets of the first letter not yet sent.
     private int _next;
 
@@ -65,11 +65,11 @@ internal sealed class DeadLetterRedrive
 
     /// <summary>
     /// Takes the next chunk from <paramref name="store"/> and marks it in flight; empty when every target was sent
-    /// (the redrive is done).
+    /// (the redrive is done). The actor reads the letters' messages back from the journal and sends them.
     /// </summary>
-    public ImmutableArray<TopicMessage> NextChunk(DeadLetterStore store)
+    public ImmutableArray<DeadLetterIndexEntry> NextChunk(DeadLetterStore store)
     {
-        var chunk = new List<DeadLetter>(Math.Min(_batch, Targets.Length - _next));
+        var chunk = new List<DeadLetterIndexEntry>(Math.Min(_batch, Targets.Length - _next));
         long bytes = 0;
         while (_next < Targets.Length && chunk.Count < _batch)
         {
@@ -80,7 +80,7 @@ internal sealed class DeadLetterRedrive
                 _next++;
                 continue;
             }
-            var size = letter.Message.Size + MessageOverhead;
+            var size = (long)letter.MessageSize + MessageOverhead;
             if (chunk.Count > 0 && bytes + size > _batchBytes) break;
             chunk.Add(letter);
             bytes += size;
@@ -90,9 +90,9 @@ internal sealed class DeadLetterRedrive
 
         _inFlight = [.. chunk];
         _inFlightSequences.Clear();
-        foreach (var letter in chunk) _inFlightSequences.Add(letter.Message.Sequence);
+        foreach (var letter in chunk) _inFlightSequences.Add(letter.Sequence);
         Chunk++;
-        return [.. chunk.Select(l => l.Message)];
+        return [.. chunk];
     }
 
     /// <summary>
@@ -119,8 +119,8 @@ internal sealed class DeadLetterRedrive
         Redriven += sent.Length;
         var leave = ImmutableArray.CreateBuilder<long>(sent.Length);
         foreach (var letter in sent)
-            if (store.TryGet(letter.Message.Sequence, out var current) && ReferenceEquals(current, letter))
-                leave.Add(letter.Message.Sequence);
+            if (store.TryGet(letter.Sequence, out var current) && ReferenceEquals(current, letter))
+                leave.Add(letter.Sequence);
         return leave.DrainToImmutable();
     }
 
@@ -131,6 +131,9 @@ internal sealed class DeadLetterRedrive
     public CommandRejected RemovalNotRecorded(int sent, Exception cause) => Rejected(RejectionCode.StorageFailure,
         $"The topic confirmed the last {sent} letters, but the journal did not record their removal ({cause.Message}): " +
         $"they are in the subscription again and also still in the dead-letter store. {Progress}");
+
+    /// <summary>The reply when the chunk's messages could not be read back from the journal.</summary>
+    public CommandRejected ReadFailed(string reason) => Rejected(RejectionCode.StorageFailure, $"{reason} {Progress}");
 
     /// <summary>The reply when the store was stopped with letters not yet sent.</summary>
     public CommandRejected Stopped() => Rejected(RejectionCode.StorageFailure,

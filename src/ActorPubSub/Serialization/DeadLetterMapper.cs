@@ -121,9 +121,18 @@ internal static class DeadLetterMapper
     {
         Incarnations = { Each(m.Incarnations, i => new P.DeadLetterIncarnation { Incarnation = Bytes(i.Incarnation), HighestId = i.HighestId }) },
         Letters = { Each(m.Letters, CommonMapper.ToProto) },
+        Index = { Each(m.Index, ToProto) },
     };
 
     public static DeadLetterSnapshot FromProto(P.DeadLetterSnapshot p) => new(
         List(p.Incarnations, i => new DeadLetterIncarnation(Guid(i.Incarnation, "DeadLetterIncarnation.incarnation"), i.HighestId)),
-        List(p.Letters, CommonMapper.FromProto));
+        List(p.Letters, CommonMapper.FromProto),
+        List(p.Index, FromProto));
+
+    private static P.DeadLetterIndexEntry ToProto(DeadLetterIndexEntry e) => new()
+    {
+        Sequence = e.Sequence, Id = e.Id, JournalSeqNr = e.JournalSeqNr, MessageSize = e.MessageSize, ErrorLength = e.ErrorLength,
+    };
+
+    private static DeadLetterIndexEntry FromProto(P.DeadLetterIndexEntry p) => new(p.Sequence, p.Id, p.JournalSeqNr, p.MessageSize, p.ErrorLength);
 }

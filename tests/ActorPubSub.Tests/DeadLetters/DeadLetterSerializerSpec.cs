@@ -86,6 +86,9 @@ public sealed class DeadLetterSerializerSpec(ITestOutputHelper output)
             [new DeadLetterIncarnation(Incarnation, 8), new DeadLetterIncarnation(Guid.NewGuid(), 0)],
             [FullLetter(8, 3), Letter(7, 70)]));
         RoundTrip(new DeadLetterSnapshot([], []));
+        // letters paged to the journal: the snapshot holds where each is, beside the bodies of an older snapshot
+        RoundTrip(new DeadLetterSnapshot([new DeadLetterIncarnation(Incarnation, 9)], [Letter(7, 70)],
+            [new DeadLetterIndexEntry(3, 8, 12, 4096, 40), new DeadLetterIndexEntry(long.MaxValue, 9, 13, 0, 0)]));
     }
 
     [Fact]

@@ -54,9 +54,10 @@ public sealed class DeadLetterStoreSpec
 
         // assert
         Assert.Equal(3, store.Count);
-        Assert.Equal(new long[] { 10, 20, 30 }, store.All.Select(l => l.Message.Sequence).ToArray());
+        Assert.Equal(new long[] { 10, 20, 30 }, store.All.Select(l => l.Sequence).ToArray());
         Assert.True(store.TryGet(10, out var replaced));
-        Assert.Equal((4L, "again"), (replaced.Id, replaced.LastError));
+        Assert.True(store.TryGetBody(replaced, out var body));   // Add without a journal position keeps the body
+        Assert.Equal((4L, "again"), (replaced.Id, body.LastError));
         Assert.Equal(4, store.HighestId(A));
     }
 
@@ -66,9 +67,9 @@ public sealed class DeadLetterStoreSpec
         var store = new DeadLetterStore();
         store.Add(new DeadLettersAdded(A, Letters(1, 5, 10, 15)));
 
-        Assert.Equal(new long[] { 5, 10, 15 }, store.After(long.MinValue).Select(l => l.Message.Sequence).ToArray());
-        Assert.Equal(new long[] { 10, 15 }, store.After(5).Select(l => l.Message.Sequence).ToArray());
-        Assert.Equal(new long[] { 10, 15 }, store.After(7).Select(l => l.Message.Sequence).ToArray());
+        Assert.Equal(new long[] { 5, 10, 15 }, store.After(long.MinValue).Select(l => l.Sequence).ToArray());
+        Assert.Equal(new long[] { 10, 15 }, store.After(5).Select(l => l.Sequence).ToArray());
+        Assert.Equal(new long[] { 10, 15 }, store.After(7).Select(l => l.Sequence).ToArray());
         Assert.Empty(store.After(15));
         Assert.Empty(store.After(long.MaxValue));
         Assert.Empty(new DeadLetterStore().After(0));
@@ -106,11 +107,11 @@ public sealed class DeadLetterStoreSpec
         var rest = store.Page(10, 10, long.MaxValue);
 
         // assert
-        Assert.Equal(new long[] { 5, 10 }, byLimit.Letters.Select(l => l.Message.Sequence));
+        Assert.Equal(new long[] { 5, 10 }, byLimit.Letters.Select(l => l.Sequence));
         Assert.Equal(10, byLimit.NextAfter);
-        Assert.Equal(new long[] { 5 }, byBytes.Letters.Select(l => l.Message.Sequence));
+        Assert.Equal(new long[] { 5 }, byBytes.Letters.Select(l => l.Sequence));
         Assert.Equal(5, byBytes.NextAfter);
-        Assert.Equal(new long[] { 15 }, rest.Letters.Select(l => l.Message.Sequence));
+        Assert.Equal(new long[] { 15 }, rest.Letters.Select(l => l.Sequence));
         Assert.Null(rest.NextAfter);
         Assert.Empty(new DeadLetterStore().Page(0, 10, 100).Letters);
     }
