@@ -50,7 +50,7 @@ public interface IPubSub
     /// <summary>
     /// Moves a subscription's cursor to <paramref name="sequence"/>: from there on every message is delivered
     /// again (replay) or skipped when seeking forward; everything before counts as acknowledged. Seeking back
-    /// needs the messages retained (see <see cref="ConfigureTopicAsync"/>).
+    /// needs the messages retained (see <see cref="ConfigureTopicAsync(string, TopicRetention, CancellationToken)"/>).
     /// </summary>
     /// <exception cref="PubSubRejectedException">The sequence is outside the topic or no longer retained.</exception>
     Task<SeekCompleted> SeekAsync(string topic, string subscription, long sequence, CancellationToken cancellationToken = default);
@@ -60,6 +60,14 @@ public interface IPubSub
 
     /// <summary>Sets how long the topic keeps messages every subscription acknowledged (for seeking back).</summary>
     Task<TopicConfigured> ConfigureTopicAsync(string topic, TopicRetention retention, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets the topic's retention of acknowledged messages, its limits on the log (<see cref="TopicLimits"/>), or both;
+    /// a null one stays as it is (at least one must be given). New limits apply at once: with drop-oldest or a max age,
+    /// what lies beyond them is dropped right away. The answer holds the retention and limits now in effect.
+    /// </summary>
+    /// <exception cref="PubSubRejectedException">Both are null, or a value is out of range (<see cref="RejectionCode.Invalid"/>).</exception>
+    Task<TopicConfigured> ConfigureTopicAsync(string topic, TopicRetention? retention, TopicLimits? limits, CancellationToken cancellationToken = default);
 
     /// <summary>A page of the subscription's dead letters, by sequence, after <paramref name="afterSequence"/> (limit 1-1000).</summary>
     Task<DeadLetterPage> ListDeadLettersAsync(string topic, string subscription, long afterSequence = 0, int limit = 100,

@@ -145,6 +145,14 @@ public sealed class PubSubClient : IPubSub, IExtension
         return RequestAsync<TopicConfigured>(new ConfigureTopic(topic, retention), cancellationToken);
     }
 
+    public Task<TopicConfigured> ConfigureTopicAsync(string topic, TopicRetention? retention, TopicLimits? limits,
+        CancellationToken cancellationToken = default)
+    {
+        TopicNames.EnsureTopic(topic);
+        if (retention is null && limits is null) throw new ArgumentException("Give a retention, limits, or both.", nameof(limits));
+        return RequestAsync<TopicConfigured>(new ConfigureTopic(topic, retention, limits), cancellationToken);
+    }
+
     public Task<DeadLetterPage> ListDeadLettersAsync(string topic, string subscription, long afterSequence = 0, int limit = 100,
         CancellationToken cancellationToken = default)
     {

@@ -168,6 +168,16 @@ internal static class CommonMapper
 
     public static TopicRetention FromProto(P.TopicRetention p) => new(new TimeSpan(p.MaxAge), p.MaxMessages);
 
+    public static P.TopicLimits ToProto(TopicLimits m) => new()
+    {
+        MaxBytes = m.MaxBytes, MaxMessages = m.MaxMessages, MaxAge = m.MaxAge.Ticks, WhenFull = (int)m.WhenFull,
+    };
+
+    public static TopicLimits FromProto(P.TopicLimits p) =>
+        new(p.MaxBytes, p.MaxMessages, new TimeSpan(p.MaxAge), Enum.IsDefined((WhenFull)p.WhenFull)
+            ? (WhenFull)p.WhenFull
+            : throw Malformed("TopicLimits.when_full", $"{p.WhenFull} is not a known value"));
+
     /// <summary>
     /// The bytes of a parsed bytes field without a second copy: parsing gave the field an array of its own, exactly
     /// its length, which nothing else references once the protobuf message is dropped.

@@ -61,6 +61,7 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
     Of<CursorMoved, P.CursorMoved>("eCM", Events.ToProto, Events.FromProto),
     Of<RetentionChanged, P.RetentionChanged>("eRC", Events.ToProto, Events.FromProto),
     Of<LogTruncated, P.LogTruncated>("eLT", Events.ToProto, Events.FromProto),
+    Of<LimitsChanged, P.LimitsChanged>("eLC", Events.ToProto, Events.FromProto),
     Of<TopicSnapshot, P.TopicSnapshot>("eT", Events.ToProto, Events.FromProto),
     .. LegacyTopicEvents.Entries,
 ])

@@ -74,7 +74,7 @@ internal static class TopicEventMapper
         MessageIds = { Each(m.MessageIds, ToProto) },
         FirstSequence = m.FirstSequence,
         Chunks = { Each(m.Chunks, ToProto) },
-        Limits = m.Limits is null ? null : ToProto(m.Limits),
+        Limits = m.Limits is null ? null : CommonMapper.ToProto(m.Limits),
     };
 
     public static TopicSnapshot FromProto(P.TopicSnapshot p) => new(
@@ -86,21 +86,15 @@ internal static class TopicEventMapper
         Retention: p.Retention is null ? null : CommonMapper.FromProto(p.Retention),
         FirstSequence: p.FirstSequence,
         Chunks: List(p.Chunks, FromProto),
-        Limits: p.Limits is null ? null : FromProto(p.Limits));
+        Limits: p.Limits is null ? null : CommonMapper.FromProto(p.Limits));
 
     public static P.LogTruncated ToProto(LogTruncated m) => new() { FirstSequence = m.FirstSequence };
 
     public static LogTruncated FromProto(P.LogTruncated p) => new(p.FirstSequence);
 
-    public static P.TopicLimits ToProto(TopicLimits m) => new()
-    {
-        MaxBytes = m.MaxBytes, MaxMessages = m.MaxMessages, MaxAge = m.MaxAge.Ticks, WhenFull = (int)m.WhenFull,
-    };
+    public static P.LimitsChanged ToProto(LimitsChanged m) => new() { Limits = CommonMapper.ToProto(m.Limits) };
 
-    public static TopicLimits FromProto(P.TopicLimits p) =>
-        new(p.MaxBytes, p.MaxMessages, new TimeSpan(p.MaxAge), Enum.IsDefined((WhenFull)p.WhenFull)
-            ? (WhenFull)p.WhenFull
-            : throw Malformed("TopicLimits.when_full", $"{p.WhenFull} is not a known value"));
+    public static LimitsChanged FromProto(P.LimitsChanged p) => new(CommonMapper.FromProto(Required(p.Limits, "LimitsChanged.limits")));
 
     private static P.LogChunk ToProto(LogChunk m) => new()
     {

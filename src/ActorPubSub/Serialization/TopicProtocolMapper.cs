@@ -189,6 +189,7 @@ internal static class TopicProtocolMapper
         RetainedBytes = m.RetainedBytes,
         Node = m.Node,
         Retention = CommonMapper.ToProto(m.Retention),
+        Limits = m.Limits is null ? null : CommonMapper.ToProto(m.Limits),
         Subscriptions = { Each(m.Subscriptions, ToProto) },
     };
 
@@ -201,7 +202,8 @@ internal static class TopicProtocolMapper
         RetainedBytes: p.RetainedBytes,
         Subscriptions: List(p.Subscriptions, FromProto),
         Node: p.Node,
-        Retention: CommonMapper.FromProto(Required(p.Retention, "TopicInfo.retention")));
+        Retention: CommonMapper.FromProto(Required(p.Retention, "TopicInfo.retention")),
+        Limits: p.Limits is null ? null : CommonMapper.FromProto(p.Limits));
 
     public static P.SubscriptionInfo ToProto(SubscriptionInfo m)
     {
@@ -255,15 +257,30 @@ internal static class TopicProtocolMapper
 
     public static SeekCompleted FromProto(P.SeekCompleted p) => new(p.Topic, p.Subscription, p.Sequence);
 
-    public static P.ConfigureTopic ToProto(ConfigureTopic m) => new() { Topic = m.Topic, Retention = CommonMapper.ToProto(m.Retention) };
+    public static P.ConfigureTopic ToProto(ConfigureTopic m) => new()
+    {
+        Topic = m.Topic,
+        Retention = m.Retention is null ? null : CommonMapper.ToProto(m.Retention),
+        Limits = m.Limits is null ? null : CommonMapper.ToProto(m.Limits),
+    };
 
-    public static ConfigureTopic FromProto(P.ConfigureTopic p) =>
-        new(p.Topic, CommonMapper.FromProto(Required(p.Retention, "ConfigureTopic.retention")));
+    // Retention may be absent since limits came (the topic refuses a command with neither).
+    public static ConfigureTopic FromProto(P.ConfigureTopic p) => new(
+        p.Topic,
+        p.Retention is null ? null : CommonMapper.FromProto(p.Retention),
+        p.Limits is null ? null : CommonMapper.FromProto(p.Limits));
 
-    public static P.TopicConfigured ToProto(TopicConfigured m) => new() { Topic = m.Topic, Retention = CommonMapper.ToProto(m.Retention) };
+    public static P.TopicConfigured ToProto(TopicConfigured m) => new()
+    {
+        Topic = m.Topic,
+        Retention = CommonMapper.ToProto(m.Retention),
+        Limits = m.Limits is null ? null : CommonMapper.ToProto(m.Limits),
+    };
 
-    public static TopicConfigured FromProto(P.TopicConfigured p) =>
-        new(p.Topic, CommonMapper.FromProto(Required(p.Retention, "TopicConfigured.retention")));
+    public static TopicConfigured FromProto(P.TopicConfigured p) => new(
+        p.Topic,
+        CommonMapper.FromProto(Required(p.Retention, "TopicConfigured.retention")),
+        p.Limits is null ? null : CommonMapper.FromProto(p.Limits));
 
     public static P.RedriveMessages ToProto(RedriveMessages m) => new()
     {

@@ -7,7 +7,7 @@ namespace ActorPubSub.Topics;
 
 /// <summary>
 /// The topic's administrative commands (create and delete a subscription, seek, redrive, configure the
-/// retention): each is checked, applied to the parts, and turned into the events to write and the reply that
+/// retention and the limits): each is checked, applied to the parts, and turned into the events to write and the reply that
 /// follows the write.
 /// </summary>
 /// <param name="unwatch">Stops watching a consumer of no subscription.</param>
@@ -109,13 +109,25 @@ internal sealed class TopicCommands(
 
     public Verdict Configure(ConfigureTopic c)
     {
-        var error = requests.ValidateConfigure(c);
-        if (error is not null || c.Retention is null)
-            return new Reply(requests.Rejected(null, nameof(ConfigureTopic), RejectionCode.Invalid, error ?? "Retention is required."));
-        retention.Configured = c.Retention;
-        log.Info("Topic {Topic}: retention of acknowledged messages set to {MaxAge} / {MaxMessages} messages",
-            topic, c.Retention.MaxAge, c.Retention.MaxMessages);
-        return new Write([new RetentionChanged(c.Retention)], new TopicConfigured(topic, c.Retention), Then.Write | Then.Trim);
+        if (requests.ValidateConfigure(c, c.Limits ?? retention.Limits) is { } error)
+            return new Reply(requests.Rejected(null, nameof(ConfigureTopic), RejectionCode.Invalid, error));
+        var events = new List<ITopicEvent>(2);
+        if (c.Retention is { } kept)
+        {
+            retention.Configured = kept;
+            events.Add(new RetentionChanged(kept));
+            log.Info("Topic {Topic}: retention of acknowledged messages set to {MaxAge} / {MaxMessages} messages",
+                topic, kept.MaxAge, kept.MaxMessages);
+        }
+        if (c.Limits is { } limits)
+        {
+            retention.ConfiguredLimits = limits;
+            events.Add(new LimitsChanged(limits));
+            log.Info("Topic {Topic}: limits set to max-retained-bytes {MaxBytes}, max-retained-messages {MaxMessages}, " +
+                     "max-retained-age {MaxAge}, when-full {WhenFull} (0: no limit)", topic, limits.MaxBytes, limits.MaxMessages, limits.MaxAge, limits.WhenFull);
+        }
+        // The write's completion applies the limits at once (RetentionPolicy.Truncation after each write).
+        return new Write(events, new TopicConfigured(topic, retention.Effective, retention.Limits), Then.Write | Then.Trim);
     }
 
     private Reply UnknownSubscription(string name, string command) =>

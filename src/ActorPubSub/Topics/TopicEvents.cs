@@ -79,6 +79,9 @@ public sealed record CursorMoved(string Subscription, long Sequence) : ITopicEve
 /// <summary>The topic's retention of acknowledged messages changed.</summary>
 public sealed record RetentionChanged(TopicRetention Retention) : ITopicEvent;
 
+/// <summary>The topic's limits on its log changed (ConfigureTopic); they replace the node's defaults for this topic.</summary>
+public sealed record LimitsChanged(TopicLimits Limits) : ITopicEvent;
+
 /// <summary>
 /// The topic's limits dropped every message below <paramref name="FirstSequence"/>, acknowledged or not
 /// (<see cref="TopicLimits.WhenFull"/> = drop-oldest, or <see cref="TopicLimits.MaxAge"/>): subscriptions behind it

@@ -170,6 +170,8 @@ public sealed record GetTopicInfo(string Topic) : ITopicCommand, IPubSubWireMess
 /// <param name="LastSequence">Sequence of the newest persisted message (0 when none).</param>
 /// <param name="FirstRetained">Sequence of the oldest retained message (LastSequence + 1 when none).</param>
 /// <param name="Node">Address of the node hosting the topic.</param>
+/// <param name="Retention">The retention of acknowledged messages in effect (the topic's own or the node's default).</param>
+/// <param name="Limits">The limits on the log in effect (the topic's own or the node's defaults); null from a node that does not report them.</param>
 public sealed record TopicInfo(
     string Topic,
     bool Exists,
@@ -179,7 +181,8 @@ public sealed record TopicInfo(
     long RetainedBytes,
     ImmutableArray<SubscriptionInfo> Subscriptions,
     string Node,
-    TopicRetention Retention) : IPubSubWireMessage;
+    TopicRetention Retention,
+    TopicLimits? Limits = null) : IPubSubWireMessage;
 
 /// <summary>One subscription's delivery state and options.</summary>
 /// <param name="Watermark">Everything up to here is acknowledged.</param>
@@ -221,10 +224,20 @@ public sealed record Seek(string Topic, string Subscription, long? Sequence, Dat
 /// <summary>The cursor is at <paramref name="Sequence"/>: the next message delivered is the first retained from there.</summary>
 public sealed record SeekCompleted(string Topic, string Subscription, long Sequence) : IPubSubWireMessage, IDeadLetterSuppression;
 
-/// <summary>Sets the topic's retention of acknowledged messages. Answered with <see cref="TopicConfigured"/>.</summary>
-public sealed record ConfigureTopic(string Topic, TopicRetention Retention) : ITopicCommand, IPubSubWireMessage;
+/// <summary>
+/// Sets the topic's retention of acknowledged messages, its limits on the log, or both (at least one). What is null
+/// stays as it is. Answered with <see cref="TopicConfigured"/> once written, or <see cref="CommandRejected"/>
+/// (<see cref="RejectionCode.Invalid"/>). New limits apply at once: with drop-oldest or a max age, what lies beyond
+/// them is dropped right after the write.
+/// </summary>
+/// <param name="Retention">Null: unchanged.</param>
+/// <param name="Limits">Null: unchanged. See <see cref="TopicLimits"/> (0: no limit).</param>
+public sealed record ConfigureTopic(string Topic, TopicRetention? Retention, TopicLimits? Limits = null) : ITopicCommand, IPubSubWireMessage;
 
-public sealed record TopicConfigured(string Topic, TopicRetention Retention) : IPubSubWireMessage, IDeadLetterSuppression;
+/// <summary>The topic's configuration now in effect.</summary>
+/// <param name="Retention">The retention in effect.</param>
+/// <param name="Limits">The limits in effect; null from a node that does not report them.</param>
+public sealed record TopicConfigured(string Topic, TopicRetention Retention, TopicLimits? Limits = null) : IPubSubWireMessage, IDeadLetterSuppression;
 
 /// <summary>
 /// Sent by the shard to stop a topic on hand-off and passivation (instead of PoisonPill), so the topic can

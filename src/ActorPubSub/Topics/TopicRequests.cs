@@ -128,9 +128,13 @@ internal sealed class TopicRequests(string topic, TopicSettings settings)
         return null;
     }
 
-    /// <summary>Why a retention change is invalid, or null.</summary>
-    public string? ValidateConfigure(ConfigureTopic c) =>
-        !string.Equals(c.Topic, topic, StringComparison.Ordinal)
-            ? $"ConfigureTopic for topic '{c.Topic}' reached topic '{topic}'."
-            : c.Retention is null ? "Retention is required." : c.Retention.Validate(settings.MaxRetainedMessages);
+    /// <summary>Why a configuration change is invalid, or null.</summary>
+    /// <param name="limits">The limits in effect after the change: the retention keeps at most their max messages.</param>
+    public string? ValidateConfigure(ConfigureTopic c, TopicLimits limits)
+    {
+        if (!string.Equals(c.Topic, topic, StringComparison.Ordinal)) return $"ConfigureTopic for topic '{c.Topic}' reached topic '{topic}'.";
+        if (c.Retention is null && c.Limits is null) return "ConfigureTopic needs a retention, limits, or both.";
+        if (c.Limits?.Validate() is { } invalid) return $"Invalid limits for topic '{topic}': {invalid}";
+        return c.Retention?.Validate((int)Math.Min(limits.MaxMessages, int.MaxValue));
+    }
 }

@@ -87,6 +87,7 @@ internal sealed class TopicState
                 break;
             case CursorMoved moved: Subscriptions.MoveCursor(moved); break;
             case RetentionChanged retention: Retention.Configured = retention.Retention; break;
+            case LimitsChanged limits: Retention.ConfiguredLimits = limits.Limits; break;
         }
     }
 
@@ -173,7 +174,7 @@ internal sealed class TopicState
 
     public TopicInfo Info(string address) =>
         new(Topic, Exists, Log.LastSequence, Log.FirstSequence, Log.Count, Log.Bytes, Subscriptions.Describe(Log.LastSequence),
-            address, Retention.Effective);
+            address, Retention.Effective, Retention.Limits);
 
     /// <summary>Buffers a failure or dead-lettering event for the next write (a dead-lettering is reported now).</summary>
     private void BufferDeliveryEvent(ITopicEvent e)

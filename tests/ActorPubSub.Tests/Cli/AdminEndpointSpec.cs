@@ -46,7 +46,7 @@ public sealed class AdminEndpointSpec : IAsyncLifetime
         Assert.Subset(names.ToHashSet(), new HashSet<string?>
         {
             "show", "status", "leader", "leave", "join", "down", "down-unreachable", "regions", "stats", "hierarchy", "topics", "topic",
-            "subscriptions", "lag", "publish", "tail", "dlq list", "dlq show", "dlq redrive", "dlq purge",
+            "subscriptions", "lag", "publish", "tail", "dlq list", "dlq show", "dlq redrive", "dlq purge", "configure",
         });
         // pbm owns these names on its command line: no command may use them for an argument.
         var arguments = commands.SelectMany(c => c.GetProperty("arguments").EnumerateArray()).ToList();
@@ -89,6 +89,11 @@ public sealed class AdminEndpointSpec : IAsyncLifetime
     [InlineData("admin/v1/cluster/down", """{"address":"akka.tcp://actorpubsub@127.0.0.1:1"}""", HttpStatusCode.NotFound, "is not a member of the cluster")]
     [InlineData("admin/v1/pubsub/publish", """{"topic":"orders","text":"x","header":["novalue"]}""", HttpStatusCode.BadRequest, "header: must be name=value")]
     [InlineData("admin/v1/pubsub/tail", """{"topic":"orders","ack":true}""", HttpStatusCode.BadRequest, "ack: needs -s <subscription>")]
+    [InlineData("admin/v1/pubsub/configure", """{"topic":"orders"}""", HttpStatusCode.BadRequest, "limits: give at least one of --max-bytes, --max-messages, --max-age, --when-full")]
+    [InlineData("admin/v1/pubsub/configure", """{"topic":"orders","max-bytes":"lots"}""", HttpStatusCode.BadRequest, "max-bytes: must be a size like 10GiB, 512MiB, 1GB or 0 (no limit), not 'lots'")]
+    [InlineData("admin/v1/pubsub/configure", """{"topic":"orders","when-full":"wait"}""", HttpStatusCode.BadRequest, "when-full: must be refuse or drop-oldest, not 'wait'")]
+    [InlineData("admin/v1/pubsub/configure", """{"topic":"orders","max-messages":-3}""", HttpStatusCode.BadRequest, "max-messages: must be an integer of at least 0, not -3")]
+    [InlineData("admin/v1/pubsub/configure", """{"topic":"orders","max-age":"5000d"}""", HttpStatusCode.BadRequest, "Invalid limits for topic 'orders': Max age is 5000.00:00:00")]
     [InlineData("admin/v1/nosuch/thing", "{}", HttpStatusCode.NotFound, "unknown palette 'nosuch'; this node has cluster, sharding, actor, pubsub")]
     [InlineData("admin/v1/cluster/explode", "{}", HttpStatusCode.NotFound, "unknown command 'cluster explode'; the cluster commands are show, status")]
     public async Task Endpoint_should_refuse_a_malformed_request_with_a_one_line_error_and_keep_answering(string path, string body, HttpStatusCode expected, string error)
@@ -122,6 +127,28 @@ public sealed class AdminEndpointSpec : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge);
         Assert.Contains("larger than 2 MiB", hugeBody.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, after);
+    }
+
+    [Fact]
+    public async Task Endpoint_should_configure_a_topics_limits_and_report_them_and_the_dropped_count()
+    {
+        // arrange: one subscription that does not consume
+        await _node.Client.CreateSubscriptionAsync("metered", "slow");
+
+        // act
+        var (status, answer) = await SendAsync(HttpMethod.Post, "admin/v1/pubsub/configure",
+            """{"topic":"metered","max-messages":3,"max-bytes":"1 MiB","when-full":"drop-oldest"}""", Token);
+        for (var i = 0; i < 5; i++) await _node.Client.PublishAsync("metered", i);
+        await Eventually.HoldsAsync(() => _node.Client.GetTopicInfoAsync("metered"), i => i.Subscriptions.Single().Dropped == 2, "2 dropped");
+        var (_, topic) = await SendAsync(HttpMethod.Post, "admin/v1/pubsub/topic", """{"topic":"metered"}""", Token);
+
+        // assert
+        Assert.Equal(HttpStatusCode.OK, status);
+        var limits = answer.GetProperty("data").GetProperty("limits");
+        Assert.Equal((1L << 20, 3L, "drop-oldest"),
+            (limits.GetProperty("maxBytes").GetInt64(), limits.GetProperty("maxMessages").GetInt64(), limits.GetProperty("whenFull").GetString()));
+        Assert.Equal(3, topic.GetProperty("data").GetProperty("limits").GetProperty("maxMessages").GetInt64());
+        Assert.Equal(2, topic.GetProperty("data").GetProperty("subscriptions")[0].GetProperty("dropped").GetInt64());
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body, string? token)

@@ -60,9 +60,9 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
 
         // assert
         Assert.Equal(ExitCodes.Ok, table.ExitCode);
-        Assert.Matches(@"^TOPIC\s+LAST SEQ\s+SUBSCRIPTIONS\s+RETAINED\s+NODE$", table.Lines[0]);
+        Assert.Matches(@"^TOPIC\s+LAST SEQ\s+SUBSCRIPTIONS\s+RETAINED\s+LIMITS\s+NODE$", table.Lines[0]);
         Assert.Equal(
-            [["audit_log", "1", "0", "1", _node.Address.ToString()], ["invoices", "3", "1", "3", _node.Address.ToString()], ["orders", "1", "0", "1", _node.Address.ToString()]],
+            [["audit_log", "1", "0", "1", "10 GiB, refuse", _node.Address.ToString()], ["invoices", "3", "1", "3", "10 GiB, refuse", _node.Address.ToString()], ["orders", "1", "0", "1", "10 GiB, refuse", _node.Address.ToString()]],
             table.Rows());
         Assert.Equal("Count: 3 topics", table.Lines[^1]);
         var topics = json.Json().GetProperty("topics").EnumerateArray().ToList();
@@ -100,20 +100,69 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
         Assert.Contains("Topic: orders", topic.Lines);
         Assert.Contains("Last sequence: 3", topic.Lines);
         // (LAG AGE, the age of the oldest unacknowledged message, depends on the clock: checked apart)
-        Assert.Contains(topic.Lines, l => Regex.IsMatch(l, @"^billing\s+0\s+3\s+\d+(\.\d+)?s\s+0\s+0\s+30s\s+10\s+no$"));
-        Assert.Matches(@"^TOPIC\s+SUBSCRIPTION\s+WATERMARK\s+LAG\s+LAG AGE\s+IN-FLIGHT\s+CONSUMERS\s+DEAD LETTERS$", subscriptions.Lines[0]);
+        Assert.Contains(topic.Lines, l => Regex.IsMatch(l, @"^billing\s+0\s+3\s+\d+(\.\d+)?s\s+0\s+0\s+30s\s+10\s+no\s+0$"));
+        // (the node's default limits: reference.conf)
+        Assert.Contains("Limits: max-retained-bytes 10 GiB, max-retained-messages none, max-retained-age none, when-full refuse", topic.Lines);
+        Assert.Matches(@"^TOPIC\s+SUBSCRIPTION\s+WATERMARK\s+LAG\s+LAG AGE\s+IN-FLIGHT\s+CONSUMERS\s+DEAD LETTERS\s+DROPPED$", subscriptions.Lines[0]);
         // (DEAD LETTERS "-": no store has reported, as nothing was dead-lettered)
-        Assert.Equal([["orders", "billing", "0", "3", "0", "0", "-"], ["orders", "shipping", "3", "0", "0", "0", "-"]],
+        Assert.Equal([["orders", "billing", "0", "3", "0", "0", "-", "0"], ["orders", "shipping", "3", "0", "0", "0", "-", "0"]],
             subscriptions.Rows().Select(r => r.Where((_, i) => i != 4).ToArray()).ToArray());
         Assert.Matches(@"^\d+(\.\d+)?s$", subscriptions.Rows()[0][4]);
         Assert.Equal("0s", subscriptions.Rows()[1][4]);   // shipping: nothing pending
         Assert.Equal(3, all.Json().GetProperty("subscriptions").GetArrayLength());
         Assert.True(all.Json().GetProperty("subscriptions")[0].GetProperty("lagSeconds").GetDouble() >= 0);
-        Assert.Matches(@"^TOPIC\s+SUBSCRIPTION\s+LAG\s+LAG AGE\s+IN-FLIGHT\s+CONSUMERS\s+WATERMARK\s+LAST SEQ$", lag.Lines[0]);
-        Assert.Equal([["orders", "billing", "3", "0", "0", "0", "3"], ["invoices", "ledger", "1", "0", "0", "0", "1"], ["orders", "shipping", "0", "0", "0", "3", "3"]],
+        Assert.Matches(@"^TOPIC\s+SUBSCRIPTION\s+LAG\s+LAG AGE\s+IN-FLIGHT\s+CONSUMERS\s+WATERMARK\s+LAST SEQ\s+DROPPED$", lag.Lines[0]);
+        Assert.Equal([["orders", "billing", "3", "0", "0", "0", "3", "0"], ["invoices", "ledger", "1", "0", "0", "0", "1", "0"], ["orders", "shipping", "0", "0", "0", "3", "3", "0"]],
             lag.Rows().Select(r => r.Where((_, i) => i != 3).ToArray()).ToArray());
         Assert.Equal("0s", lag.Rows()[2][3]);
         Assert.Equal(["Count: 3 subscriptions in 2 topics", "Total lag: 4"], lag.Lines.TakeLast(2));
+    }
+
+    [Fact]
+    public async Task Configure_should_set_a_topics_limits_which_topics_topic_and_json_show()
+    {
+        // arrange
+        await _node.Client.PublishAsync("orders", "order");
+
+        // act: limits given keep the others as the topic has them
+        var set = await Pbm("pubsub", "configure", "orders", "--max-bytes", "10GiB", "--max-age", "7d", "--when-full", "drop-oldest");
+        var more = await Pbm("pubsub", "configure", "orders", "--max-messages", "1000", "--json");
+        var topics = await Pbm("pubsub", "topics");
+        var topic = await Pbm("pubsub", "topic", "orders");
+        var json = await Pbm("pubsub", "topic", "orders", "--json");
+
+        // assert
+        Assert.Equal(ExitCodes.Ok, set.ExitCode);
+        Assert.Equal(["Configured topic orders: max-retained-bytes 10 GiB, max-retained-messages none, max-retained-age 7d, when-full drop-oldest"],
+            set.Lines);
+        var limits = more.Json().GetProperty("limits");
+        Assert.Equal((10L << 30, 1000L, "7.00:00:00", "drop-oldest"), (limits.GetProperty("maxBytes").GetInt64(),
+            limits.GetProperty("maxMessages").GetInt64(), limits.GetProperty("maxAge").GetString(), limits.GetProperty("whenFull").GetString()));
+        Assert.Equal("1,000 msgs, 10 GiB, 7d, drop-oldest", Assert.Single(topics.Rows())[4]);
+        Assert.Contains("Limits: max-retained-bytes 10 GiB, max-retained-messages 1,000, max-retained-age 7d, when-full drop-oldest", topic.Lines);
+        Assert.Equal(1000, json.Json().GetProperty("limits").GetProperty("maxMessages").GetInt64());
+        Assert.Equal(new TopicLimits(10L << 30, 1000, TimeSpan.FromDays(7), WhenFull.DropOldest), (await _node.Client.GetTopicInfoAsync("orders")).Limits);
+    }
+
+    [Fact]
+    public async Task Lag_and_subscriptions_should_show_what_the_limits_dropped()
+    {
+        // arrange: drop-oldest at 5 messages, 12 published for a subscription that does not consume
+        await _node.Client.CreateSubscriptionAsync("lossy", "slow");
+        await _node.Client.ConfigureTopicAsync("lossy", null, new TopicLimits(0, 5, TimeSpan.Zero, WhenFull.DropOldest));
+        for (var i = 0; i < 12; i++) await _node.Client.PublishAsync("lossy", $"m{i}");
+        await Eventually.HoldsAsync(() => _node.Client.GetTopicInfoAsync("lossy"), i => i.Subscriptions.Single().Dropped == 7, "7 dropped");
+
+        // act
+        var lag = await Pbm("pubsub", "lag");
+        var subscriptions = await Pbm("pubsub", "subscriptions", "lossy");
+        var json = await Pbm("pubsub", "lag", "--json");
+
+        // assert
+        // (LAG 5, IN-FLIGHT 0, CONSUMERS 0, WATERMARK 7: the dropped count as skipped, LAST SEQ 12, DROPPED 7)
+        Assert.Equal(["lossy", "slow", "5", "0", "0", "7", "12", "7"], Assert.Single(lag.Rows()).Where((_, i) => i != 3));
+        Assert.Equal("7", Assert.Single(subscriptions.Rows())[^1]);
+        Assert.Equal(7, json.Json().GetProperty("subscriptions")[0].GetProperty("dropped").GetInt64());
     }
 
     [Fact]
@@ -205,6 +254,7 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
     [InlineData("pubsub", "dlq", "list", "orders", "billing")]
     [InlineData("pubsub", "publish", "orders", "via json")]
     [InlineData("pubsub", "subscription", "create", "orders", "audit")]
+    [InlineData("pubsub", "configure", "orders", "--max-messages", "1000")]
     public async Task Every_command_should_print_one_JSON_object_with_json(params string[] words)
     {
         // arrange
@@ -231,6 +281,12 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
     [InlineData(ExitCodes.Usage, "pbm: unknown option -x for pubsub topics", "pubsub", "topics", "-x")]
     [InlineData(ExitCodes.Usage, "pbm: ack: needs -s <subscription>", "pubsub", "tail", "orders", "--ack")]
     [InlineData(ExitCodes.Usage, "pubsub: topics, subscriptions", "pubsub")]
+    [InlineData(ExitCodes.Usage, "pbm: max-bytes: must be a size like 10GiB, 512MiB, 1GB or 0 (no limit), not '10 parsecs'", "pubsub", "configure", "orders", "--max-bytes", "10 parsecs")]
+    [InlineData(ExitCodes.Usage, "pbm: max-age: must be a duration like 7d, 12h, 30m, 45s, 500ms or 0 (no limit), not '7'", "pubsub", "configure", "orders", "--max-age", "7")]
+    [InlineData(ExitCodes.Usage, "pbm: when-full: must be refuse or drop-oldest, not 'block'", "pubsub", "configure", "orders", "--when-full", "block")]
+    [InlineData(ExitCodes.Usage, "pbm: --max-messages must be an integer of at least 0", "pubsub", "configure", "orders", "--max-messages", "-1")]
+    [InlineData(ExitCodes.Usage, "pbm: limits: give at least one of --max-bytes, --max-messages, --max-age, --when-full", "pubsub", "configure", "orders")]
+    [InlineData(ExitCodes.Usage, "pbm: Invalid limits for topic 'orders': Max age is 4000.00:00:00; it must be between 0 (no limit) and 3650 days.", "pubsub", "configure", "orders", "--max-age", "4000d")]
     public async Task Bad_commands_should_fail_with_one_line_and_the_right_exit_code(int exitCode, string error, params string[] words)
     {
         // arrange: orders exists, so only what is named is wrong

@@ -252,6 +252,18 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         RoundTrip(new TopicInfo("orders", true, 1000, 900, 101, 12_345_678_901, [SampleSubscriptionInfo(), SampleSubscriptionInfo() with { Name = "audit", Consumers = 0, Filter = null }], "akka.tcp://pubsub@10.0.0.7:4053",
             new TopicRetention(TimeSpan.FromDays(1), 5000)));
         RoundTrip(new TopicInfo("orders", false, 0, 1, 0, 0, [], "", TopicRetention.None));
+        RoundTrip(new TopicInfo("orders", true, 5, 1, 5, 500, [], "node", TopicRetention.None, SampleLimits()));
+    }
+
+    [Fact, Trait("Category", "Unit")]
+    public void Serializer_should_round_trip_configure_topic_with_retention_limits_or_both()
+    {
+        var retention = new TopicRetention(TimeSpan.FromDays(1), 10);
+        RoundTrip(new ConfigureTopic("orders", retention));
+        RoundTrip(new ConfigureTopic("orders", null, SampleLimits()));
+        RoundTrip(new ConfigureTopic("orders", retention, new TopicLimits(0, 50, TimeSpan.Zero, WhenFull.Refuse)));
+        RoundTrip(new TopicConfigured("orders", retention));
+        RoundTrip(new TopicConfigured("orders", TopicRetention.None, SampleLimits()));
     }
 
     [Fact, Trait("Category", "Unit")]
@@ -289,6 +301,16 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
     {
         RoundTrip(new SubscriptionRemoved("billing"));
     }
+
+    [Fact, Trait("Category", "Unit")]
+    public void Serializer_should_round_trip_limits_changed()
+    {
+        RoundTrip(new LimitsChanged(SampleLimits()));
+        RoundTrip(new LimitsChanged(new TopicLimits(0, 0, TimeSpan.Zero, WhenFull.Refuse)));
+        RoundTrip(new LimitsChanged(new TopicLimits(long.MaxValue, long.MaxValue, TimeSpan.FromDays(3650), WhenFull.Refuse)));
+    }
+
+    private static TopicLimits SampleLimits() => new(10L << 30, 1_000_000, TimeSpan.FromDays(7), WhenFull.DropOldest);
 
     [Fact, Trait("Category", "Unit")]
     public void Serializer_should_round_trip_topic_snapshot()
@@ -648,12 +670,12 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new TransientDone("orders", "billing", 42);
         yield return new Nack("orders", "billing", 4, TimeSpan.FromSeconds(1), "boom", true);
         yield return new GetTopicInfo("orders");
-        yield return new TopicInfo("orders", true, 12, 1, 12, 1200, [SampleSubscriptionInfo()], "akka.tcp://pubsub@host:4053", TopicRetention.None);
+        yield return new TopicInfo("orders", true, 12, 1, 12, 1200, [SampleSubscriptionInfo()], "akka.tcp://pubsub@host:4053", TopicRetention.None, SampleLimits());
         yield return new Seek("orders", "billing", 5, null);
         yield return new Seek("orders", "billing", null, Accepted);
         yield return new SeekCompleted("orders", "billing", 5);
-        yield return new ConfigureTopic("orders", new TopicRetention(TimeSpan.FromDays(1), 10));
-        yield return new TopicConfigured("orders", new TopicRetention(TimeSpan.FromDays(1), 10));
+        yield return new ConfigureTopic("orders", new TopicRetention(TimeSpan.FromDays(1), 10), SampleLimits());
+        yield return new TopicConfigured("orders", new TopicRetention(TimeSpan.FromDays(1), 10), SampleLimits());
         yield return new RedriveMessages("orders", "billing", SampleMessages());
         yield return new MessagesRedriven("orders", "billing", [3, 10, 11]);
         yield return SampleSubscriptionInfo();
@@ -668,6 +690,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new CursorMoved("billing", 3);
         yield return new RetentionChanged(new TopicRetention(TimeSpan.FromHours(1), 50));
         yield return new LogTruncated(4711);
+        yield return new LimitsChanged(SampleLimits());
         yield return new TopicSnapshot(12, SampleMessages(), [SampleSubscriptionSnapshot()], [new ProducerRun("p", 1, 10, 2)],
             [new MessageIdEntry("m", 11, Accepted)], TopicRetention.None);
     }

@@ -130,4 +130,76 @@ public sealed class TopicCommandsSpec
         Assert.Equal(new RetentionChanged(retention), Assert.Single(write.Events));
         Assert.Same(retention, _retention.Configured);
     }
+
+    [Fact]
+    public void Configure_should_set_the_limits_write_them_and_answer_what_is_in_effect()
+    {
+        // act
+        var limits = new TopicLimits(10L << 30, 50, TimeSpan.FromDays(7), WhenFull.DropOldest);
+        var write = Assert.IsType<TopicCommands.Write>(_commands.Configure(new ConfigureTopic(Topic, null, limits)));
+
+        // assert: the retention stays the node's default; the write is followed by the truncation to the new limits
+        Assert.Equal(new LimitsChanged(limits), Assert.Single(write.Events));
+        Assert.Same(limits, _retention.ConfiguredLimits);
+        Assert.Null(_retention.Configured);
+        Assert.Equal(new TopicConfigured(Topic, _retention.Effective, limits), write.Message);
+        Assert.True(write.Then.HasFlag(Then.Write));
+        Assert.True(write.Then.HasFlag(Then.Trim));
+    }
+
+    [Fact]
+    public void Configure_should_write_retention_and_limits_in_one_write()
+    {
+        // act
+        var retention = new TopicRetention(TimeSpan.FromHours(1), 10);
+        var limits = new TopicLimits(0, 100, TimeSpan.Zero, WhenFull.Refuse);
+        var write = Assert.IsType<TopicCommands.Write>(_commands.Configure(new ConfigureTopic(Topic, retention, limits)));
+
+        // assert
+        Assert.Equal([new RetentionChanged(retention), new LimitsChanged(limits)], write.Events);
+        Assert.Equal(new TopicConfigured(Topic, retention, limits), write.Message);
+    }
+
+    [Theory]
+    [InlineData(-1, 0, 0, WhenFull.Refuse, "Max bytes is -1")]
+    [InlineData(0, -5, 0, WhenFull.Refuse, "Max messages is -5")]
+    [InlineData(0, 0, -1, WhenFull.Refuse, "Max age is -")]
+    [InlineData(0, 0, 0, (WhenFull)7, "When-full is 7; it must be refuse or drop-oldest")]
+    public void Configure_should_refuse_invalid_limits_saying_what_is_allowed(long maxBytes, long maxMessages, int maxAgeDays, WhenFull whenFull, string expected)
+    {
+        // act
+        var limits = new TopicLimits(maxBytes, maxMessages, TimeSpan.FromDays(maxAgeDays), whenFull);
+        var reply = Assert.IsType<TopicCommands.Reply>(_commands.Configure(new ConfigureTopic(Topic, null, limits)));
+
+        // assert: nothing changed
+        var rejected = Assert.IsType<CommandRejected>(reply.Message);
+        Assert.Equal(RejectionCode.Invalid, rejected.Code);
+        Assert.Contains(expected, rejected.Reason, StringComparison.Ordinal);
+        Assert.Contains($"Invalid limits for topic '{Topic}'", rejected.Reason, StringComparison.Ordinal);
+        Assert.Null(_retention.ConfiguredLimits);
+    }
+
+    [Fact]
+    public void Configure_should_refuse_a_command_with_neither_retention_nor_limits()
+    {
+        // act
+        var reply = Assert.IsType<TopicCommands.Reply>(_commands.Configure(new ConfigureTopic(Topic, null)));
+
+        // assert
+        var rejected = Assert.IsType<CommandRejected>(reply.Message);
+        Assert.Equal(RejectionCode.Invalid, rejected.Code);
+        Assert.Equal("ConfigureTopic needs a retention, limits, or both.", rejected.Reason);
+    }
+
+    [Fact]
+    public void Configure_should_check_the_retention_against_the_new_max_messages()
+    {
+        // act: the retention may keep at most as many messages as the limits allow
+        var limits = new TopicLimits(0, 20, TimeSpan.Zero, WhenFull.Refuse);
+        var reply = Assert.IsType<TopicCommands.Reply>(
+            _commands.Configure(new ConfigureTopic(Topic, new TopicRetention(TimeSpan.FromHours(1), 30), limits)));
+
+        // assert
+        Assert.Contains("max-retained-messages (20)", Assert.IsType<CommandRejected>(reply.Message).Reason, StringComparison.Ordinal);
+    }
 }

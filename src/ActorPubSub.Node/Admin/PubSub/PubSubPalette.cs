@@ -17,6 +17,7 @@ internal static class PubSubPalette
             { Run = TopicCommands.SubscriptionsAsync, Timeout = TopicCommands.ListingTimeout },
         new AdminCommand("lag", "every subscription, the most behind first", TopicPaging.Arguments)
             { Run = TopicCommands.LagAsync, Timeout = TopicCommands.ListingTimeout },
+        ConfigureCommand.Create(),
         .. SubscriptionCommands.Create(),
         PublishCommand.Create() with { Timeout = TimeSpan.FromSeconds(30) },
         TailCommand.Create(),

@@ -14,12 +14,12 @@ internal static class TopicCommands
         var page = await TopicPaging.PageAsync(context, args);
         var rows = await TopicSurvey.SurveyAsync(context, page.Topics);
         var table = rows.Select(r => r.Info is { } i
-            ? (IReadOnlyList<string>)[r.Topic, TopicJson.Number(i.LastSequence), i.Subscriptions.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), TopicJson.Number(i.RetainedMessages), i.Node]
-            : [r.Topic, "?", "?", "?", r.Error ?? ""]).ToList();
+            ? (IReadOnlyList<string>)[r.Topic, TopicJson.Number(i.LastSequence), i.Subscriptions.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), TopicJson.Number(i.RetainedMessages), TopicJson.LimitsCell(i.Limits), i.Node]
+            : [r.Topic, "?", "?", "?", "?", r.Error ?? ""]).ToList();
         var data = TopicPaging.Json(page);
         data["topics"] = new JsonArray([.. rows.Select(r => (JsonNode?)(r.Info is { } i ? Summary(i) : new JsonObject { ["topic"] = r.Topic, ["error"] = r.Error }))]);
         return new CommandResult(data,
-            [ViewBlock.Of(new ViewTable(["TOPIC", "LAST SEQ", "SUBSCRIPTIONS", "RETAINED", "NODE"], table)), ViewBlock.Text([TopicPaging.Footer(page)])]);
+            [ViewBlock.Of(new ViewTable(["TOPIC", "LAST SEQ", "SUBSCRIPTIONS", "RETAINED", "LIMITS", "NODE"], table)), ViewBlock.Text([TopicPaging.Footer(page)])]);
     }
 
     public static async Task<CommandResult> TopicAsync(AdminContext context, CommandArgs args)
@@ -36,17 +36,18 @@ internal static class TopicCommands
             $"Retained: {TopicJson.Number(info.RetainedMessages)} messages ({TopicJson.Number(info.RetainedBytes)} bytes)"
                 + (info.RetainedMessages > 0 ? $", from #{info.FirstRetained}" : ""),
             $"Retention: {retention}",
+            $"Limits: {(info.Limits is { } limits ? TopicJson.DescribeLimits(limits) : "not reported by the node hosting the topic")}",
             $"Subscriptions: {info.Subscriptions.Length}",
         };
         var table = info.Subscriptions.Select(s => (IReadOnlyList<string>)
         [
             s.Name, TopicJson.Number(s.Watermark), TopicJson.Number(s.Pending), TopicJson.LagAge(s), TopicJson.Number(s.InFlight), TopicJson.Number(s.Consumers),
-            TopicJson.Duration(s.AckDeadline), TopicJson.Number(s.MaxDeliveryAttempts), s.OrderedByKey ? "yes" : "no", s.Filter ?? "",
+            TopicJson.Duration(s.AckDeadline), TopicJson.Number(s.MaxDeliveryAttempts), s.OrderedByKey ? "yes" : "no", TopicJson.Number(s.Dropped), s.Filter ?? "",
         ]).ToList();
         IReadOnlyList<ViewBlock> view = table.Count == 0
             ? [ViewBlock.Text(lines)]
             : [ViewBlock.Text(lines), ViewBlock.Of(new ViewTable(
-                ["SUBSCRIPTION", "WATERMARK", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "ACK DEADLINE", "MAX ATTEMPTS", "ORDERED", "FILTER"], table))];
+                ["SUBSCRIPTION", "WATERMARK", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "ACK DEADLINE", "MAX ATTEMPTS", "ORDERED", "DROPPED", "FILTER"], table))];
         return new CommandResult(TopicJson.Topic(info), view);
     }
 
@@ -79,7 +80,7 @@ internal static class TopicCommands
         [
             x.Info.Topic, x.Subscription.Name, TopicJson.Number(x.Subscription.Pending), TopicJson.LagAge(x.Subscription),
             TopicJson.Number(x.Subscription.InFlight), TopicJson.Number(x.Subscription.Consumers), TopicJson.Number(x.Subscription.Watermark),
-            TopicJson.Number(x.Info.LastSequence),
+            TopicJson.Number(x.Info.LastSequence), TopicJson.Number(x.Subscription.Dropped),
         ]).ToList();
         var data = TopicPaging.Json(page);
         data["subscriptions"] = new JsonArray([.. all.Select(x => (JsonNode?)TopicJson.Subscription(x.Info, x.Subscription))]);
@@ -87,7 +88,7 @@ internal static class TopicCommands
         var footer = TopicPaging.Footer(page, TopicPaging.Plural(all.Count, "subscription"));
         return new CommandResult(data,
         [
-            ViewBlock.Of(new ViewTable(["TOPIC", "SUBSCRIPTION", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "WATERMARK", "LAST SEQ"], table)),
+            ViewBlock.Of(new ViewTable(["TOPIC", "SUBSCRIPTION", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "WATERMARK", "LAST SEQ", "DROPPED"], table)),
             ViewBlock.Text([footer, $"Total lag: {TopicJson.Number(all.Sum(x => x.Subscription.Pending))}", .. Unanswered(rows)]),
         ]);
     }
@@ -100,11 +101,12 @@ internal static class TopicCommands
             x.Info.Topic, x.Subscription.Name, TopicJson.Number(x.Subscription.Watermark), TopicJson.Number(x.Subscription.Pending),
             TopicJson.LagAge(x.Subscription), TopicJson.Number(x.Subscription.InFlight), TopicJson.Number(x.Subscription.Consumers),
             x.Subscription.DeadLetters is { } dead ? TopicJson.Number(dead) : "-",   // "-": the store has not reported (none dead-lettered since the topic started)
+            TopicJson.Number(x.Subscription.Dropped),
         ]).ToList();
         data["subscriptions"] = new JsonArray([.. all.Select(x => (JsonNode?)TopicJson.Subscription(x.Info, x.Subscription))]);
         return new CommandResult(data,
         [
-            ViewBlock.Of(new ViewTable(["TOPIC", "SUBSCRIPTION", "WATERMARK", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "DEAD LETTERS"], table)),
+            ViewBlock.Of(new ViewTable(["TOPIC", "SUBSCRIPTION", "WATERMARK", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "DEAD LETTERS", "DROPPED"], table)),
             ViewBlock.Text([footer, .. notes ?? []]),
         ]);
     }
@@ -116,6 +118,7 @@ internal static class TopicCommands
         ["subscriptions"] = info.Subscriptions.Length,
         ["retainedMessages"] = info.RetainedMessages,
         ["retainedBytes"] = info.RetainedBytes,
+        ["limits"] = info.Limits is null ? null : TopicJson.Limits(info.Limits),
         ["node"] = info.Node,
     };
 
