@@ -31,6 +31,9 @@ internal sealed class DeliveryTracker
     /// <summary>Tracked messages: in flight, waiting for a retry, or remembered for their attempt count.</summary>
     public int Count => _deliveries.Count;
 
+    /// <summary>Entries in the deadline queue, stale ones included (what its memory holds).</summary>
+    public int DeadlineEntries => _deadlines.Count;
+
     /// <summary>True while retries wait for their delay (possibly stale entries).</summary>
     public bool HasDelayed => _delayed.Count > 0;
 
