@@ -38,6 +38,12 @@ internal sealed class GroupCommit(int maxBatchMessages, long maxBatchBytes)
     /// <summary>Message bytes of the write in flight.</summary>
     public long WritingBytes { get; private set; }
 
+    /// <summary>Publishes accepted and not yet in the log: buffered, and in the write in flight.</summary>
+    public long PendingMessages => _messages.Count + (IsWriting ? WritingMessages : 0);
+
+    /// <summary>Message bytes of <see cref="PendingMessages"/>.</summary>
+    public long PendingBytes => Bytes + (IsWriting ? WritingBytes : 0);
+
     public void AddMessage(TopicMessage message, int size, string? producerId, long producerSeq)
     {
         _messages.Add(message);

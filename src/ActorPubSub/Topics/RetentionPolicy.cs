@@ -56,6 +56,7 @@ internal sealed class RetentionPolicy(string topic, TopicSettings settings, Mess
             if (limits.MaxMessages > 0 && log.Count > limits.MaxMessages) drop = Math.Max(drop, log.LastSequence - limits.MaxMessages);
             if (limits.MaxBytes > 0 && log.Bytes > limits.MaxBytes) drop = Math.Max(drop, log.LastToDropForBytes(limits.MaxBytes));
         }
+        if (drop < log.FirstSequence) return null;
         if (subscriptions.LowestTransfer() is { } transfer) drop = Math.Min(drop, transfer - 1);
         return drop >= log.FirstSequence ? new LogTruncated(drop + 1) : null;
     }

@@ -209,14 +209,8 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
     {
         if (!Delivering) return;
         var filtered = sub.Filtered;
-        try
-        {
-            PumpDeliveries(sub, now);
-        }
-        finally
-        {
-            if (sub.Filtered != filtered) _filteredSinceTrim = true;
-        }
+        PumpDeliveries(sub, now);
+        if (sub.Filtered != filtered) _filteredSinceTrim = true;
     }
 
     /// <summary>True (once) when a pump acknowledged messages by the filter since the last call: the log may trim.</summary>

@@ -37,9 +37,7 @@ internal sealed class TopicState
         Consumers = new ConsumerProtocol(topic, settings, Subscriptions, requests, () => Exists, BufferDeliveryEvent,
             watch, unwatch, log);
         // What is buffered and what is being written counts too, so the limit is never overshot.
-        RoomFor = size => Retention.RoomFor(size,
-            Commit.Messages.Count + (Commit.IsWriting ? Commit.WritingMessages : 0),
-            Commit.Bytes + (Commit.IsWriting ? Commit.WritingBytes : 0));
+        RoomFor = size => Retention.RoomFor(size, Commit.PendingMessages, Commit.PendingBytes);
     }
 
     public string Topic { get; }

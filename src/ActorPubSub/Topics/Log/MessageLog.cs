@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using Akka.Persistence;
 using ActorPubSub.Memory;
@@ -67,12 +68,7 @@ internal sealed class MessageLog
             message = null!;
             return false;
         }
-        if (_window.TryGet(sequence, out message)) return true;
-        if (_pinned.Count > 0 && sequence >= _pinned[0].Sequence && sequence <= _pinned[^1].Sequence)
-        {
-            message = _pinned[(int)(sequence - _pinned[0].Sequence)];
-            return true;
-        }
+        if (_window.TryGet(sequence, out message) || TryPinned(sequence, out message)) return true;
         if (_cache.TryGet(sequence, out message, out var page))
         {
             // Past the middle of a page: read the next one ahead, so a catching-up subscription does not wait.
@@ -132,15 +128,14 @@ internal sealed class MessageLog
     }
 
     /// <summary>The message when it is in memory, without wanting its chunk.</summary>
-    private bool Peek(long sequence, out TopicMessage message)
+    private bool Peek(long sequence, out TopicMessage message) =>
+        _window.TryGet(sequence, out message) || TryPinned(sequence, out message) || _cache.TryGet(sequence, out message, out _);
+
+    private bool TryPinned(long sequence, out TopicMessage message)
     {
-        if (_window.TryGet(sequence, out message)) return true;
-        if (_pinned.Count > 0 && sequence >= _pinned[0].Sequence && sequence <= _pinned[^1].Sequence)
-        {
-            message = _pinned[(int)(sequence - _pinned[0].Sequence)];
-            return true;
-        }
-        return _cache.TryGet(sequence, out message, out _);
+        var found = _pinned.Count > 0 && sequence >= _pinned[0].Sequence && sequence <= _pinned[^1].Sequence;
+        message = found ? _pinned[(int)(sequence - _pinned[0].Sequence)] : null!;
+        return found;
     }
 
     /// <summary>The journal event <paramref name="journalSeqNr"/> wrote (or a replay read) <paramref name="messages"/>.</summary>
@@ -150,8 +145,9 @@ internal sealed class MessageLog
         if (LastSequence > 0 && messages[0].Sequence != LastSequence + 1)
             throw new InvalidOperationException(
                 $"messages {LastSequence + 1}..{messages[0].Sequence - 1} are missing before journal event {journalSeqNr}");
-        // Each message is sized once here (the size walks its headers).
-        var sizes = messages.Length <= 1024 ? stackalloc int[messages.Length] : new int[messages.Length];
+        // Each message is sized once here (the size walks its headers); a large batch borrows its array.
+        var rented = messages.Length <= 1024 ? null : ArrayPool<int>.Shared.Rent(messages.Length);
+        var sizes = rented is null ? stackalloc int[messages.Length] : rented.AsSpan(0, messages.Length);
         long bytes = 0;
         for (var i = 0; i < messages.Length; i++) bytes += sizes[i] = messages[i].Size;
         Index.Append(journalSeqNr, messages, bytes);
@@ -161,6 +157,7 @@ internal sealed class MessageLog
         // Room first, then the messages: what the node holds never passes its budget on the way.
         Evict(Allowed - incoming, keepPages: 1);
         for (var i = 0; i < messages.Length; i++) _window.Append(messages[i], sizes[i]);
+        if (rented is not null) ArrayPool<int>.Shared.Return(rented);
         _memory?.Add(incoming);
         Evict(Allowed, keepPages: 1);   // a write larger than the allowance keeps only its newest messages
     }
@@ -317,6 +314,8 @@ internal sealed class MessageLog
     public void Release()
     {
         var freed = _window.Clear() + _cache.Clear() + _pinnedBytes;
+        _pinned.Clear();
+        _pinnedBytes = 0;
         _memory?.Add(-freed);
     }
 }

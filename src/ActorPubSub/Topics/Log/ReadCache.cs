@@ -24,8 +24,6 @@ internal sealed class ReadCache
     /// <summary>Heap bytes held, estimated like the window's.</summary>
     public long Bytes { get; private set; }
 
-    public bool Holds(LogChunk chunk) => _pages.Exists(p => p.Chunk.FirstSequence == chunk.FirstSequence);
-
     /// <summary>True when a page holds <paramref name="sequence"/> (without counting as a use).</summary>
     public bool Covers(long sequence) =>
         _pages.Exists(p => p.Messages.Length > 0 && sequence >= p.Messages[0].Sequence && sequence <= p.Messages[^1].Sequence);

@@ -22,8 +22,8 @@ public sealed class ReadCacheSpec
         Assert.Equal(3 * Cost10, cost);
         Assert.Equal(3 * Cost10, cache.Bytes);
         Assert.Equal(1, cache.Count);
-        Assert.True(cache.Holds(Chunk(1, 3)));
-        Assert.False(cache.Holds(Chunk(4, 6)));
+        Assert.True(cache.Covers(1));
+        Assert.False(cache.Covers(4));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class ReadCacheSpec
         Assert.Equal(2 * Cost10, first);
         Assert.Equal(4 * Cost10, second);
         Assert.Equal(1, cache.Count);
-        Assert.True(cache.Holds(Chunk(1, 3)));
+        Assert.True(cache.Covers(1));
         Assert.Equal(3 * Cost10, cache.Bytes);
         cache.RemoveLeastRecentlyUsed();
         Assert.Equal(0, cache.RemoveLeastRecentlyUsed());
@@ -100,8 +100,8 @@ public sealed class ReadCacheSpec
         Assert.Equal(3 * Cost10, freed);
         Assert.Equal(2, cache.Count);
         Assert.Equal(6 * Cost10, cache.Bytes);
-        Assert.False(cache.Holds(Chunk(1, 3)));
-        Assert.True(cache.Holds(Chunk(4, 6)));
+        Assert.False(cache.Covers(1));
+        Assert.True(cache.Covers(4));
     }
 
     [Fact]
