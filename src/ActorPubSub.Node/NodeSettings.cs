@@ -4,6 +4,7 @@ using ActorPubSub.Server.Admin;
 using ActorPubSub.Server.Configuration;
 using ActorPubSub.Server.Membership;
 using ActorPubSub.Server.Security;
+using ActorPubSub.Server.Startup;
 using ActorPubSub.Server.Web;
 using Akka.Configuration;
 using Npgsql;
@@ -131,6 +132,14 @@ public sealed partial class NodeSettings
     public bool RequireAdminToken { get; set; }
 
     /// <summary>
+    /// Names the admin endpoint answers to as <c>Host</c> (what pbm connects to, e.g. <c>broker-http</c> for
+    /// <c>pbm broker-http:9110</c>), besides <c>localhost</c>, IP addresses, the machine's host name and the advertised
+    /// host name. A request naming any other host is refused (403), so that a web page that points its own name at this
+    /// machine cannot use the endpoint. <b>Default:</b> none.
+    /// </summary>
+    public string[] AdminHostNames { get; set; } = [];
+
+    /// <summary>
     /// Split Brain Resolver strategy: <c>keep-majority</c>, <c>keep-oldest</c>, <c>static-quorum</c> (with
     /// <see cref="SplitBrainQuorumSize"/>), <c>down-all</c> or <c>off</c>. Every member of the cluster (lighthouse too)
     /// must use the same one. <b>Default:</b> <c>keep-majority</c>.
@@ -197,7 +206,8 @@ public sealed partial class NodeSettings
         : throw new InvalidOperationException($"Node:HttpAddress '{HttpAddress}' is invalid.");
 
     /// <summary>Who may use the admin endpoint (valid once <see cref="Validate"/> passed).</summary>
-    internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)));
+    internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)),
+        [.. AdminHostNames, System.Net.Dns.GetHostName(), AdvertisedHostname]);
     /// <summary>Mutual TLS for Akka.Remote, or null when off.</summary>
     internal RemotingTlsSettings? RemotingTls => RemotingTlsSettings.Create(TlsCertificatePath, TlsCertificatePassword, TlsCaCertificatePath);
 
@@ -260,6 +270,11 @@ public sealed partial class NodeSettings
         }
         if (!Server.Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
             return Invalid(nameof(HttpAddress), HttpAddress, httpError);
+        for (var i = 0; i < AdminHostNames.Length; i++)
+        {
+            if (Uri.CheckHostName(AdminHostNames[i]) != UriHostNameType.Dns)
+                return Invalid($"{nameof(AdminHostNames)}:{i}", AdminHostNames[i], "must be a DNS host name without port (e.g. broker-http); IP addresses are allowed anyway");
+        }
         if (AdminAccess.ValidateToken(AdminToken) is { } tokenError)
             return Invalid(nameof(AdminToken), "(not shown)", tokenError);
         if (RequireAdminToken && AdminToken is null)
@@ -302,6 +317,11 @@ public sealed partial class NodeSettings
             return $"is not a valid connection string: {e.Message}";
         }
     }
+
+    /// <summary>The first port this node would bind that another program holds, as one line; null when both are free.</summary>
+    internal string? PortInUse() =>
+        PortCheck.InUse("remoting", BindHostname, Port ?? 0, Section.Describe(nameof(Port)))
+        ?? PortCheck.InUse("web server", Http.Ip.ToString(), Http.Port, Section.Describe(nameof(HttpAddress)));
 
     /// <summary>One line naming the setting (configuration key and environment variable), its value and what is allowed.</summary>
     internal static string Invalid(string name, object? value, string rule) => Section.Invalid(name, value, rule);
