@@ -105,6 +105,13 @@ public sealed partial class NodeSettings
     public string Role { get; set; } = DefaultRole;
 
     /// <summary>
+    /// Cluster mode on SQLite is refused at start-up: every broker node would write a file of its own, and a topic that
+    /// moves to another node would find an empty one. True states that this is the cluster's only broker node (with a
+    /// lighthouse and clients), or that every broker node uses this same file on one machine. <b>Default:</b> false.
+    /// </summary>
+    public bool AllowSqliteInCluster { get; set; }
+
+    /// <summary>
     /// Forms a one-node cluster of its own (true) or joins <see cref="SeedNodes"/> (false).
     /// <b>Default:</b> true exactly when no seed nodes are given.
     /// </summary>
@@ -235,6 +242,7 @@ public sealed partial class NodeSettings
         Role = Role,
         MemoryBudget = MemoryBudget,
         MemoryBudgetFraction = MemoryBudgetFraction,
+        AllowSqliteInCluster = AllowSqliteInCluster,
     };
 
     /// <summary>The first invalid setting, as one line naming it and what is allowed; null when all are valid.</summary>
@@ -285,6 +293,10 @@ public sealed partial class NodeSettings
             return Invalid(nameof(StandaloneCluster), true, "contradicts Node:SeedNodes; a standalone node joins no seed nodes");
         if (StandaloneCluster == false && SeedNodes.Length == 0)
             return Invalid(nameof(StandaloneCluster), false, "needs Node:SeedNodes to join (at least one akka.tcp:// address)");
+        if (!IsStandalone && SqlitePath is { } file && !AllowSqliteInCluster)
+            return $"SQLite storage ({file}) in cluster mode (Node:SeedNodes) is refused: every broker node would write a file of its own, "
+                   + $"and a topic that moves to another node would find an empty one; set {Section.Describe(nameof(PostgreSqlConnectionString))}, "
+                   + $"or {Section.Describe(nameof(AllowSqliteInCluster))}=true if this is the cluster's only broker node.";
 
         try
         {
