@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Configuration;
+using Akka.Remote.Hosting;
+using ActorPubSub.Hosting;
 using ActorPubSub.Server.Startup;
 using ActorPubSub.Tests.Support;
 
@@ -40,6 +43,35 @@ public sealed class PortInUseSpec : IDisposable
                      + "stop it or choose another port with Node:Port (ACTORPUBSUB_Node__Port or CLUSTER_PORT)", error);
         Assert.DoesNotContain("listening", second.Transcript, StringComparison.Ordinal);
         Assert.False(first.HasExited);
+    }
+
+    [Fact]
+    public async Task Node_killed_with_connections_open_should_bind_its_port_again_at_once()
+    {
+        // arrange: a client member keeps connections to the node's port, so they linger in TIME_WAIT after the kill
+        var port = ServiceProcess.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture);
+        var db = NewDatabase();
+        var settings = new Dictionary<string, string> { ["Port"] = port };
+        string address;
+        await using (var first = StartNode(settings, db))
+        {
+            address = await first.AddressAsync("ActorPubSub node is Up", StartDeadline);
+            await using var client = await PubSubNode.StartAsync(
+                new PubSubOptions { StandaloneCluster = false, HostTopics = false, Role = "actorpubsub", SqliteFile = NewDatabase().File },
+                akka => akka.WithRemoting("127.0.0.1", 0).WithClustering(new ClusterOptions { SeedNodes = [address] }),
+                systemName: "actorpubsub");
+            await client.Client.PublishAsync("restart-orders", "before");
+
+            // act: kill -9, then start again on the same port (exclusive binding must not refuse a restart)
+            first.Signal(ServiceProcess.SigKill);
+            await first.WaitForExitAsync(ExitDeadline);
+        }
+        await using var second = StartNode(settings, db);
+        var again = await second.AddressAsync("ActorPubSub node is Up", StartDeadline);
+
+        // assert
+        Assert.Equal(address, again);
+        Assert.Empty(second.StandardError);
     }
 
     [Theory]
@@ -106,9 +138,9 @@ public sealed class PortInUseSpec : IDisposable
         return socket;
     }
 
-    private NodeProcess StartNode(IReadOnlyDictionary<string, string> settings)
+    private NodeProcess StartNode(IReadOnlyDictionary<string, string> settings, TempDatabase? database = null)
     {
-        var db = NewDatabase();
+        var db = database ?? NewDatabase();
         var all = new Dictionary<string, string> { ["HttpAddress"] = "127.0.0.1:0", ["SqliteFile"] = db.File };
         foreach (var (key, value) in settings) all[key] = value;
         return NodeProcess.Start(all, Path.GetDirectoryName(db.File)!);
