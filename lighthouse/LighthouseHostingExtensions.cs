@@ -5,6 +5,7 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using ActorPubSub.Server.Security;
+using ActorPubSub.Server.Startup;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,7 @@ public static class LighthouseHostingExtensions
         });
         var remoting = new RemoteOptions { HostName = settings.BindHostname, Port = settings.Port, PublicHostName = settings.PublicHostname };
         builder.WithRemoting(settings.RemotingTls?.Apply(remoting) ?? remoting);
+        builder.AddHocon(PortCheck.ExclusiveRemotingHocon, HoconAddMode.Prepend);
         builder.WithClustering(new ClusterOptions { SeedNodes = settings.SeedNodes, Roles = [LighthouseSettings.Role] });
         builder.AddHocon(settings.SplitBrain.ToHocon(), HoconAddMode.Prepend);
 

@@ -3,6 +3,7 @@ using ActorPubSub.Server.Admin;
 using ActorPubSub.Server.Configuration;
 using ActorPubSub.Server.Membership;
 using ActorPubSub.Server.Security;
+using ActorPubSub.Server.Startup;
 using ActorPubSub.Server.Web;
 
 namespace ActorPubSub.Lighthouse;
@@ -76,6 +77,14 @@ public sealed partial class LighthouseSettings
     public bool RequireAdminToken { get; set; }
 
     /// <summary>
+    /// Names the admin endpoint answers to as <c>Host</c> (what pbm connects to, e.g. <c>broker-http</c> for
+    /// <c>pbm broker-http:9110</c>), besides <c>localhost</c>, IP addresses, the machine's host name and the advertised
+    /// host name. A request naming any other host is refused (403), so that a web page that points its own name at this
+    /// machine cannot use the endpoint. <b>Default:</b> none.
+    /// </summary>
+    public string[] AdminHostNames { get; set; } = [];
+
+    /// <summary>
     /// Split Brain Resolver strategy (<c>keep-majority</c>, <c>keep-oldest</c>, <c>static-quorum</c>, <c>down-all</c>,
     /// <c>off</c>); the same on every member of the cluster. <b>Default:</b> <c>keep-majority</c>.
     /// </summary>
@@ -111,7 +120,8 @@ public sealed partial class LighthouseSettings
         : throw new InvalidOperationException($"Lighthouse:HttpAddress '{HttpAddress}' is invalid.");
 
     /// <summary>Who may use the admin endpoint (valid once <see cref="Validate"/> passed).</summary>
-    internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)));
+    internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)),
+        [.. AdminHostNames, System.Net.Dns.GetHostName(), PublicHostname]);
 
     internal SplitBrainResolverSettings SplitBrain =>
         SplitBrainResolverSettings.Create(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize);
@@ -136,6 +146,11 @@ public sealed partial class LighthouseSettings
         }
         if (!Server.Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
             return Section.Invalid(nameof(HttpAddress), HttpAddress, httpError);
+        for (var i = 0; i < AdminHostNames.Length; i++)
+        {
+            if (Uri.CheckHostName(AdminHostNames[i]) != UriHostNameType.Dns)
+                return Section.Invalid($"{nameof(AdminHostNames)}:{i}", AdminHostNames[i], "must be a DNS host name without port (e.g. broker-http); IP addresses are allowed anyway");
+        }
         if (AdminAccess.ValidateToken(AdminToken) is { } tokenError)
             return Section.Invalid(nameof(AdminToken), "(not shown)", tokenError);
         if (RequireAdminToken && AdminToken is null)
@@ -144,6 +159,11 @@ public sealed partial class LighthouseSettings
             return Section.Invalid(setting, value, rule);
         return null;
     }
+
+    /// <summary>The first port this lighthouse would bind that another program holds, as one line; null when both are free.</summary>
+    internal string? PortInUse() =>
+        PortCheck.InUse("remoting", BindHostname, Port, Section.Describe(nameof(Port)))
+        ?? PortCheck.InUse("web server", Http.Ip.ToString(), Http.Port, Section.Describe(nameof(HttpAddress)));
 
     [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]*$")]
     private static partial Regex SystemNamePattern();

@@ -2,6 +2,7 @@ using Akka.Hosting;
 using ActorPubSub.Lighthouse;
 using ActorPubSub.Server.Health;
 using ActorPubSub.Server.Telemetry;
+using ActorPubSub.Server.Startup;
 using ActorPubSub.Server.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,11 @@ builder.Configuration.AddLighthouseConfiguration(args);
 if (!LighthouseConfiguration.TryLoad(builder.Configuration, out var settings, out var error))
 {
     Console.Error.WriteLine($"Lighthouse: {error}");
+    return 2;
+}
+if (settings.PortInUse() is { } portInUse)
+{
+    Console.Error.WriteLine($"Lighthouse: {portInUse}");
     return 2;
 }
 
@@ -29,6 +35,12 @@ app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().Crea
 try
 {
     await app.RunAsync();
+}
+catch (Exception e) when (PortCheck.IsAddressInUse(e))
+{
+    // Taken between the check above and the bind: still one line and the exit code of a bad setting.
+    Console.Error.WriteLine($"Lighthouse: a port to bind is in use by another program ({e.Message}); stop it or choose another port");
+    return 2;
 }
 catch (Exception e)
 {

@@ -50,6 +50,8 @@ internal sealed class BenchCluster : IAsyncDisposable
             SqliteSynchronous = o.SqliteNormal ? SqliteSynchronous.Normal : SqliteSynchronous.Full,
             StandaloneCluster = !o.RemoteClient,
             HostTopics = hostTopics,
+            // The broker is the only topic node (the remote client hosts none).
+            AllowSqliteInCluster = true,
             Role = o.RemoteClient ? "actorpubsub" : null,
             TopicIdleTimeout = topicIdleTimeout,
             ExtraHocon = extraHocon,
@@ -61,6 +63,8 @@ internal sealed class BenchCluster : IAsyncDisposable
             ConsumerMaxInFlight = o.MaxInFlight,
             StandaloneCluster = !o.RemoteClient,
             HostTopics = hostTopics,
+            // The broker is the only topic node (the remote client hosts none).
+            AllowSqliteInCluster = true,
             // A client node reaches topics by their nodes' role (and must not have it itself).
             Role = o.RemoteClient ? "actorpubsub" : null,
             TopicIdleTimeout = topicIdleTimeout,

@@ -6,6 +6,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using ActorPubSub.Memory;
 using ActorPubSub.Server.Security;
+using ActorPubSub.Server.Startup;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,7 @@ public static class NodeHostingExtensions
     {
         var remoting = new RemoteOptions { HostName = settings.BindHostname, Port = settings.Port ?? 0, PublicHostName = settings.AdvertisedHostname };
         builder.WithRemoting(settings.RemotingTls?.Apply(remoting) ?? remoting);
+        builder.AddHocon(PortCheck.ExclusiveRemotingHocon, HoconAddMode.Prepend);
         // Rendered here, not through ClusterOptions, so that stable-after and "off" can be set too.
         builder.AddHocon(settings.SplitBrain.ToHocon(), HoconAddMode.Prepend);
         if (settings.IsStandalone) return builder;

@@ -15,7 +15,7 @@ internal static partial class NodeLog
     public static partial void MemberUp(ILogger logger, string address);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning,
-        Message = "Cluster mode on SQLite ({Storage}): SQLite is for a single broker node; a cluster of several broker nodes needs PostgreSQL (Node:PostgreSqlConnectionString)")]
+        Message = "Cluster mode on SQLite ({Storage}), allowed by Node:AllowSqliteInCluster: this must be the cluster's only broker node; a cluster of several broker nodes needs PostgreSQL (Node:PostgreSqlConnectionString)")]
     public static partial void SqliteInCluster(ILogger logger, string storage);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "ActorPubSub node stopping (reason: {Reason})")]

@@ -4,6 +4,7 @@ using ActorPubSub.Server.Admin;
 using ActorPubSub.Server.Configuration;
 using ActorPubSub.Server.Membership;
 using ActorPubSub.Server.Security;
+using ActorPubSub.Server.Startup;
 using ActorPubSub.Server.Web;
 using Akka.Configuration;
 using Npgsql;
@@ -104,6 +105,13 @@ public sealed partial class NodeSettings
     public string Role { get; set; } = DefaultRole;
 
     /// <summary>
+    /// Cluster mode on SQLite is refused at start-up: every broker node would write a file of its own, and a topic that
+    /// moves to another node would find an empty one. True states that this is the cluster's only broker node (with a
+    /// lighthouse and clients), or that every broker node uses this same file on one machine. <b>Default:</b> false.
+    /// </summary>
+    public bool AllowSqliteInCluster { get; set; }
+
+    /// <summary>
     /// Forms a one-node cluster of its own (true) or joins <see cref="SeedNodes"/> (false).
     /// <b>Default:</b> true exactly when no seed nodes are given.
     /// </summary>
@@ -129,6 +137,14 @@ public sealed partial class NodeSettings
     /// loopback only. <b>Default:</b> false.
     /// </summary>
     public bool RequireAdminToken { get; set; }
+
+    /// <summary>
+    /// Names the admin endpoint answers to as <c>Host</c> (what pbm connects to, e.g. <c>broker-http</c> for
+    /// <c>pbm broker-http:9110</c>), besides <c>localhost</c>, IP addresses, the machine's host name and the advertised
+    /// host name. A request naming any other host is refused (403), so that a web page that points its own name at this
+    /// machine cannot use the endpoint. <b>Default:</b> none.
+    /// </summary>
+    public string[] AdminHostNames { get; set; } = [];
 
     /// <summary>
     /// Split Brain Resolver strategy: <c>keep-majority</c>, <c>keep-oldest</c>, <c>static-quorum</c> (with
@@ -197,7 +213,8 @@ public sealed partial class NodeSettings
         : throw new InvalidOperationException($"Node:HttpAddress '{HttpAddress}' is invalid.");
 
     /// <summary>Who may use the admin endpoint (valid once <see cref="Validate"/> passed).</summary>
-    internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)));
+    internal AdminAccess AdminAccess => AdminAccess.Resolve(Http, AdminToken, RequireAdminToken, Section.Describe(nameof(AdminToken)),
+        [.. AdminHostNames, System.Net.Dns.GetHostName(), AdvertisedHostname]);
     /// <summary>Mutual TLS for Akka.Remote, or null when off.</summary>
     internal RemotingTlsSettings? RemotingTls => RemotingTlsSettings.Create(TlsCertificatePath, TlsCertificatePassword, TlsCaCertificatePath);
 
@@ -225,6 +242,7 @@ public sealed partial class NodeSettings
         Role = Role,
         MemoryBudget = MemoryBudget,
         MemoryBudgetFraction = MemoryBudgetFraction,
+        AllowSqliteInCluster = AllowSqliteInCluster,
     };
 
     /// <summary>The first invalid setting, as one line naming it and what is allowed; null when all are valid.</summary>
@@ -260,6 +278,11 @@ public sealed partial class NodeSettings
         }
         if (!Server.Web.HttpAddress.TryParse(HttpAddress, out _, out var httpError))
             return Invalid(nameof(HttpAddress), HttpAddress, httpError);
+        for (var i = 0; i < AdminHostNames.Length; i++)
+        {
+            if (Uri.CheckHostName(AdminHostNames[i]) != UriHostNameType.Dns)
+                return Invalid($"{nameof(AdminHostNames)}:{i}", AdminHostNames[i], "must be a DNS host name without port (e.g. broker-http); IP addresses are allowed anyway");
+        }
         if (AdminAccess.ValidateToken(AdminToken) is { } tokenError)
             return Invalid(nameof(AdminToken), "(not shown)", tokenError);
         if (RequireAdminToken && AdminToken is null)
@@ -270,6 +293,10 @@ public sealed partial class NodeSettings
             return Invalid(nameof(StandaloneCluster), true, "contradicts Node:SeedNodes; a standalone node joins no seed nodes");
         if (StandaloneCluster == false && SeedNodes.Length == 0)
             return Invalid(nameof(StandaloneCluster), false, "needs Node:SeedNodes to join (at least one akka.tcp:// address)");
+        if (!IsStandalone && SqlitePath is { } file && !AllowSqliteInCluster)
+            return $"SQLite storage ({file}) in cluster mode (Node:SeedNodes) is refused: every broker node would write a file of its own, "
+                   + $"and a topic that moves to another node would find an empty one; set {Section.Describe(nameof(PostgreSqlConnectionString))}, "
+                   + $"or {Section.Describe(nameof(AllowSqliteInCluster))}=true if this is the cluster's only broker node.";
 
         try
         {
@@ -302,6 +329,11 @@ public sealed partial class NodeSettings
             return $"is not a valid connection string: {e.Message}";
         }
     }
+
+    /// <summary>The first port this node would bind that another program holds, as one line; null when both are free.</summary>
+    internal string? PortInUse() =>
+        PortCheck.InUse("remoting", BindHostname, Port ?? 0, Section.Describe(nameof(Port)))
+        ?? PortCheck.InUse("web server", Http.Ip.ToString(), Http.Port, Section.Describe(nameof(HttpAddress)));
 
     /// <summary>One line naming the setting (configuration key and environment variable), its value and what is allowed.</summary>
     internal static string Invalid(string name, object? value, string rule) => Section.Invalid(name, value, rule);

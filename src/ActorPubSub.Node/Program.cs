@@ -3,6 +3,7 @@ using ActorPubSub.Hosting;
 using ActorPubSub.Node;
 using ActorPubSub.Node.Health;
 using ActorPubSub.Server.Telemetry;
+using ActorPubSub.Server.Startup;
 using ActorPubSub.Server.Web;
 using ActorPubSub.Observability;
 using Microsoft.AspNetCore.Builder;
@@ -16,6 +17,11 @@ builder.Configuration.AddNodeConfiguration(args);
 if (!NodeConfiguration.TryLoad(builder.Configuration, out var settings, out var error))
 {
     Console.Error.WriteLine($"ActorPubSub.Node: {error}");
+    return 2;
+}
+if (settings.PortInUse() is { } portInUse)
+{
+    Console.Error.WriteLine($"ActorPubSub.Node: {portInUse}");
     return 2;
 }
 
@@ -36,6 +42,12 @@ app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().Crea
 try
 {
     await app.RunAsync();
+}
+catch (Exception e) when (PortCheck.IsAddressInUse(e))
+{
+    // Taken between the check above and the bind: still one line and the exit code of a bad setting.
+    Console.Error.WriteLine($"ActorPubSub.Node: a port to bind is in use by another program ({e.Message}); stop it or choose another port");
+    return 2;
 }
 catch (Exception e)
 {

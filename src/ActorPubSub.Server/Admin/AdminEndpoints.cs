@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace ActorPubSub.Server.Admin;
 
@@ -16,8 +17,10 @@ namespace ActorPubSub.Server.Admin;
 /// <item><c>GET /admin/v1/palettes</c>: the palettes, commands and arguments this host serves;</item>
 /// <item><c>POST /admin/v1/{palette}/{command}</c> with a JSON object of named arguments: runs the command and answers
 /// <c>{"palette","command","data","view"}</c>, or, for a streaming command, NDJSON events until the caller hangs up;</item>
-/// <item>errors: <c>{"error":"one line", ...}</c> with 400 (bad arguments, with the usage), 401 (token), 403 (disabled),
-/// 404 (unknown palette, command or thing, with what exists), 409, 413, 429 (busy), 503, 504 (timeout), 500.</item>
+/// <item>errors: <c>{"error":"one line", ...}</c> with 400 (bad arguments, with the usage), 401 (token), 403 (disabled,
+/// or a Host or Origin that is not the endpoint's own: see <see cref="AdminOrigin"/>), 404 (unknown palette, command or
+/// thing, with what exists), 409, 413, 415 (a POST without <c>Content-Type: application/json</c>), 429 (busy), 503,
+/// 504 (timeout), 500.</item>
 /// </list>
 /// Every request is validated before anything runs and every command is bounded in time, so no request can crash or
 /// block the host.
@@ -36,7 +39,7 @@ internal static class AdminEndpoints
         app.MapGet($"{AdminCatalog.BasePath}/palettes", context => Guarded(context, access, logger, () =>
             AdminResponses.WriteAsync(context, 200, catalog.Describe((System(context) as ExtendedActorSystem)?.Provider.DefaultAddress.ToString()))));
         app.MapPost($"{AdminCatalog.BasePath}/{{palette}}/{{**command}}", context => Guarded(context, access, logger, () =>
-            new AdminRequest(context, catalog, gate, logger, stopping).RunAsync()));
+            JsonBody(context) ?? new AdminRequest(context, catalog, gate, logger, stopping).RunAsync()));
         // Anything else under /admin: a JSON 404 that says where to start, not an empty one.
         RequestDelegate unknown = context => Guarded(context, access, logger, () => AdminResponses.ErrorAsync(context, 404,
             $"no admin resource {context.Request.Method} {context.Request.Path}; start with GET {AdminCatalog.BasePath}/palettes, "
@@ -49,9 +52,17 @@ internal static class AdminEndpoints
     internal static ActorSystem? System(HttpContext context) =>
         context.RequestServices.GetService<ActorSystem>() is { WhenTerminated.IsCompleted: false } system ? system : null;
 
-    /// <summary>The access rule first: disabled → 403, missing or wrong token → 401; then the request.</summary>
+    /// <summary>
+    /// The access rule first: a foreign Host or Origin → 403, disabled → 403, missing or wrong token → 401; then the
+    /// request.
+    /// </summary>
     private static Task Guarded(HttpContext context, AdminAccess access, ILogger logger, Func<Task> next)
     {
+        if (access.Origin.Refuse(context) is { } foreign)
+        {
+            AdminLog.Foreign(logger, context.Request.Path, Remote(context), foreign);
+            return AdminResponses.ErrorAsync(context, 403, foreign);
+        }
         if (access.Mode == AdminMode.Disabled)
             return AdminResponses.ErrorAsync(context, 403, $"the admin endpoint is disabled: {access.Reason}");
         if (!access.Authorizes(context.Request.Headers.Authorization))
@@ -62,6 +73,22 @@ internal static class AdminEndpoints
                 "missing or wrong admin token: send Authorization: Bearer <token> (pbm --token or PBM_TOKEN)");
         }
         return next();
+    }
+
+    /// <summary>
+    /// A command changes or reads state with a JSON body: anything else (a form or text/plain post, which a browser sends
+    /// cross-site without asking) answers 415; null when the request is JSON. An empty JSON body is no arguments.
+    /// </summary>
+    private static Task? JsonBody(HttpContext context)
+    {
+        var type = context.Request.ContentType;
+        if (type is not null && MediaTypeHeaderValue.TryParse(type, out var media)
+            && string.Equals(media.MediaType.Value, "application/json", StringComparison.OrdinalIgnoreCase)
+            && (media.Charset.Value is null || string.Equals(media.Charset.Value, "utf-8", StringComparison.OrdinalIgnoreCase)))
+            return null;
+        return AdminResponses.ErrorAsync(context, StatusCodes.Status415UnsupportedMediaType,
+            $"a command needs Content-Type: application/json (UTF-8), not {(type is null ? "none" : $"'{type}'")}; send a JSON object of arguments, "
+            + "e.g. curl -H 'Content-Type: application/json' -d '{\"topic\":\"orders\"}'");
     }
 
     internal static string Remote(HttpContext context) =>

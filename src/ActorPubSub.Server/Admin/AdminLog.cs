@@ -25,4 +25,7 @@ internal static partial class AdminLog
 
     [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "Admin request {Path} from {Remote} refused: missing or wrong token")]
     public static partial void Unauthorized(ILogger logger, string path, string remote);
+
+    [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "Admin request {Path} from {Remote} refused: {Reason}")]
+    public static partial void Foreign(ILogger logger, string path, string remote, string reason);
 }

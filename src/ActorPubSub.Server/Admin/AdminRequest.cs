@@ -29,11 +29,27 @@ internal sealed class AdminRequest(HttpContext context, AdminCatalog catalog, Ad
         {
             // The caller went away: nobody to answer.
         }
+        catch (Exception error) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Whatever a command or the binder did not foresee: a JSON 500 (logged with its stack trace), never the
+            // framework's empty one, so that the caller gets a reason and the audit line below the status it got.
+            var failure = error as AdminException ?? Translate(error);
+            await AdminResponses.ErrorAsync(context, failure);
+        }
         finally
         {
-            AdminLog.Command(logger, _palette, _command, AdminEndpoints.Remote(context), context.Response.StatusCode);
+            AdminLog.Command(logger, _palette, _command, AdminEndpoints.Remote(context), SentStatus());
         }
     }
+
+    /// <summary>
+    /// The status the caller got: the response's, or 499 (nginx's "client closed request") when the caller went away
+    /// before any answer was sent.
+    /// </summary>
+    private int SentStatus() =>
+        !context.Response.HasStarted && context.RequestAborted.IsCancellationRequested ? ClientClosedRequest : context.Response.StatusCode;
+
+    private const int ClientClosedRequest = 499;
 
     private async Task RunCommandAsync()
     {

@@ -5,7 +5,8 @@ namespace ActorPubSub.Server.Admin;
 /// <summary>
 /// Checks a request body (a JSON object of named arguments) against a command's <see cref="CommandArgument"/>s: known
 /// names only, the right JSON types, integers in range, required ones present. Any mismatch is a 400 naming the
-/// argument and what is allowed, with the command's usage.
+/// argument and what is allowed, with the command's usage. Text that cannot become a .NET string (a lone surrogate such
+/// as <c>"\ud800"</c>, bytes that are not UTF-8) is such a mismatch too, not a failure of the host.
 /// </summary>
 internal static class ArgumentBinder
 {
@@ -26,8 +27,9 @@ internal static class ArgumentBinder
         {
             foreach (var property in body.EnumerateObject())
             {
-                var argument = command.Arguments.FirstOrDefault(a => a.Name == property.Name)
-                               ?? throw AdminException.BadArgument(property.Name,
+                var name = NameOf(property, usage);
+                var argument = command.Arguments.FirstOrDefault(a => a.Name == name)
+                               ?? throw AdminException.BadArgument(name,
                                    command.Arguments.Count == 0
                                        ? "unknown argument; this command takes none"
                                        : $"unknown argument; the arguments are {string.Join(", ", command.Arguments.Select(a => a.Name))}",
@@ -68,7 +70,7 @@ internal static class ArgumentBinder
             var ok = value.ValueKind switch
             {
                 JsonValueKind.Number => value.TryGetInt64(out var n) ? n : (long?)null,
-                JsonValueKind.String => long.TryParse(value.GetString(), System.Globalization.NumberStyles.AllowLeadingSign,
+                JsonValueKind.String => long.TryParse(Text(argument, value, usage), System.Globalization.NumberStyles.AllowLeadingSign,
                     System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : null,
                 _ => null,
             };
@@ -76,15 +78,55 @@ internal static class ArgumentBinder
                 throw AdminException.BadArgument(argument.Name, $"{argument.Rule}, not {Show(value)}", usage);
             return number;
         }
-        if (value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: > 0 } text)
+        if (value.ValueKind != JsonValueKind.String || Text(argument, value, usage) is not { Length: > 0 } text)
             throw AdminException.BadArgument(argument.Name, $"{argument.Rule}, not {Show(value)}", usage);
         return text;
     }
 
+    /// <summary>
+    /// The string's value. <see cref="JsonElement.GetString"/> throws <see cref="InvalidOperationException"/> for text
+    /// that has no UTF-16 form (a lone surrogate escape, invalid UTF-8): that is the caller's bad input, a 400.
+    /// </summary>
+    private static string? Text(CommandArgument argument, JsonElement value, string usage)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            throw AdminException.BadArgument(argument.Name, $"{NotText}; {argument.Rule}", usage);
+        }
+    }
+
+    private static string NameOf(JsonProperty property, string usage)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new AdminException(400, $"an argument name {NotText}", new System.Text.Json.Nodes.JsonObject { ["usage"] = usage });
+        }
+    }
+
+    private const string NotText = "is not valid text: it holds a lone UTF-16 surrogate (e.g. \\ud800) or bytes that are not UTF-8";
+
     private static string Show(JsonElement value)
     {
-        var raw = value.GetRawText();
-        return raw.Length <= 40 ? raw : raw[..40] + "...";
+        string raw;
+        try
+        {
+            raw = value.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            return "a value that is not valid text";   // invalid UTF-8 inside an array or object
+        }
+        if (raw.Length <= 40) return raw;
+        // Never cut a surrogate pair in two: half a pair is no text either.
+        return raw[..(char.IsHighSurrogate(raw[39]) ? 39 : 40)] + "...";
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

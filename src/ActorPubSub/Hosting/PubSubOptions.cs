@@ -32,6 +32,14 @@ public sealed class PubSubOptions
     public string? PostgreSqlConnectionString { get; set; }
 
     /// <summary>
+    /// SQLite (no <see cref="PostgreSqlConnectionString"/>) on a topic node that joins a cluster
+    /// (<see cref="StandaloneCluster"/> false) is refused: every topic node would write a file of its own, and a topic
+    /// that moves to another node would find an empty one. True states that this cannot happen: this is the cluster's only
+    /// topic node (the others are clients), or every topic node uses this same file on one machine. <b>Default:</b> false.
+    /// </summary>
+    public bool? AllowSqliteInCluster { get; set; }
+
+    /// <summary>
     /// True: ActorPubSub sets up remoting on 127.0.0.1 (free port) and forms a one-node cluster by itself
     /// (embedded use). False: the host configures Akka.Remote and Akka.Cluster (seed nodes) itself.
     /// <b>Default:</b> true.
@@ -150,11 +158,20 @@ public sealed class PubSubOptions
             throw new ArgumentException("PubSubOptions.HostTopics = false (a client node) joins a cluster of topic nodes: set StandaloneCluster = false and configure its cluster.");
         if (PostgreSqlConnectionString is { } pg && string.IsNullOrWhiteSpace(pg))
             throw new ArgumentException("PubSubOptions.PostgreSqlConnectionString must not be blank; leave it null for SQLite.");
+        if (IsSqliteInCluster && AllowSqliteInCluster != true)
+            throw new ArgumentException(
+                "PubSubOptions: SQLite on a topic node that joins a cluster (StandaloneCluster = false) is refused: each topic node " +
+                "would write a SQLite file of its own, and a topic that moves to another node would find an empty one. Set " +
+                "PubSubOptions.PostgreSqlConnectionString (one database for the cluster), or HostTopics = false on client nodes, or " +
+                "AllowSqliteInCluster = true when this is the cluster's only topic node (or all topic nodes share this file on one machine).");
         if (MemoryBudget is { } budget && string.IsNullOrWhiteSpace(budget))
             throw new ArgumentException("PubSubOptions.MemoryBudget must not be blank; leave it null for auto.");
         // A client node keeps no topics, so it has no budget to check.
         if ((HostTopics ?? true) && TryToConfig() is { } config) MemoryBudgetSettings.CreateValidated(config.GetConfig(SettingsReader.Root));
     }
+
+    /// <summary>A topic node on SQLite in a cluster it does not form alone.</summary>
+    internal bool IsSqliteInCluster => (HostTopics ?? true) && StandaloneCluster == false && PostgreSqlConnectionString is null;
 
     private Config? TryToConfig()
     {

@@ -94,6 +94,12 @@ public sealed class AdminEndpointSpec : IAsyncLifetime
     [InlineData("admin/v1/pubsub/configure", """{"topic":"orders","when-full":"wait"}""", HttpStatusCode.BadRequest, "when-full: must be refuse or drop-oldest, not 'wait'")]
     [InlineData("admin/v1/pubsub/configure", """{"topic":"orders","max-messages":-3}""", HttpStatusCode.BadRequest, "max-messages: must be an integer of at least 0, not -3")]
     [InlineData("admin/v1/pubsub/configure", """{"topic":"orders","max-age":"5000d"}""", HttpStatusCode.BadRequest, "Invalid limits for topic 'orders': Max age is 5000.00:00:00")]
+    // Reproduction for issue 13 item 4: a lone surrogate in a string argument answered 500 with an empty body.
+    [InlineData("admin/v1/pubsub/topic", """{"topic":"\ud800"}""", HttpStatusCode.BadRequest, "topic: is not valid text: it holds a lone UTF-16 surrogate")]
+    [InlineData("admin/v1/pubsub/publish", """{"topic":"orders","text":"a\udc00b"}""", HttpStatusCode.BadRequest, "text: is not valid text")]
+    [InlineData("admin/v1/pubsub/publish", """{"topic":"orders","text":"x","header":["k=\ud800"]}""", HttpStatusCode.BadRequest, "header: is not valid text")]
+    [InlineData("admin/v1/pubsub/topics", """{"limit":"\ud800"}""", HttpStatusCode.BadRequest, "limit: is not valid text")]
+    [InlineData("admin/v1/pubsub/topic", """{"\ud800":"orders"}""", HttpStatusCode.BadRequest, "an argument name is not valid text")]
     [InlineData("admin/v1/nosuch/thing", "{}", HttpStatusCode.NotFound, "unknown palette 'nosuch'; this node has cluster, sharding, actor, pubsub")]
     [InlineData("admin/v1/cluster/explode", "{}", HttpStatusCode.NotFound, "unknown command 'cluster explode'; the cluster commands are show, status")]
     public async Task Endpoint_should_refuse_a_malformed_request_with_a_one_line_error_and_keep_answering(string path, string body, HttpStatusCode expected, string error)
@@ -107,6 +113,33 @@ public sealed class AdminEndpointSpec : IAsyncLifetime
         var message = answer.GetProperty("error").GetString()!;
         Assert.Contains(error, message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', message);
+        Assert.Equal(HttpStatusCode.OK, after);
+    }
+
+    [Theory]
+    [InlineData("admin/v1/pubsub/publish", "text")]
+    [InlineData("admin/v1/pubsub/topic", "topic")]
+    [InlineData("admin/v1/cluster/down", "address")]
+    public async Task Endpoint_should_refuse_invalid_UTF8_in_a_string_argument_with_400_naming_it(string path, string argument)
+    {
+        // Reproduction for issue 13 item 4: bytes that are not UTF-8 inside a JSON string answered 500 with an empty body.
+        // arrange
+        byte[] body = [.. Encoding.UTF8.GetBytes($$"""{"topic":"orders","{{argument}}":"a"""), 0xff, 0xfe, .. "b\"}"u8];
+        if (argument == "topic") body = [.. "{\"topic\":\"a"u8, 0xc3, 0x28, .. "\"}"u8];
+        if (argument == "address") body = [.. "{\"address\":\"akka.tcp://a@"u8, 0xed, 0xa0, 0x80, .. ":1\"}"u8];   // an encoded surrogate
+
+        // act
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_node.BaseUrl, path)) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        using var response = await _http.SendAsync(request);
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var (after, _) = await SendAsync(HttpMethod.Post, "admin/v1/cluster/show", null, Token);
+
+        // assert
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith($"{argument}: is not valid text", answer.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(argument, answer.RootElement.GetProperty("argument").GetString());
         Assert.Equal(HttpStatusCode.OK, after);
     }
 
@@ -154,7 +187,8 @@ public sealed class AdminEndpointSpec : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body, string? token)
     {
         using var request = new HttpRequestMessage(method, new Uri(_node.BaseUrl, path));
-        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        // A command is a JSON post, also without arguments (an empty body); anything else is refused with 415.
+        if (body is not null || method == HttpMethod.Post) request.Content = new StringContent(body ?? "", Encoding.UTF8, "application/json");
         if (token is not null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

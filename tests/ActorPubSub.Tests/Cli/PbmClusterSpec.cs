@@ -170,7 +170,8 @@ public sealed partial class PbmClusterSpec : IAsyncLifetime
     {
         var settings = seed is null
             ? new Dictionary<string, string>()
-            : new Dictionary<string, string> { ["SeedNodes:0"] = seed, ["Hostname"] = "127.0.0.1" };
+            // Every node of the test uses the one SQLite file, so a moved topic finds its journal.
+            : new Dictionary<string, string> { ["SeedNodes:0"] = seed, ["Hostname"] = "127.0.0.1", ["AllowSqliteInCluster"] = "true" };
         var node = await AdminNode.StartAsync(_db.File, settings, waitForUp);
         _nodes.Add(node);
         return node;

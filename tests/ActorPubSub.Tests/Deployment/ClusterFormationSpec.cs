@@ -37,6 +37,8 @@ public sealed class ClusterFormationSpec : IDisposable
             ["ACTORPUBSUB_Node__Port"] = nodePort.ToString(CultureInfo.InvariantCulture),
             ["ACTORPUBSUB_Node__HttpAddress"] = "127.0.0.1:0",
             ["ACTORPUBSUB_Node__SqliteFile"] = _nodeDatabase.File,
+            // The cluster's only broker node.
+            ["ACTORPUBSUB_Node__AllowSqliteInCluster"] = "true",
         }, _workingDirectory);
         var listening = await node.WaitForOutputAsync("ActorPubSub node listening on", StartDeadline);
         var nodeUrl = await node.HttpUrlAsync(StartDeadline);

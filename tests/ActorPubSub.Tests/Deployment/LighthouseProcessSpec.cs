@@ -58,6 +58,10 @@ public sealed class LighthouseProcessSpec : IDisposable
     [InlineData("ACTORPUBSUB_Lighthouse__SplitBrainResolver", "keep-everyone", "must be one of keep-majority, keep-oldest, static-quorum, down-all, off")]
     [InlineData("ACTORPUBSUB_Lighthouse__SplitBrainResolver", "static-quorum", "Lighthouse:SplitBrainQuorumSize")]
     [InlineData("ACTORPUBSUB_Lighthouse__Prot", "4053", "Unknown setting Lighthouse:Prot")]
+    // Reproduction for issue 13 item 3: the Kubernetes base's example token worked.
+    [InlineData("ACTORPUBSUB_Lighthouse__AdminToken", "change-me-admin-token-0123456789", "Lighthouse:AdminToken (ACTORPUBSUB_Lighthouse__AdminToken) = '(not shown)': is the published example token")]
+    [InlineData("ACTORPUBSUB_Lighthouse__AdminToken", "replace-me-with-a-real-token", "looks like a placeholder (it contains 'replaceme')")]
+    [InlineData("ACTORPUBSUB_Lighthouse__AdminToken", "xxxxxxxxxxxxxxxxxxxxxxxx", "has fewer than 6 different characters")]
     public async Task Lighthouse_should_refuse_a_bad_setting_with_one_line_and_exit_code_2(string variable, string value, string expected)
     {
         // arrange

@@ -151,6 +151,37 @@ public sealed class PubSubOptionsSpec
     // ---- ToHocon ---------------------------------------------------------------------------------------
 
     [Fact]
+    public void WithActorPubSub_should_refuse_SQLite_on_a_topic_node_that_joins_a_cluster()
+    {
+        // Reproduction for issue 13 item 7: a topic moving to another node found a different, empty SQLite file.
+        // arrange
+        var options = new PubSubOptions { StandaloneCluster = false, Role = "actorpubsub", SqliteFile = "data/node.db" };
+
+        // act
+        var error = Assert.Throws<ArgumentException>(() => new Akka.Hosting.AkkaConfigurationBuilder(
+            new Microsoft.Extensions.DependencyInjection.ServiceCollection(), "pubsub").WithActorPubSub(options));
+
+        // assert
+        Assert.Contains("SQLite on a topic node that joins a cluster (StandaloneCluster = false) is refused", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PubSubOptions.PostgreSqlConnectionString", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AllowSqliteInCluster = true", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, null, null)]                     // standalone: one node, one file
+    [InlineData(false, true, null)]                     // the cluster's only topic node, said so
+    [InlineData(false, null, "Host=db;Database=x")]     // PostgreSQL: one database for the cluster
+    public void Validate_should_accept_SQLite_where_a_topic_keeps_one_file(bool? standalone, bool? allow, string? postgres)
+    {
+        // arrange
+        var options = new PubSubOptions { StandaloneCluster = standalone, AllowSqliteInCluster = allow, PostgreSqlConnectionString = postgres };
+
+        // act / assert
+        options.Validate();
+        new PubSubOptions { StandaloneCluster = false, HostTopics = false, Role = "actorpubsub" }.Validate();   // a client opens no store
+    }
+
+    [Fact]
     public void ToHocon_should_render_no_actorpubsub_key_when_nothing_is_set()
     {
         // arrange

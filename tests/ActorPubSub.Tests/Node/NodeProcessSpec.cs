@@ -90,15 +90,24 @@ public sealed partial class NodeProcessSpec : IDisposable
     [Fact]
     public async Task Node_with_seed_nodes_should_join_their_cluster_and_leave_it_on_SIGINT()
     {
-        // arrange: a standalone node is the seed
-        await using var seed = StartNode(NewDatabase(), NoSettings);
-        var seedAddress = await UpAddressAsync(seed);
+        // arrange: a lighthouse is the seed, so the node is the cluster's only broker node and may keep SQLite (a standalone
+        // node as the seed would be a second broker node with a file of its own: a topic moving between them would lose
+        // its journal)
+        var lighthousePort = ServiceProcess.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var seed = ServiceProcess.StartLighthouse(new Dictionary<string, string>
+        {
+            ["CLUSTER_IP"] = "127.0.0.1",
+            ["CLUSTER_PORT"] = lighthousePort,
+            ["ACTORPUBSUB_Lighthouse__HttpAddress"] = "127.0.0.1:0",
+        }, Path.GetDirectoryName(NewDatabase().File)!);
+        var seedAddress = await seed.AddressAsync("Lighthouse is Up in the cluster as", StartDeadline);
 
         // act
         await using var member = StartNode(NewDatabase(), new Dictionary<string, string>
         {
             ["SeedNodes__0"] = seedAddress,
             ["Hostname"] = "127.0.0.1",
+            ["AllowSqliteInCluster"] = "true",
         });
         var listening = await member.WaitForOutputAsync("ActorPubSub node listening on", StartDeadline);
         await member.WaitForOutputAsync("ActorPubSub node is Up", StartDeadline);
@@ -118,6 +127,13 @@ public sealed partial class NodeProcessSpec : IDisposable
     [InlineData("Port", "many", "'Node:Port'")]
     [InlineData("SeedNodes__0", "http://lighthouse:4053", "Node:SeedNodes:0 (ACTORPUBSUB_Node__SeedNodes__0 or CLUSTER_SEEDS)")]
     [InlineData("StandaloneCluster", "false", "Node:StandaloneCluster")]
+    // Reproduction for issue 13 item 7: cluster mode on SQLite only logged a warning.
+    [InlineData("SeedNodes__0", "akka.tcp://actorpubsub@127.0.0.1:1", "in cluster mode (Node:SeedNodes) is refused: every broker node would write a file of its own")]
+    // Reproduction for issue 13 item 3: the Kubernetes base's example token worked.
+    [InlineData("AdminToken", "change-me-admin-token-0123456789", "Node:AdminToken (ACTORPUBSUB_Node__AdminToken) = '(not shown)': is the published example token")]
+    [InlineData("AdminToken", "ChangeMe_ChangeMe_2026", "looks like a placeholder (it contains 'changeme')")]
+    [InlineData("AdminToken", "short-token", "must be at least 16 characters")]
+    [InlineData("AdminHostNames__0", "evil.example:9110", "Node:AdminHostNames:0")]
     [InlineData("Prot", "4053", "Unknown setting Node:Prot")]
     [InlineData("StorageProvider", "postgresql", "Node:StorageProvider (ACTORPUBSUB_Node__StorageProvider) = 'postgresql': needs Node:PostgreSqlConnectionString")]
     [InlineData("StorageProvider", "mysql", "must be sqlite (one node) or postgresql (a cluster)")]

@@ -56,6 +56,8 @@ public sealed class PubSubCluster : IAsyncDisposable
                     HostTopics = hostTopics,
                     ConsumerRenewInterval = TimeSpan.FromMilliseconds(500),
                     PublishResendAfter = TimeSpan.FromSeconds(1),
+                    // On SQLite every node of this process uses the store's one file, so a moved topic finds its journal.
+                    AllowSqliteInCluster = true,
                 });
                 configure?.Invoke(options);
                 return options;
