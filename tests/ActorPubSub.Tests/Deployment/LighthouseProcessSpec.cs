@@ -58,6 +58,7 @@ public sealed class LighthouseProcessSpec : IDisposable
     [InlineData("ACTORPUBSUB_Lighthouse__SplitBrainResolver", "keep-everyone", "must be one of keep-majority, keep-oldest, static-quorum, down-all, off")]
     [InlineData("ACTORPUBSUB_Lighthouse__SplitBrainResolver", "static-quorum", "Lighthouse:SplitBrainQuorumSize")]
     [InlineData("ACTORPUBSUB_Lighthouse__Prot", "4053", "Unknown setting Lighthouse:Prot")]
+    [InlineData("CLUSTER_IP", "lighthouse-0.lighthouse", "Lighthouse:TlsCertificatePath (ACTORPUBSUB_Lighthouse__TlsCertificatePath) = '': is required: Akka.Remote binds 0.0.0.0, off loopback")]
     public async Task Lighthouse_should_refuse_a_bad_setting_with_one_line_and_exit_code_2(string variable, string value, string expected)
     {
         // arrange

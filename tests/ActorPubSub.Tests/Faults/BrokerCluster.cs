@@ -82,6 +82,8 @@ public sealed class BrokerCluster : IAsyncDisposable
                 ["ACTORPUBSUB_Node__HttpAddress"] = $"{p.Host}:0",
                 ["ACTORPUBSUB_Node__PostgreSqlConnectionString"] = p.ConnectionString,
                 ["ACTORPUBSUB_Node__SplitBrainStableAfter"] = StableAfter.ToString("c", CultureInfo.InvariantCulture),
+                // The partition test's brokers bind addresses of a test bridge (off loopback): plain TCP there is deliberate.
+                ["ACTORPUBSUB_Node__AllowPlaintextRemoting"] = "true",
             }, p.Launcher);
         }).ToList();
 
@@ -103,7 +105,7 @@ public sealed class BrokerCluster : IAsyncDisposable
     public async Task<PubSubNode> StartClientAsync()
     {
         // Dead letters and disassociations are what a fault test is made of: keep the test output for the figures.
-        var client = await PubSubNode.StartClientAsync(Seed, new PubSubOptions { SqliteFile = _clientDatabase.File }, SystemName, Role,
+        var client = await PubSubNode.StartClientAsync(Seed, new PubSubOptions { SqliteFile = _clientDatabase.File, AllowPlaintextRemoting = true }, SystemName, Role,
             _clientHost, SplitBrainHocon + "akka.loglevel = WARNING\n");
         _clients.Add(client);
         return client;
@@ -179,6 +181,7 @@ public sealed class BrokerCluster : IAsyncDisposable
             ["ACTORPUBSUB_Lighthouse__Hostname"] = host,
             ["ACTORPUBSUB_Lighthouse__HttpAddress"] = "127.0.0.1:0",
             ["ACTORPUBSUB_Lighthouse__SplitBrainStableAfter"] = StableAfter.ToString("c", CultureInfo.InvariantCulture),
+            ["ACTORPUBSUB_Lighthouse__AllowPlaintextRemoting"] = "true",
         }, _workingDirectory);
         await _lighthouse.WaitForOutputAsync("Lighthouse is Up", StartDeadline);
     }
