@@ -19,6 +19,10 @@ public sealed class SplitBrainRoleSpec
 {
     private const string BrokerRole = NodeSettings.DefaultRole;
 
+    /// <summary>Akka.Cluster's own reference configuration (what a real ActorSystem falls back to).</summary>
+    private static readonly Config AkkaClusterDefaults =
+        ConfigurationFactory.FromResource<ClusterSettings>("Akka.Cluster.Configuration.Cluster.conf");
+
     [Fact]
     public void Broker_node_should_decide_by_its_own_role_by_default_and_by_SplitBrainRole_when_set()
     {
@@ -64,7 +68,7 @@ public sealed class SplitBrainRoleSpec
         AssertEveryStrategyDecidesBy(BrokerRole, client.ToConfig());
         AssertEveryStrategyDecidesBy("voters", overridden.ToConfig());
         // Without a role every member hosts topics: every member counts, as Akka's default.
-        Assert.Equal("", new AkkaSbr(new PubSubOptions().ToConfig().WithFallback(ClusterConfigFactory.Default())).KeepMajorityRole);
+        Assert.Equal("", new AkkaSbr(new PubSubOptions().ToConfig().WithFallback(AkkaClusterDefaults)).KeepMajorityRole);
     }
 
     [Fact]
@@ -97,7 +101,7 @@ public sealed class SplitBrainRoleSpec
     /// <summary>Each strategy that takes a role decides by <paramref name="role"/>, as Akka's own settings class reads it.</summary>
     private static void AssertEveryStrategyDecidesBy(string role, Config config)
     {
-        var sbr = new AkkaSbr(config.WithFallback(ClusterConfigFactory.Default()));
+        var sbr = new AkkaSbr(config.WithFallback(AkkaClusterDefaults));
         Assert.Equal(role, sbr.KeepMajorityRole);
         Assert.Equal(role, sbr.KeepOldestSettings.Role);
         Assert.Equal(role, sbr.StaticQuorumSettings.Role);

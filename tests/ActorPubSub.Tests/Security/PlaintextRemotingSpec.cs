@@ -93,7 +93,7 @@ public sealed class PlaintextRemotingSpec : IDisposable
     {
         // arrange
         var config = ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp {{\n{tcp}\n}}")
-            .WithFallback(PubSubConfig.Default).WithFallback(Akka.Remote.Configuration.RemoteConfigFactory.Default());
+            .WithFallback(PubSubConfig.Default);
         var allowed = ConfigurationFactory.ParseString("actorpubsub.allow-plaintext-remoting = on").WithFallback(config);
 
         // act
