@@ -34,14 +34,15 @@ public sealed class BrokerMajorityPartitionSpec(ITestOutputHelper output)
         var placements = Enumerable.Range(1, 3).Select(n => new BrokerPlacement(network.BrokerAddress(n), viaForwarder, network.Launcher(n))).ToList();
         await using var cluster = await BrokerCluster.StartAsync(output, TestPostgreSql.ConnectionString, placements, network.HostAddress);
         await using var client = await cluster.StartClientAsync();
-        var cutOff = cluster.Brokers[0];
+        await using var workload = await FaultWorkload.StartAsync(client, cluster, "broker-majority", output, TestPostgreSql.ConnectionString);
+        // The topic's host is the broker cut off with most of the clients: its topic must move to the brokers' side.
+        var cutOff = cluster.ByAddress(workload.Tracker.Current!);
         var members = new List<(string Address, ServiceProcess Process)>();
         for (var i = 1; i <= MinorityClients; i++)
-            members.Add(await cluster.StartMemberAsync(placements[0], "client", $"client-{i}"));
+            members.Add(await cluster.StartMemberAsync(placements[cutOff.Number - 1], "client", $"client-{i}"));
         await Eventually.HoldsAsync(() => UpCount(client) == 9, "all 9 members (lighthouse, 3 brokers, 5 clients) are Up", BrokerCluster.StartDeadline);
-        await using var workload = await FaultWorkload.StartAsync(client, cluster, "broker-majority", output, TestPostgreSql.ConnectionString);
 
-        // act: cut broker-1's namespace (broker-1 and 4 client members) off from the rest
+        // act: cut the topic host's namespace (that broker and 4 client members) off from the rest
         network.Isolate(cutOff.Number);
         var isolatedAt = workload.Ledger.Fault($"partition: {cutOff.Name} and {MinorityClients} client members cut off (5 of 9 members)");
         var within = TimeSpan.FromSeconds(90);
@@ -50,6 +51,7 @@ public sealed class BrokerMajorityPartitionSpec(ITestOutputHelper output)
             $"the brokers' side removed {cutOff.Name} and the {MinorityClients} client members with it", within);
         var removedAt = workload.Ledger.Now;
         await workload.WaitForTrafficAsync(isolatedAt, messages: 100, within, "the side with 2 brokers kept delivering");
+        var newHost = await workload.Tracker.WaitForHostAsync(within, other: cutOff.Address);
         var brokerExit = await cutOff.Process.WaitForExitAsync(within);
         var memberExits = new List<int>();
         foreach (var member in members) memberExits.Add(await member.Process.WaitForExitAsync(within));
@@ -62,7 +64,8 @@ public sealed class BrokerMajorityPartitionSpec(ITestOutputHelper output)
         // assert: the lighthouse and the 2 other brokers are still Up and serving, the cut-off side downed itself
         var state = Cluster.Get(client.System).State;
         Assert.Contains(state.Members, m => m.Address.ToString() == cluster.Seed && m.Status == MemberStatus.Up);
-        Assert.Equal(cluster.Brokers.Skip(1).Select(b => b.Address).Order(), cluster.UpIn(client).Select(b => b.Address).Order());
+        Assert.Equal(cluster.Brokers.Where(b => b != cutOff).Select(b => b.Address).Order(), cluster.UpIn(client).Select(b => b.Address).Order());
+        Assert.Contains(newHost, cluster.Brokers.Where(b => b != cutOff).Select(b => b.Address));   // the topic serves from the brokers' side
         Assert.True(brokerExit != 0, $"{cutOff.Name} exited with 0:\n{cutOff.Process.Transcript}");
         Assert.True(figures.Lost.Count == 0, figures.ToString());
         Assert.True(figures.StoredTwice == 0, figures.ToString());
