@@ -2,8 +2,8 @@
 # Runs the whole test suite, with every set-up step it needs, on a fresh machine:
 #   ./test.sh [dotnet test options...]      e.g. ./test.sh --filter "FullyQualifiedName~Deployment"
 #
-# - installs kubectl (the Kubernetes manifest test renders k8s/ with `kubectl kustomize`) and PostgreSQL when they are
-#   missing (apt-get, as root; otherwise it says what to install);
+# - installs kubectl (the Kubernetes manifest test renders k8s/ with `kubectl kustomize`), openssl (k8s/certs/make-certs.sh)
+#   and PostgreSQL when they are missing (apt-get, as root; otherwise it says what to install);
 # - starts a throwaway PostgreSQL cluster of its own (initdb + pg_ctl) in a temporary folder, on a free loopback port,
 #   whatever PostgreSQL the machine already runs, and creates a database;
 # - installs iproute2 and iptables when missing (the network partition fault test builds network namespaces, a bridge
@@ -37,6 +37,13 @@ if ! command -v kubectl >/dev/null 2>&1; then
   say "installing kubectl"
   # Debian names it kubernetes-client; machines with the Kubernetes or Google Cloud repository have kubectl.
   if is_root && apt-cache show kubectl >/dev/null 2>&1; then apt_install kubectl; else apt_install kubernetes-client; fi
+fi
+
+# --- openssl -----------------------------------------------------------------------------------------------------------
+# The Kubernetes secrets test runs k8s/certs/make-certs.sh, which makes the cluster's CA and certificates with openssl.
+if ! command -v openssl >/dev/null 2>&1; then
+  say "installing openssl"
+  apt_install openssl
 fi
 
 # --- network fault tools ------------------------------------------------------------------------------------------------

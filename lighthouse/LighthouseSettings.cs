@@ -20,8 +20,14 @@ public sealed partial class LighthouseSettings
     public const string DefaultPublicHostname = "127.0.0.1";
     public const int DefaultPort = 4053;
 
-    /// <summary>The cluster role of a lighthouse. It must not be the broker nodes' role: topics are never placed here.</summary>
+    /// <summary>
+    /// The cluster role of a lighthouse. It must not be the broker nodes' role: topics are never placed here, and the
+    /// shard coordinator (a singleton on the oldest member of that role) would wait for a lighthouse that runs none.
+    /// </summary>
     public const string Role = "lighthouse";
+
+    /// <summary>The role the Split Brain Resolver counts unless configured: the broker nodes' role.</summary>
+    public const string DefaultSplitBrainRole = SplitBrainResolverSettings.DefaultRole;
 
     /// <summary>Where the web server (health, admin) listens unless configured: loopback only.</summary>
     public const string DefaultHttpAddress = Server.Web.HttpAddress.Default;
@@ -97,6 +103,20 @@ public sealed partial class LighthouseSettings
     public int? SplitBrainQuorumSize { get; set; }
 
     /// <summary>
+    /// The cluster role whose members the Split Brain Resolver counts: the broker nodes' role, the same on every member
+    /// (<c>Node:SplitBrainRole</c>, <c>PubSubOptions.SplitBrainRole</c>). A lighthouse does not count (it has its own
+    /// role): it stays up when it is on the side that keeps the brokers, and is downed (and restarted) with the other side.
+    /// <b>Default:</b> <c>actorpubsub</c>.
+    /// </summary>
+    public string? SplitBrainRole { get; set; }
+
+    /// <summary>
+    /// Allow Akka.Remote on plain TCP although it binds an address off loopback. Without it such a lighthouse needs
+    /// <see cref="TlsCertificatePath"/> (mutual TLS) and does not start otherwise. <b>Default:</b> false.
+    /// </summary>
+    public bool AllowPlaintextRemoting { get; set; }
+
+    /// <summary>
     /// PKCS#12 file (.pfx, with the private key) of this lighthouse's certificate. Set: Akka.Remote runs mutual TLS and
     /// the cluster's addresses are <c>akka.ssl.tcp://</c>; every member must use TLS. <b>Default:</b> none (plain TCP).
     /// </summary>
@@ -124,7 +144,7 @@ public sealed partial class LighthouseSettings
         [.. AdminHostNames, System.Net.Dns.GetHostName(), PublicHostname]);
 
     internal SplitBrainResolverSettings SplitBrain =>
-        SplitBrainResolverSettings.Create(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize);
+        SplitBrainResolverSettings.Create(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize, SplitBrainRole ?? DefaultSplitBrainRole);
 
     /// <summary>The first invalid setting, as one line naming it and what is allowed; null when all are valid.</summary>
     public string? Validate()
@@ -155,8 +175,11 @@ public sealed partial class LighthouseSettings
             return Section.Invalid(nameof(AdminToken), "(not shown)", tokenError);
         if (RequireAdminToken && AdminToken is null)
             return Section.Invalid(nameof(RequireAdminToken), true, $"needs Lighthouse:{nameof(AdminToken)} ({Section.EnvironmentName(nameof(AdminToken))})");
-        if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize) is var (setting, value, rule))
+        if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize, SplitBrainRole) is var (setting, value, rule))
             return Section.Invalid(setting, value, rule);
+        // Last: a setting that is wrong in itself is named first, before the rule about the whole.
+        if (PlaintextRemoting.Validate(BindHostname, TlsCertificatePath is not null, AllowPlaintextRemoting, SectionName) is { } plaintext)
+            return Section.Invalid(nameof(TlsCertificatePath), TlsCertificatePath, plaintext);
         return null;
     }
 

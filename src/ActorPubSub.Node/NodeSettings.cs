@@ -25,7 +25,7 @@ public sealed partial class NodeSettings
     public const string SectionName = "Node";
     public const string DefaultActorSystemName = "actorpubsub";
     public const string DefaultSqliteFile = "data/actorpubsub.db";
-    public const string DefaultRole = "actorpubsub";
+    public const string DefaultRole = SplitBrainResolverSettings.DefaultRole;
     public const string Sqlite = "sqlite";
     public const string PostgreSql = "postgresql";
 
@@ -156,6 +156,14 @@ public sealed partial class NodeSettings
     /// <summary>How long membership must be stable before the resolver decides. <b>Default:</b> 20 s (<c>00:00:20</c>).</summary>
     public TimeSpan? SplitBrainStableAfter { get; set; }
 
+    /// <summary>
+    /// The cluster role whose members the Split Brain Resolver counts (<c>akka.cluster.split-brain-resolver.&lt;strategy&gt;.role</c>):
+    /// the broker nodes, so that clients and lighthouses on one side of a partition cannot outvote brokers on the other.
+    /// The same on every member (lighthouse: <c>Lighthouse:SplitBrainRole</c>; clients: <c>PubSubOptions.SplitBrainRole</c>).
+    /// <b>Default:</b> <see cref="Role"/>.
+    /// </summary>
+    public string? SplitBrainRole { get; set; }
+
     /// <summary>Members a side of a partition needs to stay up, for <c>static-quorum</c> only. <b>Default:</b> none.</summary>
     public int? SplitBrainQuorumSize { get; set; }
 
@@ -174,6 +182,14 @@ public sealed partial class NodeSettings
     /// and to nothing else. <b>Default:</b> none: any CA this machine trusts.
     /// </summary>
     public string? TlsCaCertificatePath { get; set; }
+
+    /// <summary>
+    /// Allow Akka.Remote on plain TCP although it binds an address off loopback (<see cref="Hostname"/>; in a cluster
+    /// <c>0.0.0.0</c> unless the advertised address is a loopback IP). Without it such a node needs
+    /// <see cref="TlsCertificatePath"/> (mutual TLS) and does not start otherwise: plain remoting admits any process that
+    /// reaches the port. For a network trusted as a whole only. <b>Default:</b> false.
+    /// </summary>
+    public bool AllowPlaintextRemoting { get; set; }
 
     /// <summary>
     /// Bytes of messages the node keeps in memory for its topics' hot windows (the backlog beyond them stays in the
@@ -220,7 +236,7 @@ public sealed partial class NodeSettings
 
     /// <summary>The Split Brain Resolver this node runs with.</summary>
     internal SplitBrainResolverSettings SplitBrain =>
-        SplitBrainResolverSettings.Create(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize);
+        SplitBrainResolverSettings.Create(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize, SplitBrainRole ?? Role);
 
     /// <summary>What the node persists to, for the log (no credentials).</summary>
     public string StorageDescription
@@ -240,6 +256,8 @@ public sealed partial class NodeSettings
         PostgreSqlConnectionString = Storage == PostgreSql ? PostgreSqlConnectionString : null,
         StandaloneCluster = IsStandalone,
         Role = Role,
+        SplitBrainRole = SplitBrainRole ?? Role,
+        AllowPlaintextRemoting = AllowPlaintextRemoting,
         MemoryBudget = MemoryBudget,
         MemoryBudgetFraction = MemoryBudgetFraction,
         AllowSqliteInCluster = AllowSqliteInCluster,
@@ -287,7 +305,7 @@ public sealed partial class NodeSettings
             return Invalid(nameof(AdminToken), "(not shown)", tokenError);
         if (RequireAdminToken && AdminToken is null)
             return Invalid(nameof(RequireAdminToken), true, $"needs Node:{nameof(AdminToken)} ({Section.EnvironmentName(nameof(AdminToken))})");
-        if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize) is var (sbrSetting, sbrValue, sbrRule))
+        if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize, SplitBrainRole) is var (sbrSetting, sbrValue, sbrRule))
             return Invalid(sbrSetting, sbrValue, sbrRule);
         if (StandaloneCluster == true && SeedNodes.Length > 0)
             return Invalid(nameof(StandaloneCluster), true, "contradicts Node:SeedNodes; a standalone node joins no seed nodes");
@@ -297,6 +315,9 @@ public sealed partial class NodeSettings
             return $"SQLite storage ({file}) in cluster mode (Node:SeedNodes) is refused: every broker node would write a file of its own, "
                    + $"and a topic that moves to another node would find an empty one; set {Section.Describe(nameof(PostgreSqlConnectionString))}, "
                    + $"or {Section.Describe(nameof(AllowSqliteInCluster))}=true if this is the cluster's only broker node.";
+        // Last: a setting that is wrong in itself is named first, before the rule about the whole.
+        if (PlaintextRemoting.Validate(BindHostname, TlsCertificatePath is not null, AllowPlaintextRemoting, SectionName) is { } plaintext)
+            return Invalid(nameof(TlsCertificatePath), TlsCertificatePath, plaintext);
 
         try
         {

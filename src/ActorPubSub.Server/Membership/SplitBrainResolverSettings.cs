@@ -17,9 +17,22 @@ namespace ActorPubSub.Server.Membership;
 /// <item><c>down-all</c>: every member downs itself on a partition (for clusters that are restarted as a whole).</item>
 /// <item><c>off</c>: unreachable members are never downed automatically; an operator downs them.</item>
 /// </list>
+/// <para>
+/// <c>Role</c>: the resolver counts only the members with this role (each strategy's <c>role</c> setting), by default the
+/// broker nodes' role. Clients that join the cluster and the lighthouses do not count: a partition that leaves one broker
+/// with most of the clients must not outvote two brokers, and the side that keeps the brokers keeps the topics. Members
+/// without the role are downed with the side they are on. A cluster with no member of the role at all downs itself on a
+/// partition (Akka's rule), so the role must be the one the brokers carry.
+/// </para>
 /// </remarks>
-internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan StableAfter, int? QuorumSize)
+internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan StableAfter, int? QuorumSize, string Role = SplitBrainResolverSettings.DefaultRole)
 {
+    /// <summary>The broker nodes' role (the node's <c>Role</c> default): the members the resolver counts unless configured.</summary>
+    public const string DefaultRole = "actorpubsub";
+
+    /// <summary>The strategies whose decision can be limited to a role (Akka's <c>&lt;strategy&gt;.role</c>); down-all has none.</summary>
+    public static IReadOnlyList<string> StrategiesWithRole { get; } = [KeepMajority, KeepOldest, StaticQuorum, "lease-majority"];
+
     public const string KeepMajority = "keep-majority";
     public const string KeepOldest = "keep-oldest";
     public const string StaticQuorum = "static-quorum";
@@ -35,8 +48,10 @@ internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan Stab
     /// <summary>
     /// Why the settings are invalid, as (setting, value, rule), or null. <paramref name="strategy"/> null is the default.
     /// </summary>
-    public static (string Setting, object? Value, string Rule)? Validate(string? strategy, TimeSpan? stableAfter, int? quorumSize)
+    public static (string Setting, object? Value, string Rule)? Validate(string? strategy, TimeSpan? stableAfter, int? quorumSize, string? role = null)
     {
+        if (role is not null && (string.IsNullOrWhiteSpace(role) || role.Any(c => char.IsWhiteSpace(c) || c is '"' or '\\' or '$' or '{' or '}')))
+            return ("SplitBrainRole", role, $"must be a cluster role name (no blanks, quotes or braces); leave it unset for the broker role {DefaultRole}");
         var name = strategy ?? KeepMajority;
         if (!Strategies.Contains(name))
             return ("SplitBrainResolver", strategy, $"must be one of {string.Join(", ", Strategies)}");
@@ -51,8 +66,8 @@ internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan Stab
         return null;
     }
 
-    public static SplitBrainResolverSettings Create(string? strategy, TimeSpan? stableAfter, int? quorumSize) =>
-        new(strategy ?? KeepMajority, stableAfter ?? DefaultStableAfter, quorumSize);
+    public static SplitBrainResolverSettings Create(string? strategy, TimeSpan? stableAfter, int? quorumSize, string? role = null) =>
+        new(strategy ?? KeepMajority, stableAfter ?? DefaultStableAfter, quorumSize, role ?? DefaultRole);
 
     /// <summary>The HOCON that turns the resolver on with this strategy, or off.</summary>
     public string ToHocon()
@@ -61,6 +76,9 @@ internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan Stab
         var hocon = "akka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"\n"
                     + $"akka.cluster.split-brain-resolver.active-strategy = {Strategy}\n"
                     + $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms\n";
+        // Every strategy that takes a role gets it, so the active one does whichever it is.
+        foreach (var strategy in StrategiesWithRole)
+            hocon += $"akka.cluster.split-brain-resolver.{strategy}.role = \"{Role}\"\n";
         if (QuorumSize is { } size)
             hocon += $"akka.cluster.split-brain-resolver.static-quorum.quorum-size = {size.ToString(CultureInfo.InvariantCulture)}\n";
         return hocon;
@@ -70,7 +88,8 @@ internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan Stab
     public override string ToString() => Strategy switch
     {
         Off => "off (unreachable members are downed by an operator)",
-        StaticQuorum => $"static-quorum of {QuorumSize} (stable after {StableAfter.TotalSeconds:0} s)",
-        _ => $"{Strategy} (stable after {StableAfter.TotalSeconds:0} s)",
+        StaticQuorum => $"static-quorum of {QuorumSize} members of role {Role} (stable after {StableAfter.TotalSeconds:0} s)",
+        DownAll => $"{Strategy} (stable after {StableAfter.TotalSeconds:0} s)",
+        _ => $"{Strategy} counting role {Role} (stable after {StableAfter.TotalSeconds:0} s)",
     };
 }

@@ -33,6 +33,8 @@ public static class PubSubHostingExtensions
         options.Validate();
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
         builder.AddHocon(PubSubConfig.Default, HoconAddMode.Append);
+        // Before anything of ours starts: a member open to anyone stops here, with the reason (the host's StartAsync throws it).
+        builder.AddStartup((system, _) => RemotingExposure.Check(system));
 
         // Only topic nodes persist; a client node opens no database.
         if (options.HostTopics ?? true)

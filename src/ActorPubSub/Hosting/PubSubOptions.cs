@@ -57,6 +57,23 @@ public sealed class PubSubOptions
     /// </summary>
     public bool? HostTopics { get; set; }
 
+    /// <summary>
+    /// The cluster role whose members the Split Brain Resolver counts (rendered as
+    /// <c>akka.cluster.split-brain-resolver.&lt;strategy&gt;.role</c> for every strategy that takes one): the topic
+    /// nodes' role, so that client members on one side of a partition cannot outvote topic nodes on the other. Every
+    /// member of a cluster must use the same (the broker node and lighthouse default to <c>actorpubsub</c>).
+    /// <b>Default:</b> <see cref="Role"/>; none (every member counts) when that is unset.
+    /// </summary>
+    public string? SplitBrainRole { get; set; }
+
+    /// <summary>
+    /// Allow Akka.Remote on plain TCP although it binds an address off loopback (<c>actorpubsub.allow-plaintext-remoting</c>).
+    /// Without it an ActorSystem whose remoting binds such an address without mutual TLS does not start
+    /// (<see cref="InvalidOperationException"/> naming the fix): plain remoting admits any process that reaches the port.
+    /// <b>Default:</b> false.
+    /// </summary>
+    public bool? AllowPlaintextRemoting { get; set; }
+
     /// <summary>Shards of the topic region; fixed for the life of a cluster. <b>Default:</b> 100.</summary>
     public int? NumberOfShards { get; set; }
 
@@ -116,6 +133,9 @@ public sealed class PubSubOptions
     public string? ExtraHocon { get; set; }
 
     internal const int DefaultMaxMessageSize = 1024 * 1024;
+
+    /// <summary>Akka's Split Brain Resolver strategies that count only the members of a role when one is set.</summary>
+    internal static readonly IReadOnlyList<string> SplitBrainStrategiesWithRole = ["keep-majority", "keep-oldest", "static-quorum", "lease-majority"];
     internal const int DeliverBatchBytes = 256 * 1024;
 
     /// <summary>
@@ -149,6 +169,8 @@ public sealed class PubSubOptions
             throw new ArgumentException($"PubSubOptions.MaxMessageSize is {MaxMessageSize}; at most 64 MiB is allowed.");
         if (Role is { } role && string.IsNullOrWhiteSpace(role))
             throw new ArgumentException("PubSubOptions.Role must not be blank; leave it null for every node.");
+        if (SplitBrainRole is { } sbrRole && (string.IsNullOrWhiteSpace(sbrRole) || sbrRole.Any(c => char.IsWhiteSpace(c) || c is '"' or '\\' or '$' or '{' or '}')))
+            throw new ArgumentException($"PubSubOptions.SplitBrainRole '{sbrRole}' must be a cluster role name (no blanks, quotes or braces); leave it null for Role.");
         if (HostTopics == false && Role is null)
             throw new ArgumentException(
                 "PubSubOptions.HostTopics = false (a client node) needs PubSubOptions.Role: the cluster role of the nodes that host " +
@@ -219,6 +241,11 @@ public sealed class PubSubOptions
         Line("actorpubsub.client.resend-after", PublishResendAfter);
         if (MemoryBudget is { } budget) Line("actorpubsub.memory-budget", "\"" + budget.Trim().Replace("\"", "", StringComparison.Ordinal) + "\"");
         Line("actorpubsub.memory-budget-fraction", MemoryBudgetFraction);
+        Line("actorpubsub.allow-plaintext-remoting", AllowPlaintextRemoting);
+        // The resolver decides by the topic nodes: every strategy that takes a role gets it (whichever is active).
+        if ((SplitBrainRole ?? Role) is { } deciders)
+            foreach (var strategy in SplitBrainStrategiesWithRole)
+                sb.Append("akka.cluster.split-brain-resolver.").Append(strategy).Append(".role = \"").Append(deciders).Append("\"\n");
 
         // A delivery batch holds up to deliver-batch-bytes plus one message of the largest size; remote
         // frames must fit it, or a large message would be dropped between nodes.

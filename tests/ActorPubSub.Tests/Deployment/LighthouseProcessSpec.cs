@@ -62,6 +62,7 @@ public sealed class LighthouseProcessSpec : IDisposable
     [InlineData("ACTORPUBSUB_Lighthouse__AdminToken", "change-me-admin-token-0123456789", "Lighthouse:AdminToken (ACTORPUBSUB_Lighthouse__AdminToken) = '(not shown)': is the published example token")]
     [InlineData("ACTORPUBSUB_Lighthouse__AdminToken", "replace-me-with-a-real-token", "looks like a placeholder (it contains 'replaceme')")]
     [InlineData("ACTORPUBSUB_Lighthouse__AdminToken", "xxxxxxxxxxxxxxxxxxxxxxxx", "has fewer than 6 different characters")]
+    [InlineData("CLUSTER_IP", "lighthouse-0.lighthouse", "Lighthouse:TlsCertificatePath (ACTORPUBSUB_Lighthouse__TlsCertificatePath) = '': is required: Akka.Remote binds 0.0.0.0, off loopback")]
     public async Task Lighthouse_should_refuse_a_bad_setting_with_one_line_and_exit_code_2(string variable, string value, string expected)
     {
         // arrange

@@ -9,7 +9,15 @@ namespace ActorPubSub.Tests.Deployment;
 /// </summary>
 public sealed class RenderedManifests
 {
-    private readonly Lazy<IReadOnlyList<YamlMappingNode>> _documents = new(Render);
+    private readonly Lazy<IReadOnlyList<YamlMappingNode>> _documents;
+
+    /// <summary>The base, as <c>kubectl apply -k k8s</c> applies it.</summary>
+    public RenderedManifests() : this("k8s") { }
+
+    private RenderedManifests(string folder) => _documents = new(() => Render(folder));
+
+    /// <summary>The kustomization in <paramref name="folder"/> (relative to the repository), e.g. an overlay.</summary>
+    public static RenderedManifests Of(string folder) => new(folder);
 
     public IReadOnlyList<YamlMappingNode> Documents => _documents.Value;
 
@@ -55,9 +63,9 @@ public sealed class RenderedManifests
             yield return (((YamlScalarNode)k).Value!, ((YamlScalarNode)v).Value ?? "");
     }
 
-    private static List<YamlMappingNode> Render()
+    private static List<YamlMappingNode> Render(string folder)
     {
-        var k8s = Path.Combine(ServiceProcess.RepositoryRoot, "k8s");
+        var k8s = Path.Combine(ServiceProcess.RepositoryRoot, folder);
         var stdout = Command.Run(["kubectl", "kustomize", k8s], TimeSpan.FromSeconds(60),
             missing: "kubectl is not installed, so the Kubernetes manifests cannot be checked. Run the tests with ./test.sh " +
                      "(or .ci/run), which installs it, or install it yourself: apt-get install -y kubectl (or kubernetes-client).");

@@ -40,6 +40,7 @@ public sealed class BrokerCluster : IAsyncDisposable
     private readonly TempDatabase _clientDatabase = new();
     private readonly string _clientHost;
     private readonly List<PubSubNode> _clients = [];
+    private readonly List<(string Name, ServiceProcess Process)> _members = [];
     private ServiceProcess? _lighthouse;
 
     private BrokerCluster(ITestOutputHelper output, string clientHost, IReadOnlyList<Broker> brokers, string seed)
@@ -82,6 +83,8 @@ public sealed class BrokerCluster : IAsyncDisposable
                 ["ACTORPUBSUB_Node__HttpAddress"] = $"{p.Host}:0",
                 ["ACTORPUBSUB_Node__PostgreSqlConnectionString"] = p.ConnectionString,
                 ["ACTORPUBSUB_Node__SplitBrainStableAfter"] = StableAfter.ToString("c", CultureInfo.InvariantCulture),
+                // The partition test's brokers bind addresses of a test bridge (off loopback): plain TCP there is deliberate.
+                ["ACTORPUBSUB_Node__AllowPlaintextRemoting"] = "true",
             }, p.Launcher);
         }).ToList();
 
@@ -103,10 +106,37 @@ public sealed class BrokerCluster : IAsyncDisposable
     public async Task<PubSubNode> StartClientAsync()
     {
         // Dead letters and disassociations are what a fault test is made of: keep the test output for the figures.
-        var client = await PubSubNode.StartClientAsync(Seed, new PubSubOptions { SqliteFile = _clientDatabase.File }, SystemName, Role,
+        var client = await PubSubNode.StartClientAsync(Seed, new PubSubOptions { SqliteFile = _clientDatabase.File, AllowPlaintextRemoting = true }, SystemName, Role,
             _clientHost, SplitBrainHocon + "akka.loglevel = WARNING\n");
         _clients.Add(client);
         return client;
+    }
+
+    /// <summary>
+    /// Starts a member that is not a broker, as a process placed like a broker (e.g. in a broker's network namespace):
+    /// a node whose role is <paramref name="role"/>, not the brokers', so the Split Brain Resolver does not count it
+    /// (it decides by the broker role, the same on every member) — what a client service joined to the cluster is to
+    /// the resolver. Returns its member address once it is Up.
+    /// </summary>
+    public async Task<(string Address, ServiceProcess Process)> StartMemberAsync(BrokerPlacement placement, string role, string name)
+    {
+        var port = ServiceProcess.FreeLoopbackPort();
+        var process = ServiceProcess.Start(ServiceProcess.NodePath, new Dictionary<string, string>
+        {
+            ["CLUSTER_SEEDS"] = Seed,
+            ["CLUSTER_IP"] = placement.Host,
+            ["CLUSTER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["ACTORPUBSUB_Node__Hostname"] = placement.Host,
+            ["ACTORPUBSUB_Node__HttpAddress"] = $"{placement.Host}:0",
+            ["ACTORPUBSUB_Node__PostgreSqlConnectionString"] = placement.ConnectionString,
+            ["ACTORPUBSUB_Node__Role"] = role,
+            ["ACTORPUBSUB_Node__SplitBrainRole"] = Role,
+            ["ACTORPUBSUB_Node__SplitBrainStableAfter"] = StableAfter.ToString("c", CultureInfo.InvariantCulture),
+            ["ACTORPUBSUB_Node__AllowPlaintextRemoting"] = "true",
+        }, _workingDirectory, launcher: placement.Launcher);
+        _members.Add((name, process));
+        await process.WaitForOutputAsync("is Up in the cluster", StartDeadline);
+        return ($"akka.tcp://{SystemName}@{placement.Host}:{port}", process);
     }
 
     public Broker ByAddress(string address) =>
@@ -179,6 +209,7 @@ public sealed class BrokerCluster : IAsyncDisposable
             ["ACTORPUBSUB_Lighthouse__Hostname"] = host,
             ["ACTORPUBSUB_Lighthouse__HttpAddress"] = "127.0.0.1:0",
             ["ACTORPUBSUB_Lighthouse__SplitBrainStableAfter"] = StableAfter.ToString("c", CultureInfo.InvariantCulture),
+            ["ACTORPUBSUB_Lighthouse__AllowPlaintextRemoting"] = "true",
         }, _workingDirectory);
         await _lighthouse.WaitForOutputAsync("Lighthouse is Up", StartDeadline);
     }
@@ -188,6 +219,7 @@ public sealed class BrokerCluster : IAsyncDisposable
         foreach (var client in _clients) await client.DisposeAsync();
         var processes = Brokers.SelectMany(b => b.Incarnations.Select((p, i) => ($"{b.Name} #{i + 1}", p))).ToList();
         if (_lighthouse is not null) processes.Insert(0, ("lighthouse", _lighthouse));
+        processes.AddRange(_members);
         var keep = Environment.GetEnvironmentVariable(LogsVariable) is { Length: > 0 } folder ? Directory.CreateDirectory(folder).FullName : null;
         foreach (var (name, process) in processes)
         {

@@ -143,6 +143,8 @@ public sealed partial class NodeProcessSpec : IDisposable
     [InlineData("SplitBrainStableAfter", "20s", "'Node:SplitBrainStableAfter'")]
     [InlineData("TlsCertificatePath", "/nonexistent/node.pfx", "Node:TlsCertificatePath (ACTORPUBSUB_Node__TlsCertificatePath) = '/nonexistent/node.pfx': names no file")]
     [InlineData("TlsCaCertificatePath", "/nonexistent/ca.crt", "Node:TlsCaCertificatePath (ACTORPUBSUB_Node__TlsCaCertificatePath) = '/nonexistent/ca.crt': is set, but TlsCertificatePath is not")]
+    [InlineData("Hostname", "0.0.0.0", "Node:TlsCertificatePath (ACTORPUBSUB_Node__TlsCertificatePath) = '': is required: Akka.Remote binds 0.0.0.0, off loopback")]
+    [InlineData("SplitBrainRole", "two words", "Node:SplitBrainRole (ACTORPUBSUB_Node__SplitBrainRole) = 'two words'")]
     public async Task Node_should_refuse_a_bad_setting_with_one_line_naming_it(string key, string value, string expected)
     {
         // arrange
