@@ -21,10 +21,18 @@ public sealed class PackedPackages : IDisposable
         Version = $"{typeof(PackedPackages).Assembly.GetName().Version!.ToString(3)}-readme.{DateTime.UtcNow:yyyyMMddHHmmss}.{Random.Shared.Next(1000, 9999)}";
         // Built with the tests: the configuration is the one the test assembly was built in (bin/<configuration>/net10.0).
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        foreach (var project in new[] { "src/ActorPubSub/ActorPubSub.csproj", "src/ActorPubSub.Cli/ActorPubSub.Cli.csproj" })
+        try
         {
-            Dotnet(Root, "pack", Path.Combine(ServiceProcess.RepositoryRoot, project), "--no-build", "-c", configuration, "-o", Feed,
-                $"-p:PackageVersion={Version}", "-nologo");
+            foreach (var project in new[] { "src/ActorPubSub/ActorPubSub.csproj", "src/ActorPubSub.Cli/ActorPubSub.Cli.csproj" })
+            {
+                Dotnet(Root, "pack", Path.Combine(ServiceProcess.RepositoryRoot, project), "--no-build", "-c", configuration, "-o", Feed,
+                    $"-p:PackageVersion={Version}", "-nologo");
+            }
+        }
+        catch
+        {
+            Dispose();   // xunit does not dispose a fixture whose constructor threw
+            throw;
         }
     }
 

@@ -6,7 +6,8 @@ namespace ActorPubSub.Tests.Packaging;
 /// The packages as a new user gets them: the README's C# examples compile, verbatim, in new console projects that
 /// reference only the packed <c>ActorPubSub</c> package (from a local feed, its dependencies from the configured
 /// registry), with warnings as errors, so neither the README nor the package's dependencies can drift into something
-/// a consumer cannot build. The packages carry their metadata, the README and SourceLink's repository commit.
+/// a consumer cannot build. The packages carry their metadata, the README and SourceLink's repository commit, and pbm
+/// installs as a .NET tool.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed partial class ReadmeSnippetsSpec(PackedPackages packages) : IClassFixture<PackedPackages>
@@ -92,6 +93,21 @@ public sealed partial class ReadmeSnippetsSpec(PackedPackages packages) : IClass
         Assert.Contains("<Command Name=\"pbm\" EntryPoint=\"pbm.dll\"", settings, StringComparison.Ordinal);
         Assert.Contains("<packageType name=\"DotnetTool\" />", nuspec, StringComparison.Ordinal);
         Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cli_package_should_install_as_a_tool_and_run_as_pbm()
+    {
+        // arrange
+        var tools = Path.Combine(packages.Root, "tools");
+
+        // act
+        PackedPackages.Dotnet(packages.Root, "tool", "install", "--tool-path", tools, "--add-source", packages.Feed,
+            "--version", packages.Version, "ActorPubSub.Cli");
+        var version = Command.Run([Path.Combine(tools, "pbm"), "--version"]);
+
+        // assert
+        Assert.Equal($"pbm {typeof(ActorPubSub.Cli.Pbm).Assembly.GetName().Version!.ToString(3)}", version.Trim());
     }
 
     /// <summary>The contents of every <c>```csharp</c> fenced block.</summary>
