@@ -1,105 +1,142 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace ActorPubSub.Cli;
 
 /// <summary>
-/// Turns a command's words into the JSON arguments the host expects, following the command's definition: positionals
-/// in order (a repeated one takes the rest), <c>-k value</c>, <c>--key value</c>, <c>--key=value</c>, flags, options
-/// given several times, and <c>--</c> before values that start with '-'. Anything that does not fit is a usage error
-/// naming what was wrong; the host checks the values again (names, ranges) and answers 400 in the same way.
+/// Turns a command's words into the JSON arguments the host expects, following the command's definition: System.CommandLine
+/// parses them against a command built from that definition (positionals in order, a repeated one takes the rest;
+/// <c>-k value</c>, <c>--key value</c>, <c>--key=value</c>, flags, options given several times, <c>--</c> before values
+/// that start with '-'). Anything that does not fit is a usage error naming what was wrong in pbm's words (the option's
+/// syntax as the host wrote it) with the command's usage; the host checks the values again (names, ranges) and answers
+/// 400 in the same way.
 /// </summary>
 public static class ArgumentParser
 {
+    // No response files (a text or topic may start with '@') and no bundling of short options (-kc7 is not -k c7 here).
+    private static readonly ParserConfiguration Configuration = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
+
     public static JsonObject Parse(CommandSpec command, IReadOnlyList<string> args)
     {
-        var json = new JsonObject();
-        var positionals = command.Arguments.Where(a => a.IsPositional).ToList();
-        var next = 0;
-        var literal = false;
-        for (var i = 0; i < args.Count; i++)
+        RefuseFlagValues(command, args);
+        var (root, symbols) = Build(command);
+        var result = root.Parse(args, Configuration);
+        var literalFrom = IndexOf(args, "--");
+
+        foreach (var token in result.UnmatchedTokens)
         {
-            var arg = args[i];
-            if (!literal && arg == "--")
+            var index = IndexOf(args, token);
+            if (token.Length > 1 && token.StartsWith('-') && (literalFrom < 0 || index < literalFrom)) throw UnknownOption(command, token);
+            var positionals = command.Arguments.Where(a => a.IsPositional).ToList();
+            throw Error(command, positionals.Count == 0
+                ? $"unexpected argument '{token}': {command.Palette} {command.Name} takes no positional arguments"
+                : $"unexpected argument '{token}': {command.Palette} {command.Name} takes {string.Join(" ", positionals.Select(p => p.Syntax))}");
+        }
+
+        var json = new JsonObject();
+        foreach (var spec in command.Arguments)
+        {
+            var values = symbols[spec] switch
             {
-                literal = true;
+                Option<bool> flag => result.GetResult(flag) is { } r && !r.Implicit ? ["true"] : [],
+                Option option => Values(command, spec, result.GetResult(option)),
+                Argument argument => result.GetResult(argument)?.Tokens.Select(t => t.Value).ToList() ?? [],
+                _ => throw new InvalidOperationException(spec.Name),
+            };
+            if (values.Count == 0) continue;
+            if (spec.IsFlag)
+            {
+                json[spec.Name] = true;
                 continue;
             }
-            if (!literal && arg.Length > 1 && arg.StartsWith('-'))
+            if (!spec.Repeated)
             {
-                var (spec, inline) = Option(command, arg);
-                if (spec.IsFlag)
-                {
-                    if (inline is not null) throw Error(command, $"{Display(spec)} is a flag and takes no value");
-                    json[spec.Name] = true;
-                    continue;
-                }
-                var value = inline ?? (i + 1 < args.Count ? args[++i] : throw Error(command, $"{Display(spec)} needs a value ({spec.Syntax})"));
-                Add(command, json, spec, value);
+                json[spec.Name] = Value(command, spec, values[0]);
                 continue;
             }
-            if (next >= positionals.Count)
-                throw Error(command, positionals.Count == 0
-                    ? $"unexpected argument '{arg}': {command.Palette} {command.Name} takes no positional arguments"
-                    : $"unexpected argument '{arg}': {command.Palette} {command.Name} takes {string.Join(" ", positionals.Select(p => p.Syntax))}");
-            var positional = positionals[next];
-            Add(command, json, positional, arg);
-            if (!positional.Repeated) next++;
+            var list = new JsonArray();
+            foreach (var value in values) list.Add(Value(command, spec, value));
+            json[spec.Name] = list;
         }
         foreach (var missing in command.Arguments.Where(a => a.Required && !json.ContainsKey(a.Name)))
             throw Error(command, $"{Display(missing)} is required: {missing.Description}");
+        // Whatever System.CommandLine still objects to that the checks above did not name.
+        if (result.Errors.Count > 0) throw Error(command, result.Errors[0].Message);
         return json;
     }
 
-    private static (ArgumentSpec Spec, string? Inline) Option(CommandSpec command, string arg)
+    /// <summary>The command as System.CommandLine sees it: every value as text (checked here, in pbm's words).</summary>
+    private static (Command Root, Dictionary<ArgumentSpec, Symbol> Symbols) Build(CommandSpec command)
     {
-        string name;
-        string? inline = null;
-        ArgumentSpec? spec;
-        if (arg.StartsWith("--", StringComparison.Ordinal))
+        var root = new Command(command.Name.Replace(' ', '-'), command.Description);
+        var symbols = new Dictionary<ArgumentSpec, Symbol>();
+        foreach (var spec in command.Arguments)
         {
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            name = equals < 0 ? arg[2..] : arg[2..equals];
-            if (equals >= 0) inline = arg[(equals + 1)..];
-            spec = command.Arguments.FirstOrDefault(a => !a.IsPositional && a.Name == name);
+            if (spec.IsPositional)
+            {
+                Argument argument = spec.Repeated
+                    ? new Argument<string[]>(spec.Name) { Arity = ArgumentArity.ZeroOrMore }
+                    : new Argument<string>(spec.Name) { Arity = ArgumentArity.ZeroOrOne };
+                root.Arguments.Add(argument);
+                symbols[spec] = argument;
+                continue;
+            }
+            var aliases = spec.Short is null ? Array.Empty<string>() : [$"-{spec.Short}"];
+            Option option = spec.IsFlag
+                ? new Option<bool>($"--{spec.Name}", aliases) { Arity = ArgumentArity.Zero }
+                // Each occurrence takes one value; a second occurrence of a single option is refused below, by name.
+                : new Option<string[]>($"--{spec.Name}", aliases) { Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
+            root.Options.Add(option);
+            symbols[spec] = option;
         }
-        else
-        {
-            name = arg[1..];
-            spec = command.Arguments.FirstOrDefault(a => !a.IsPositional && a.Short == name);
-        }
-        if (spec is null)
-        {
-            var options = command.Arguments.Where(a => !a.IsPositional).Select(a => a.Syntax).ToList();
-            throw Error(command, $"unknown option {arg} for {command.Palette} {command.Name}"
-                                 + (options.Count == 0 ? " (it has none)" : $"; its options are {string.Join(", ", options)}"));
-        }
-        return (spec, inline);
+        return (root, symbols);
     }
 
-    private static void Add(CommandSpec command, JsonObject json, ArgumentSpec spec, string text)
+    private static List<string> Values(CommandSpec command, ArgumentSpec spec, OptionResult? result)
     {
-        JsonNode value;
-        if (spec.IsInteger)
+        if (result is null || result.Implicit) return [];
+        var values = result.Tokens.Select(t => t.Value).ToList();
+        if (values.Count < result.IdentifierTokenCount) throw Error(command, $"{Display(spec)} needs a value ({spec.Syntax})");
+        if (!spec.Repeated && result.IdentifierTokenCount > 1) throw Error(command, $"{Display(spec)} is given twice");
+        return values;
+    }
+
+    /// <summary><c>--all=yes</c>: System.CommandLine would read a boolean; a flag of ours takes no value at all.</summary>
+    private static void RefuseFlagValues(CommandSpec command, IReadOnlyList<string> args)
+    {
+        foreach (var arg in args.TakeWhile(a => a != "--"))
         {
-            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
-                || number < (spec.Min ?? long.MinValue) || number > (spec.Max ?? long.MaxValue))
-                throw Error(command, $"{Display(spec)} must be an integer{Range(spec)}, not '{text}'");
-            value = JsonValue.Create(number);
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || equals < 0) continue;
+            var spec = command.Arguments.FirstOrDefault(a => a.IsFlag && a.Name == arg[2..equals]);
+            if (spec is not null) throw Error(command, $"{Display(spec)} is a flag and takes no value");
         }
-        else
-        {
-            if (text.Length == 0) throw Error(command, $"{Display(spec)} must not be empty");
-            value = JsonValue.Create(text);
-        }
-        if (!spec.Repeated)
-        {
-            if (json.ContainsKey(spec.Name)) throw Error(command, $"{Display(spec)} is given twice");
-            json[spec.Name] = value;
-            return;
-        }
-        if (json[spec.Name] is not JsonArray list) json[spec.Name] = list = [];
-        list.Add(value);
+    }
+
+    private static JsonNode Value(CommandSpec command, ArgumentSpec spec, string text)
+    {
+        if (!spec.IsInteger)
+            return text.Length == 0 ? throw Error(command, $"{Display(spec)} must not be empty") : JsonValue.Create(text);
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+            || number < (spec.Min ?? long.MinValue) || number > (spec.Max ?? long.MaxValue))
+            throw Error(command, $"{Display(spec)} must be an integer{Range(spec)}, not '{text}'");
+        return JsonValue.Create(number);
+    }
+
+    private static PbmException UnknownOption(CommandSpec command, string arg)
+    {
+        var options = command.Arguments.Where(a => !a.IsPositional).Select(a => a.Syntax).ToList();
+        return Error(command, $"unknown option {arg} for {command.Palette} {command.Name}"
+                              + (options.Count == 0 ? " (it has none)" : $"; its options are {string.Join(", ", options)}"));
+    }
+
+    private static int IndexOf(IReadOnlyList<string> args, string value)
+    {
+        for (var i = 0; i < args.Count; i++)
+            if (args[i] == value) return i;
+        return -1;
     }
 
     private static string Range(ArgumentSpec spec) => (spec.Min, spec.Max) switch

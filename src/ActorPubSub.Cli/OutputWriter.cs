@@ -5,7 +5,8 @@ namespace ActorPubSub.Cli;
 
 /// <summary>
 /// Prints what a host answered: the view (lines and tables) for people, or with <c>--json</c> the data for scripts
-/// (a command's result as one JSON document; a stream as one JSON object per line).
+/// (a command's result as one JSON document; a stream as one JSON object per line). Text for people has its control
+/// characters escaped (<see cref="TerminalText"/>): it carries what publishers wrote; JSON is written exactly.
 /// </summary>
 public sealed class OutputWriter(TextWriter output, TextWriter status, bool json)
 {
@@ -24,14 +25,14 @@ public sealed class OutputWriter(TextWriter output, TextWriter status, bool json
         {
             if (block.TryGetProperty("table", out var table))
             {
-                var columns = table.GetProperty("columns").EnumerateArray().Select(c => c.GetString() ?? "").ToList();
+                var columns = table.GetProperty("columns").EnumerateArray().Select(c => TerminalText.Escape(c.GetString())).ToList();
                 var rows = table.GetProperty("rows").EnumerateArray()
-                    .Select(r => (IReadOnlyList<string>)r.EnumerateArray().Select(c => c.GetString() ?? "").ToList()).ToList();
+                    .Select(r => (IReadOnlyList<string>)r.EnumerateArray().Select(c => TerminalText.Escape(c.GetString())).ToList()).ToList();
                 foreach (var line in TextTable.Render(columns, rows)) output.WriteLine(line);
             }
             else if (block.TryGetProperty("lines", out var lines))
             {
-                foreach (var line in lines.EnumerateArray()) output.WriteLine(line.GetString());
+                foreach (var line in lines.EnumerateArray()) output.WriteLine(TerminalText.Escape(line.GetString()));
             }
         }
     }
@@ -51,7 +52,7 @@ public sealed class OutputWriter(TextWriter output, TextWriter status, bool json
         else if (e.TryGetProperty("text", out var text))
         {
             var writer = type == "message" ? output : status;
-            writer.WriteLine(text.GetString());
+            writer.WriteLine(TerminalText.Escape(text.GetString()));
             writer.Flush();
         }
         output.Flush();

@@ -41,8 +41,9 @@ public static class Pbm
     /// <summary>Writes the one-line error (and the usage, for usage errors) and returns the exit code.</summary>
     internal static int Fail(PbmConsole console, PbmException e)
     {
-        console.Error.WriteLine($"pbm: {e.Message}");
-        if (e.Usage is { } usage) console.Error.WriteLine($"usage: {usage}");
+        // The message can quote what the host was given (a topic name, a header): one line, escaped like all output.
+        console.Error.WriteLine($"pbm: {TerminalText.Escape(e.Message)}");
+        if (e.Usage is { } usage) console.Error.WriteLine($"usage: {TerminalText.Escape(usage)}");
         return e.ExitCode;
     }
 }

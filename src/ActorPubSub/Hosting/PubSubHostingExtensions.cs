@@ -24,13 +24,20 @@ public static class PubSubHostingExtensions
     /// <summary>
     /// Sets up ActorPubSub: its configuration and serializer, the SQL journal (SQLite by default), the topic
     /// shard region (or a proxy on client nodes), and, unless <see cref="PubSubOptions.StandaloneCluster"/> is
-    /// false, remoting on loopback and a one-node cluster. Use <c>services.AddPubSubClient()</c> for
+    /// false, remoting on loopback and a one-node cluster. Akka's log goes through the host's <c>ILoggerFactory</c>. Use <c>services.AddPubSubClient()</c> for
     /// <see cref="IPubSub"/> in DI, or <c>IRequiredActor&lt;TopicRegion&gt;</c> for the actor protocol.
     /// </summary>
     public static AkkaConfigurationBuilder WithActorPubSub(this AkkaConfigurationBuilder builder, PubSubOptions? options = null)
     {
         options ??= new PubSubOptions();
         options.Validate();
+        // Akka's own log goes where the host's log goes (Microsoft.Extensions.Logging, filtered by akka.loglevel first),
+        // not as raw lines to stdout beside it.
+        builder.ConfigureLoggers(loggers =>
+        {
+            loggers.ClearLoggers();
+            loggers.AddLoggerFactory();
+        });
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
         builder.AddHocon(PubSubConfig.Default, HoconAddMode.Append);
         // Before anything of ours starts: a member open to anyone stops here, with the reason (the host's StartAsync throws it).
