@@ -33,6 +33,7 @@ public static class PubSubHostingExtensions
         options.Validate();
         builder.AddHocon(options.ToHocon(), HoconAddMode.Prepend);
         builder.AddHocon(PubSubConfig.Default, HoconAddMode.Append);
+        builder.AddHocon(PubSubConfig.PeerSafeSerialization, HoconAddMode.Append);
 
         // Only topic nodes persist; a client node opens no database.
         if (options.HostTopics ?? true)
