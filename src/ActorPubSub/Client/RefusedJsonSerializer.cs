@@ -22,6 +22,10 @@ public sealed class RefusedJsonSerializer : Serializer
 
     public RefusedJsonSerializer(ExtendedActorSystem system) : base(system) { }
 
+    /// <summary>Akka passes the settings of the slot's name (<c>serialization-settings.json</c>, Newtonsoft's): unused.</summary>
+    public RefusedJsonSerializer(ExtendedActorSystem system, Akka.Configuration.Config settings) : base(system) =>
+        _ = settings;
+
     public override bool IncludeManifest => false;
 
     public override byte[] ToBinary(object obj) =>
