@@ -5,6 +5,8 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
+using StringValue = Google.Protobuf.WellKnownTypes.StringValue;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using ActorPubSub.Client;
 using ActorPubSub.Messages;
 using ActorPubSub.Tests.Support;
@@ -82,6 +84,30 @@ public sealed class PeerChosenTypesSpec : NodeSpec
         Assert.Equal("text", log.All.Single(d => d.Sequence == 1).Message);
         Assert.Equal(new byte[] { 7 }, (byte[])log.All.Single(d => d.Sequence == 3).Message);
         Assert.Equal(MemberStatus.Up, Cluster.Get(Node.System).SelfMember.Status);
+    }
+
+    [Fact]
+    public async Task A_protobuf_payload_should_be_read_only_when_its_type_name_manifest_names_the_handlers_type()
+    {
+        // arrange: a consumer of a Google.Protobuf message (Akka.Remote's protobuf serializer, whose manifest is a type name)
+        var log = new DeliveryLog<StringValue>();
+        await using var sub = await Node.Client.SubscribeAsync<StringValue>("proto", "s", log.Recording, Retrying);
+        var timestamp = Timestamp.FromDateTime(DateTime.UnixEpoch);
+        var serializer = Node.System.Serialization.FindSerializerFor(timestamp);
+
+        // act: a StringValue as published, then the same serializer id with a manifest naming another protobuf type
+        await Node.Client.PublishAsync("proto", new StringValue { Value = "order 1" });
+        await PublishRawAsync("proto", new Payload(serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, timestamp),
+            serializer.ToBinary(timestamp)));
+
+        // assert
+        await log.ReceivedAsync(1);
+        Assert.Equal("order 1", log.All.Single().Message.Value);
+        var letter = await SingleDeadLetterAsync("proto");
+        Assert.Equal(DeadLetterReason.Unprocessable, letter.Reason);
+        Assert.Equal(2, letter.Message.Sequence);
+        Assert.Contains("its manifest names the type 'Google.Protobuf.WellKnownTypes.Timestamp", letter.LastError);
+        Assert.Single(log.All);
     }
 
     [Fact]
