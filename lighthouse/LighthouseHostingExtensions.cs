@@ -28,6 +28,8 @@ public static class LighthouseHostingExtensions
         builder.AddHocon(PortCheck.ExclusiveRemotingHocon, HoconAddMode.Prepend);
         builder.WithClustering(new ClusterOptions { SeedNodes = settings.SeedNodes, Roles = [LighthouseSettings.Role] });
         builder.AddHocon(settings.SplitBrain.ToHocon(), HoconAddMode.Prepend);
+        // No peer chooses the types the lighthouse deserializes (no type-name JSON), as on the broker nodes.
+        builder.AddHocon(RefusedJsonSerializer.Hocon, HoconAddMode.Append);
 
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(LighthouseLog.Category);
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => LighthouseLog.Stopped(logger));

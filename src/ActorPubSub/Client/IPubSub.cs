@@ -13,7 +13,10 @@ public interface IPubSub
     /// Publishes <paramref name="message"/> to <paramref name="topic"/> (created on first use). Completes with
     /// a receipt once the message is persisted; resends without receipt are stored once.
     /// </summary>
-    /// <exception cref="ArgumentException">Invalid topic name, message too large, invalid options.</exception>
+    /// <exception cref="ArgumentException">
+    /// Invalid topic name, message too large, invalid options, or a message type without a serializer binding (Akka's
+    /// type-name JSON fallback is never used; docs/payloads.md).
+    /// </exception>
     /// <exception cref="PubSubRejectedException">The topic refused the message (e.g. full).</exception>
     /// <exception cref="TimeoutException">No receipt within the publish timeout: the message may or may not be stored.</exception>
     /// <remarks>Cancelling only stops the wait: the publish may still be stored (and is then delivered).</remarks>
@@ -26,7 +29,7 @@ public interface IPubSub
     /// and attempt 0). Returns at once; a subscription without a consumer with room misses it. For events whose
     /// loss is acceptable (telemetry, cache invalidation), at the speed of Akka's DistributedPubSub.
     /// </summary>
-    /// <exception cref="ArgumentException">Invalid topic name or message too large.</exception>
+    /// <exception cref="ArgumentException">Invalid topic name, message too large, or a message type without a serializer binding.</exception>
     void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull;
 
     /// <summary>Creates a durable subscription, or confirms it exists with the same options.</summary>
@@ -39,8 +42,13 @@ public interface IPubSub
     /// <summary>
     /// Creates the subscription if needed and starts a consumer on this node. The handler acks a message by
     /// returning and nacks it by throwing (it comes back after a backoff). Several consumers of one
-    /// subscription share its messages.
+    /// subscription share its messages. Payloads are read only with the serializer bound to <typeparamref name="T"/> (or to
+    /// each of <see cref="SubscriptionOptions.AcceptedPayloadTypes"/>); a payload of another serializer is dead-lettered at
+    /// once as unprocessable.
     /// </summary>
+    /// <exception cref="ArgumentException">
+    /// Invalid names or options, or <typeparamref name="T"/> (or an accepted type) has no serializer of its own.
+    /// </exception>
     Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
         SubscriptionOptions? options = null, CancellationToken cancellationToken = default);
 

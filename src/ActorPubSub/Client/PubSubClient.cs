@@ -192,11 +192,12 @@ public sealed class PubSubClient : IPubSub, IExtension
             MaxInFlight = options.MaxInFlight ?? _consumerSettings.MaxInFlight,
             HandlerTimeout = options.HandlerTimeout ?? _consumerSettings.HandlerTimeout,
         }).Validate();
+        var decoder = PayloadDecoder.Create(_system, typeof(T), options.AcceptedPayloadTypes);
         await CreateSubscriptionAsync(topic, subscription, options, cancellationToken);
 
         SubscriberActor.Handler run = (message, attempt, ct) =>
         {
-            var body = _system.Serialization.Deserialize(message.Payload.Bytes, message.Payload.SerializerId, message.Payload.Manifest);
+            var body = decoder.Decode(message, topic);
             if (body is not T typed)
                 throw new InvalidCastException(
                     $"Message #{message.Sequence} of topic '{topic}' is a {body?.GetType().FullName ?? "null"}; this handler takes {typeof(T).FullName}.");
@@ -242,19 +243,13 @@ public sealed class PubSubClient : IPubSub, IExtension
     {
         TopicNames.EnsureTopic(topic);
         ArgumentNullException.ThrowIfNull(message);
-        var payload = Serialize(message);
+        var payload = PayloadSerializers.Serialize(_system, message);
         var size = MessageSize.Of(payload, key, headers, messageId);
         if (size > _settings.MaxMessageSize)
             throw new ArgumentException(
                 $"The message is {size} bytes serialized (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.",
                 nameof(message));
         return payload;
-    }
-
-    private Payload Serialize(object message)
-    {
-        var serializer = _system.Serialization.FindSerializerFor(message);
-        return new Payload(serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message), serializer.ToBinary(message));
     }
 
     /// <summary>

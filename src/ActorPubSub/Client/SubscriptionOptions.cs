@@ -53,4 +53,13 @@ public sealed record SubscriptionOptions
 
     /// <summary>A handler running longer counts as failed. <b>Default:</b> <c>actorpubsub.consumer.handler-timeout</c> (30 s).</summary>
     public TimeSpan? HandlerTimeout { get; init; }
+
+    /// <summary>
+    /// The payload types this consumer reads, each with the serializer bound to it. <b>Default:</b> unset — the handler's
+    /// type alone. A payload written by another serializer (or whose type-name manifest names another type) is refused
+    /// and dead-lettered at once: a publisher does not choose how consumers deserialize. Set it for a handler of a base
+    /// type or <c>object</c> that takes several kinds of payload (e.g. <c>[typeof(string), typeof(byte[])]</c>); each
+    /// must be assignable to the handler's type and have a serializer other than Akka's type-name JSON.
+    /// </summary>
+    public IReadOnlyCollection<Type>? AcceptedPayloadTypes { get; init; }
 }

@@ -42,6 +42,7 @@ public static class PubSubHostingExtensions
         builder.AddHocon(PubSubConfig.Default, HoconAddMode.Append);
         // Before anything of ours starts: a member open to anyone stops here, with the reason (the host's StartAsync throws it).
         builder.AddStartup((system, _) => RemotingExposure.Check(system));
+        builder.AddHocon(PubSubConfig.PeerSafeSerialization, HoconAddMode.Append);
 
         // Only topic nodes persist; a client node opens no database.
         if (options.HostTopics ?? true)

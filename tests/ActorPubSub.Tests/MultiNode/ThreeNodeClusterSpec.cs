@@ -173,23 +173,25 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
         var processed = new ConcurrentDictionary<int, ConcurrentQueue<int>>();
         var running = new ConcurrentDictionary<int, int>();
         var overlaps = 0;
-        async Task Handle(Delivery<int[]> d, CancellationToken ct)
+        // "key,index" as a string: an int[] has no serializer binding (ActorPubSub refuses the type-name JSON fallback)
+        async Task Handle(Delivery<string> d, CancellationToken ct)
         {
-            var key = d.Message[0];
+            var pair = d.Message.Split(',');
+            var (key, index) = (int.Parse(pair[0]), int.Parse(pair[1]));
             if (running.AddOrUpdate(key, 1, (_, n) => n + 1) > 1) Interlocked.Increment(ref overlaps);
             await Task.Delay(1, ct);
-            processed.GetOrAdd(key, _ => new ConcurrentQueue<int>()).Enqueue(d.Message[1]);
+            processed.GetOrAdd(key, _ => new ConcurrentQueue<int>()).Enqueue(index);
             running.AddOrUpdate(key, 0, (_, n) => n - 1);
         }
         var options = new SubscriptionOptions { OrderedByKey = true };
-        await using var a = await Nodes[1].Client.SubscribeAsync<int[]>("ordered", "s", Handle, options);
-        await using var b = await Nodes[2].Client.SubscribeAsync<int[]>("ordered", "s", Handle, options);
+        await using var a = await Nodes[1].Client.SubscribeAsync<string>("ordered", "s", Handle, options);
+        await using var b = await Nodes[2].Client.SubscribeAsync<string>("ordered", "s", Handle, options);
 
         // act
         var publishes = new List<Task>();
         for (var i = 0; i < perKey; i++)
             for (var k = 0; k < keys; k++)
-                publishes.Add(Nodes[0].Client.PublishAsync("ordered", new[] { k, i }, new PublishOptions { Key = $"k{k}" }));
+                publishes.Add(Nodes[0].Client.PublishAsync("ordered", $"{k},{i}", new PublishOptions { Key = $"k{k}" }));
         await Task.WhenAll(publishes);
 
         // assert
