@@ -28,13 +28,13 @@ public sealed class PlaintextRemotingSpec : IDisposable
     public void Broker_node_bound_off_loopback_should_need_TLS_or_AllowPlaintextRemoting()
     {
         // arrange: a cluster node advertising its pod name binds every interface
-        var plain = new NodeSettings { SeedNodes = [Seed], PublicHostname = "broker-0.broker" };
-        var allowed = new NodeSettings { SeedNodes = [Seed], PublicHostname = "broker-0.broker", AllowPlaintextRemoting = true };
+        var plain = new NodeSettings { SeedNodes = [Seed], PublicHostname = "broker-0.broker", AllowSqliteInCluster = true };
+        var allowed = new NodeSettings { SeedNodes = [Seed], PublicHostname = "broker-0.broker", AllowPlaintextRemoting = true, AllowSqliteInCluster = true };
         var standaloneOnEveryInterface = new NodeSettings { Hostname = "0.0.0.0" };
         var (certificate, password) = _ca.Issue("broker-0");
         var tls = new NodeSettings
         {
-            SeedNodes = [Seed.Replace("akka.tcp", "akka.ssl.tcp", StringComparison.Ordinal)], PublicHostname = "broker-0.broker",
+            SeedNodes = [Seed.Replace("akka.tcp", "akka.ssl.tcp", StringComparison.Ordinal)], PublicHostname = "broker-0.broker", AllowSqliteInCluster = true,
             TlsCertificatePath = certificate, TlsCertificatePassword = password, TlsCaCertificatePath = _ca.CertificatePath,
         };
 
@@ -57,8 +57,8 @@ public sealed class PlaintextRemotingSpec : IDisposable
     {
         // The README's standalone node, and a cluster node that advertises a loopback address (it binds only there).
         Assert.Null(new NodeSettings().Validate());
-        Assert.Null(new NodeSettings { SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"], PublicHostname = "127.0.0.1" }.Validate());
-        Assert.Null(new NodeSettings { SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"], Hostname = "localhost", PublicHostname = "localhost" }.Validate());
+        Assert.Null(new NodeSettings { SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"], PublicHostname = "127.0.0.1", AllowSqliteInCluster = true }.Validate());
+        Assert.Null(new NodeSettings { SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"], Hostname = "localhost", PublicHostname = "localhost", AllowSqliteInCluster = true }.Validate());
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class PlaintextRemotingSpec : IDisposable
         using var host = new HostBuilder().ConfigureServices(services => services.AddAkka("plaintext", (builder, _) =>
         {
             builder.AddHocon("akka.coordinated-shutdown.exit-clr = off", HoconAddMode.Prepend);
-            builder.WithActorPubSub(new PubSubOptions { SqliteFile = database.File, StandaloneCluster = false });
+            builder.WithActorPubSub(new PubSubOptions { SqliteFile = database.File, StandaloneCluster = false, AllowSqliteInCluster = true });
             builder.WithRemoting("0.0.0.0", 0);
             builder.WithClustering(new ClusterOptions());
         })).Build();
