@@ -44,6 +44,20 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Topics_on_a_new_node_should_list_none()
+    {
+        // act: nothing written yet, so the journal table does not exist (it is created with the first write)
+        var table = await Pbm("pubsub", "topics");
+        var json = await Pbm("pubsub", "topics", "--json");
+
+        // assert
+        Assert.Equal(ExitCodes.Ok, table.ExitCode);
+        Assert.Equal("Count: 0 topics", table.Lines[^1]);
+        Assert.Equal(ExitCodes.Ok, json.ExitCode);
+        Assert.Empty(json.Json().GetProperty("topics").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Topics_should_list_every_topic_with_last_sequence_subscriptions_retained_and_node()
     {
         // arrange: three topics, one passivated-able with a subscription

@@ -44,7 +44,16 @@ internal static partial class TopicCatalog
         await using var count = connection.CreateCommand();
         count.CommandText = $"SELECT COUNT(DISTINCT {pid}) FROM {journal.Table} WHERE {where}";
         Add(count, "@prefix", idPrefix);
-        var total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        long total;
+        try
+        {
+            total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+        catch (DbException e) when (IsMissingTable(e))
+        {
+            // Akka.Persistence.Sql creates the journal table with the first write: a new node has no topic yet.
+            return new Page([], 0, null);
+        }
 
         await using var page = connection.CreateCommand();
         page.CommandText = $"SELECT DISTINCT {pid} FROM {journal.Table} WHERE {where}"
@@ -61,6 +70,14 @@ internal static partial class TopicCatalog
         if (more) topics.RemoveAt(topics.Count - 1);
         return new Page(topics, total, more ? topics[^1] : null);
     }
+
+    // SQLite: "no such table" (SQLITE_ERROR); PostgreSQL: undefined_table (42P01)
+    private static bool IsMissingTable(DbException e) => e switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 1 && sqlite.Message.Contains("no such table", StringComparison.Ordinal),
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UndefinedTable,
+        _ => false,
+    };
 
     private static void Add(DbCommand command, string name, string value)
     {
