@@ -7,6 +7,10 @@ namespace ActorPubSub.Client;
 /// <summary>
 /// The Task facade of ActorPubSub, registered in DI by <c>services.AddPubSubClient()</c>.
 /// </summary>
+/// <remarks>
+/// No call waits forever: once the ActorSystem terminates, or this member is downed or removed from the cluster, every
+/// call (those waiting, too) fails with <see cref="PubSubUnavailableException"/> naming why.
+/// </remarks>
 public interface IPubSub
 {
     /// <summary>
@@ -29,6 +33,14 @@ public interface IPubSub
     /// <exception cref="ArgumentException">Invalid topic name or message too large.</exception>
     void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull;
 
+    /// <summary>
+    /// Completes once topics can be reached: the cluster's shard coordinator answers and at least one node hosts topics.
+    /// For start-up (e.g. a readiness probe, or before the first publish); it waits until then or until
+    /// <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <exception cref="PubSubUnavailableException">The client closed (ActorSystem terminated, member downed or removed).</exception>
+    Task WaitUntilReadyAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Creates a durable subscription, or confirms it exists with the same options.</summary>
     Task<SubscriptionCreated> CreateSubscriptionAsync(string topic, string subscription, SubscriptionOptions? options = null,
         CancellationToken cancellationToken = default);
@@ -39,8 +51,10 @@ public interface IPubSub
     /// <summary>
     /// Creates the subscription if needed and starts a consumer on this node. The handler acks a message by
     /// returning and nacks it by throwing (it comes back after a backoff). Several consumers of one
-    /// subscription share its messages.
+    /// subscription share its messages. Completes once the topic has registered the consumer: transient messages
+    /// published after it returns reach it.
     /// </summary>
+    /// <exception cref="TimeoutException">The topic did not register the consumer within the request timeout.</exception>
     Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
         SubscriptionOptions? options = null, CancellationToken cancellationToken = default);
 

@@ -19,7 +19,7 @@ namespace ActorPubSub.Client;
 /// with Akka serialization, publishes through a resending <see cref="PublisherActor"/> and runs consumers as
 /// <see cref="SubscriberActor"/>s.
 /// </summary>
-public sealed class PubSubClient : IPubSub, IExtension
+public sealed partial class PubSubClient : IPubSub, IExtension
 {
     private readonly ExtendedActorSystem _system;
     private readonly IActorRef _region;
@@ -30,6 +30,7 @@ public sealed class PubSubClient : IPubSub, IExtension
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
     private readonly PublishQueue _publishes = new();
     private readonly Lazy<HandlerLogScope?> _handlerLogScope;
+    private readonly ClientLifetime _lifetime;
     private int _consumerCounter;
 
     internal PubSubClient(ExtendedActorSystem system, IActorRef region, IActorRef deadLetters)
@@ -40,6 +41,9 @@ public sealed class PubSubClient : IPubSub, IExtension
         _settings = ClientSettings.Create(system);
         _consumerSettings = ConsumerSettings.Create(system);
         _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes), "actorpubsub-publisher");
+        _lifetime = new ClientLifetime(system);
+        // Publishes the publisher never took (it stopped with the system) would wait forever: fail them.
+        _lifetime.OnClose(FailQueuedPublishes);
         _handlerLogScope = new Lazy<HandlerLogScope?>(() => HostLoggerFactory(system) is { } factory
             ? new HandlerLogScope(factory.CreateLogger(HandlerLogScope.Category))
             : null);
@@ -77,6 +81,8 @@ public sealed class PubSubClient : IPubSub, IExtension
         // One flush request per burst: the publisher drains the queue and sends it to the topics in batches.
         if (Interlocked.CompareExchange(ref _publishes.FlushRequested, 1, 0) == 0)
             _publisher.Tell(PublisherActor.FlushPublishes.Instance);
+        // Closed while enqueuing: the close already drained the queue, so this one is failed here.
+        if (_lifetime.IsClosed) FailQueuedPublishes();
         return cancellationToken.CanBeCanceled ? completion.Task.WaitAsync(cancellationToken) : completion.Task;
     }
 
@@ -204,10 +210,14 @@ public sealed class PubSubClient : IPubSub, IExtension
                 message.Key, message.Headers, message.MessageId, TraceContext.CorrelationIdOf(message.Headers)), ct);
         };
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var name = $"actorpubsub-consumer-{Interlocked.Increment(ref _consumerCounter)}";
         var actor = _system.SystemActorOf(
-            SubscriberActor.Props(_region, topic, subscription, run, settings, completion, _handlerLogScope.Value), name);
-        return new RunningSubscription(topic, subscription, actor, completion.Task);
+            SubscriberActor.Props(_region, topic, subscription, run, settings, completion, _handlerLogScope.Value, registered), name);
+        var running = new RunningSubscription(topic, subscription, actor, completion.Task);
+        // Returns once the topic has the consumer: a message (transient ones too) published after this returns reaches it.
+        await AwaitRegisteredAsync(running, registered.Task, cancellationToken);
+        return running;
     }
 
     /// <summary>The caller's headers, with <see cref="PublishOptions.CorrelationId"/> when given: they count against the size limit.</summary>
@@ -240,6 +250,7 @@ public sealed class PubSubClient : IPubSub, IExtension
     private Payload Prepare<T>(string topic, T message, string? key, ImmutableDictionary<string, string>? headers, string? messageId)
         where T : notnull
     {
+        _lifetime.ThrowIfClosed();
         TopicNames.EnsureTopic(topic);
         ArgumentNullException.ThrowIfNull(message);
         var payload = Serialize(message);
@@ -271,7 +282,10 @@ public sealed class PubSubClient : IPubSub, IExtension
     private async Task<TReply> RequestAsync<TReply>(IActorRef region, string topic, object request, CancellationToken cancellationToken,
         bool resend = false)
     {
+        _lifetime.ThrowIfClosed();
         var giveUp = DateTime.UtcNow + _settings.RequestTimeout;
+        // The client's close cancels the wait: a terminated system's Ask would never time out.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Closing);
         var attemptTimeout = resend
             ? TimeSpan.FromTicks(Math.Max(_settings.ResendAfter.Ticks, TimeSpan.FromMilliseconds(500).Ticks))
             : _settings.RequestTimeout;
@@ -281,7 +295,11 @@ public sealed class PubSubClient : IPubSub, IExtension
             object reply;
             try
             {
-                reply = await region.Ask<object>(request, attemptTimeout, cancellationToken);
+                reply = await region.Ask<object>(request, attemptTimeout, linked.Token);
+            }
+            catch (OperationCanceledException) when (_lifetime.IsClosed && !cancellationToken.IsCancellationRequested)
+            {
+                throw _lifetime.Unavailable();
             }
             catch (AskTimeoutException) when (DateTime.UtcNow < giveUp)
             {

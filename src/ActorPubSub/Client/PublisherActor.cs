@@ -109,7 +109,8 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     {
         foreach (var producer in _topics.Values)
             foreach (var o in producer.Outstanding.Values)
-                o.Completion.TrySetException(new TimeoutException("The publisher stopped (ActorSystem shutting down) before the receipt arrived; the message may or may not be stored."));
+                o.Completion.TrySetException(new PubSubUnavailableException(
+                    "ActorPubSub is unavailable: the publisher stopped (its ActorSystem is shutting down) before the receipt arrived; the message may or may not be stored."));
     }
 
     private void DrainPublishes()
