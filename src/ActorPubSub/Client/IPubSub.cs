@@ -25,10 +25,25 @@ public interface IPubSub
         where T : notnull;
 
     /// <summary>
-    /// Fire-and-forget (transient) publish: the message goes to one consumer of each subscription of the topic
-    /// that is consuming right now, and is never stored, acknowledged or redelivered (delivered with sequence 0
-    /// and attempt 0). Returns at once; a subscription without a consumer with room misses it. For events whose
-    /// loss is acceptable (telemetry, cache invalidation), at the speed of Akka's DistributedPubSub.
+    /// Transient publish: the message goes to one consumer of each subscription of the topic that is consuming right
+    /// now, and is never stored, acknowledged or redelivered (delivered with sequence 0 and attempt 0). Flow-controlled end
+    /// to end: the client holds at most <c>actorpubsub.client.transient-buffer</c> messages per topic that the topic has not
+    /// passed on yet, and the topic passes a message on only when a consumer has room (a consumer that falls behind holds
+    /// the publisher back, up to its transient-window waiting at the topic). When the buffer is full,
+    /// <see cref="PublishOptions.Overflow"/> decides: <see cref="TransientOverflow.Wait"/> (the default; the task completes
+    /// once the message is buffered, so a consumer that keeps up loses nothing), drop-oldest, drop-newest (both counted in
+    /// the <c>actorpubsub.transient.dropped</c> metric) or fail. A subscription without a consumer misses the message.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid topic name or message too large.</exception>
+    /// <exception cref="PubSubRejectedException">Overflow <see cref="TransientOverflow.Fail"/> and the buffer is full (TopicFull).</exception>
+    /// <remarks>Cancelling only stops the wait: the message may still be sent.</remarks>
+    ValueTask PublishTransientAsync<T>(string topic, T message, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where T : notnull;
+
+    /// <summary>
+    /// <see cref="PublishTransientAsync{T}"/> for callers without async: with overflow <see cref="TransientOverflow.Wait"/>
+    /// and a full buffer it blocks the calling thread until there is room (do not call it from an actor; use
+    /// <see cref="PublishTransientAsync{T}"/> there).
     /// </summary>
     /// <exception cref="ArgumentException">Invalid topic name or message too large.</exception>
     void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull;

@@ -44,6 +44,10 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         _lifetime = new ClientLifetime(system);
         // Publishes the publisher never took (it stopped with the system) would wait forever: fail them.
         _lifetime.OnClose(FailQueuedPublishes);
+        _lifetime.OnClose(() =>
+        {
+            foreach (var queue in _transient.Values) queue.FailWaiters(_lifetime.Unavailable());
+        });
         _handlerLogScope = new Lazy<HandlerLogScope?>(() => HostLoggerFactory(system) is { } factory
             ? new HandlerLogScope(factory.CreateLogger(HandlerLogScope.Category))
             : null);
@@ -88,16 +92,42 @@ public sealed partial class PubSubClient : IPubSub, IExtension
 
     public void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull
     {
+        var admitted = PublishTransientAsync(topic, message, options);
+        // Waits only while this client's transient buffer of the topic is full (overflow Wait): blocking is the back-pressure.
+        if (!admitted.IsCompletedSuccessfully) admitted.AsTask().GetAwaiter().GetResult();
+    }
+
+    public ValueTask PublishTransientAsync<T>(string topic, T message, PublishOptions? options = null,
+        CancellationToken cancellationToken = default) where T : notnull
+    {
         var headers = OwnHeaders(options);
         var payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
         var (activity, sent) = Trace(topic, options, payload, headers, transient: true);
         // Fire-and-forget: the span covers handing the message over, there is no receipt to wait for.
         if (activity is not null) TraceContext.StopDetached(activity);
-        var queue = _transient.GetOrAdd(topic, static t => new TransientQueue(t));
-        queue.Messages.Enqueue(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, sent, options?.MessageId));
+        var queue = _transient.GetOrAdd(topic, static (t, capacity) => new TransientQueue(t, capacity), _settings.TransientBuffer);
+        var overflow = options?.Overflow ?? TransientOverflow.Wait;
+        var outcome = queue.Offer(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, sent, options?.MessageId), overflow, out var admitted);
+        switch (outcome)
+        {
+            case TransientQueue.Outcome.Dropped:
+                ClientMetrics.TransientDropped(topic, 1);
+                return default;
+            case TransientQueue.Outcome.Full:
+                throw new PubSubRejectedException(RejectionCode.TopicFull,
+                    $"This client's transient buffer of topic '{topic}' is full ({queue.Capacity} messages, actorpubsub.client.transient-buffer): " +
+                    "its consumers do not keep up. Overflow Wait waits for room instead.");
+            case TransientQueue.Outcome.DroppedOldest:
+                ClientMetrics.TransientDropped(topic, 1);
+                break;
+        }
         // One flush request per burst: the publisher drains the whole queue into batches.
         if (Interlocked.CompareExchange(ref queue.FlushRequested, 1, 0) == 0)
             _publisher.Tell(new PublisherActor.FlushTransient(queue));
+        if (outcome != TransientQueue.Outcome.Waiting) return default;
+        // Closed meanwhile: its close already failed the waiters it saw; this one may have come after.
+        if (_lifetime.IsClosed) queue.FailWaiters(_lifetime.Unavailable());
+        return new ValueTask(cancellationToken.CanBeCanceled ? admitted!.WaitAsync(cancellationToken) : admitted!);
     }
 
     public async Task<SubscriptionCreated> CreateSubscriptionAsync(string topic, string subscription, SubscriptionOptions? options = null,
@@ -238,7 +268,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
             : null;
         var activity = PublishTracing.Start(topic, options?.MessageId, options?.CorrelationId ?? ambient, transient);
         var sent = TraceContext.Inject(headers, activity, ambient);
-        if (!ReferenceEquals(sent, headers) && MessageSize.Of(payload, options?.Key, sent, options?.MessageId) > _settings.MaxMessageSize)
+        if (!ReferenceEquals(sent, headers) && MessageSize.Of(payload, options?.Key, sent, options?.MessageId) > _settings.MessageLimit)
         {
             activity?.SetTag("actorpubsub.context_dropped", true);
             sent = headers;
@@ -254,12 +284,23 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         TopicNames.EnsureTopic(topic);
         ArgumentNullException.ThrowIfNull(message);
         var payload = Serialize(message);
-        var size = MessageSize.Of(payload, key, headers, messageId);
-        if (size > _settings.MaxMessageSize)
-            throw new ArgumentException(
-                $"The message is {size} bytes serialized (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.",
-                nameof(message));
+        // Each field first, so the error names the one that is too large; then the whole.
+        var limit = _settings.MessageLimit;
+        CheckSize("key", MessageSize.OfText(key), limit, "options");
+        CheckSize("headers", MessageSize.OfHeaders(headers), limit, "options");
+        CheckSize("message id", MessageSize.OfText(messageId), limit, "options");
+        CheckSize("payload (serialized)", payload.Size, limit, nameof(message));
+        CheckSize("message (payload, key, headers and id)", MessageSize.Of(payload, key, headers, messageId), limit, nameof(message));
         return payload;
+    }
+
+    private void CheckSize(string field, int size, int limit, string parameter)
+    {
+        if (size <= limit) return;
+        var why = limit < _settings.MaxMessageSize
+            ? $"the remote frame limit (akka.remote.dot-netty.tcp.maximum-frame-size = {_settings.MaxFrameSize} bytes) allows {limit} per message"
+            : $"max-message-size allows {limit} for the whole message";
+        throw new ArgumentException($"The {field} is {size} bytes in UTF-8; {why}.", parameter);
     }
 
     private Payload Serialize(object message)
