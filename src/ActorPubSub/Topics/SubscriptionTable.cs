@@ -364,10 +364,22 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         {
             var consumer = consumers[(sub.TransientCursor + k) % consumers.Count];
             var take = Math.Min(settings.TransientWindow - consumer.TransientInFlight, pending.Count);
-            if (take <= 0) continue;
-            var batch = ImmutableArray.CreateBuilder<TopicMessage>(take);
-            for (var i = 0; i < take; i++) batch.Add(pending.Dequeue());
-            Send(sub, consumer, batch.MoveToImmutable());
+            // In deliveries of at most deliver-batch-messages / -bytes (one message always goes): a window's worth in
+            // one Deliver would exceed the remote frame and be dropped.
+            while (take > 0)
+            {
+                var batch = ImmutableArray.CreateBuilder<TopicMessage>(Math.Min(take, settings.DeliverBatchMessages));
+                var bytes = 0;
+                while (take > 0 && batch.Count < settings.DeliverBatchMessages
+                       && (batch.Count == 0 || bytes + pending.Peek().Size <= settings.DeliverBatchBytes))
+                {
+                    var message = pending.Dequeue();
+                    bytes += message.Size;
+                    batch.Add(message);
+                    take--;
+                }
+                Send(sub, consumer, batch.ToImmutable());
+            }
         }
         sub.TransientCursor = (sub.TransientCursor + 1) % consumers.Count;
     }

@@ -121,6 +121,25 @@ public sealed class SubscriptionTableSpec
     }
 
     [Fact]
+    public void Waiting_transient_messages_should_go_out_in_delivery_batches()
+    {
+        // arrange: a window of 4 but deliveries of at most 2 messages
+        var table = Table(TestLogs.New(), DefaultSettings() with { TransientWindow = 4, DeliverBatchMessages = 2 }, "billing");
+        var consumer = new StandInRef("c");
+        SubscriptionTable.Consume(table.Get("billing"), ConsumeBy(consumer), now: 0);
+        table.FanOut([Message(1), Message(2), Message(3), Message(4)], new StandInRef("p"));
+        table.FanOut([Message(5), Message(6), Message(7), Message(8)], new StandInRef("p"));
+
+        // act
+        table.TransientDone(new TransientDone(Topic, "billing", 4), consumer);
+
+        // assert
+        var waited = consumer.Received.OfType<Deliver>().Skip(1).ToList();
+        Assert.Equal([2, 2], waited.Select(d => d.Messages.Length));
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], Delivered(consumer));
+    }
+
+    [Fact]
     public void FanOut_should_pass_a_subscription_without_consumers_by_and_give_credit_at_once()
     {
         var table = Table(TestLogs.New(), DefaultSettings(), "idle");
