@@ -6,10 +6,43 @@ namespace ActorPubSub.Client;
 
 /// <summary>Publisher and request settings, read from <c>actorpubsub.client</c>.</summary>
 /// <param name="GenerateCorrelationId">Give publishes without a correlation id a new one (<c>generate-correlation-id</c>).</param>
+/// <param name="TransientBuffer">Transient messages per topic the client holds, queued or unconfirmed (<c>transient-buffer</c>).</param>
+/// <param name="MaxFrameSize">
+/// Akka.Remote's <c>akka.remote.dot-netty.tcp.maximum-frame-size</c> of this system, in bytes; null without remoting.
+/// A larger message (or batch) would be dropped between nodes without an error, so the client keeps below it.
+/// </param>
 public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize,
-    bool GenerateCorrelationId = false)
+    bool GenerateCorrelationId = false, long? MaxFrameSize = null, int TransientBuffer = 10_000)
 {
-    public static ClientSettings Create(ActorSystem system) => Create(SettingsReader.RootOf(system));
+    /// <summary>
+    /// Bytes a remote frame needs besides the messages' own fields: the envelope, actor paths, topic name, producer id and
+    /// numbers, and each message's framing. Generous: it only makes batches a little smaller.
+    /// </summary>
+    public const int FrameOverhead = 16 * 1024;
+
+    /// <summary>Framing a message adds in a batch (sequence, timestamp, field tags and lengths), counted with its fields.</summary>
+    public const int PerMessageOverhead = 64;
+
+    private const int BatchBytesCap = 256 * 1024;
+
+    public static ClientSettings Create(ActorSystem system) =>
+        Create(SettingsReader.RootOf(system)) with { MaxFrameSize = FrameSizeOf(system.Settings.Config) };
+
+    /// <summary>The remote frame limit in bytes, or null when the system has no dot-netty transport configured.</summary>
+    public static long? FrameSizeOf(Config config) =>
+        config.HasPath("akka.remote.dot-netty.tcp.maximum-frame-size")
+            ? config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size")
+            : null;
+
+    /// <summary>The largest message (all fields, UTF-8) this client sends: max-message-size, and what fits a remote frame.</summary>
+    public int MessageLimit => MaxFrameSize is { } frame
+        ? (int)Math.Min(MaxMessageSize, Math.Max(0, frame - FrameOverhead - PerMessageOverhead))
+        : MaxMessageSize;
+
+    /// <summary>The bytes (all fields and framing) of a batch of several messages: well under the remote frame.</summary>
+    public int BatchBytes => MaxFrameSize is { } frame
+        ? (int)Math.Max(PerMessageOverhead, Math.Min(BatchBytesCap, frame - FrameOverhead))
+        : BatchBytesCap;
 
     /// <param name="config">The <c>actorpubsub</c> section.</param>
     public static ClientSettings Create(Config config)
@@ -20,9 +53,12 @@ public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeou
             c.GetTimeSpan("publish-timeout"),
             c.GetTimeSpan("request-timeout"),
             checked((int)config.GetByteSize("topic.max-message-size")!.Value),
-            c.GetBoolean("generate-correlation-id", false));
+            c.GetBoolean("generate-correlation-id", false),
+            TransientBuffer: c.GetInt("transient-buffer", 10_000));
         if (settings.ResendAfter <= TimeSpan.Zero || settings.PublishTimeout <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero)
             throw new ConfigurationException("actorpubsub.client timeouts must be positive.");
+        if (settings.TransientBuffer < 1)
+            throw new ConfigurationException($"actorpubsub.client.transient-buffer is {settings.TransientBuffer}; it must be at least 1.");
         return settings;
     }
 }

@@ -7,6 +7,10 @@ namespace ActorPubSub.Client;
 /// <summary>
 /// The Task facade of ActorPubSub, registered in DI by <c>services.AddPubSubClient()</c>.
 /// </summary>
+/// <remarks>
+/// No call waits forever: once the ActorSystem terminates, or this member is downed or removed from the cluster, every
+/// call (those waiting, too) fails with <see cref="PubSubUnavailableException"/> naming why.
+/// </remarks>
 public interface IPubSub
 {
     /// <summary>
@@ -24,13 +28,36 @@ public interface IPubSub
         where T : notnull;
 
     /// <summary>
-    /// Fire-and-forget (transient) publish: the message goes to one consumer of each subscription of the topic
-    /// that is consuming right now, and is never stored, acknowledged or redelivered (delivered with sequence 0
-    /// and attempt 0). Returns at once; a subscription without a consumer with room misses it. For events whose
-    /// loss is acceptable (telemetry, cache invalidation), at the speed of Akka's DistributedPubSub.
+    /// Transient publish: the message goes to one consumer of each subscription of the topic that is consuming right
+    /// now, and is never stored, acknowledged or redelivered (delivered with sequence 0 and attempt 0). Flow-controlled end
+    /// to end: the client holds at most <c>actorpubsub.client.transient-buffer</c> messages per topic that the topic has not
+    /// passed on yet, and the topic passes a message on only when a consumer has room (a consumer that falls behind holds
+    /// the publisher back, up to its transient-window waiting at the topic). When the buffer is full,
+    /// <see cref="PublishOptions.Overflow"/> decides: <see cref="TransientOverflow.Wait"/> (the default; the task completes
+    /// once the message is buffered, so a consumer that keeps up loses nothing), drop-oldest, drop-newest (both counted in
+    /// the <c>actorpubsub.transient.dropped</c> metric) or fail. A subscription without a consumer misses the message.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid topic name or message too large.</exception>
+    /// <exception cref="PubSubRejectedException">Overflow <see cref="TransientOverflow.Fail"/> and the buffer is full (TopicFull).</exception>
+    /// <remarks>Cancelling only stops the wait: the message may still be sent.</remarks>
+    ValueTask PublishTransientAsync<T>(string topic, T message, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where T : notnull;
+
+    /// <summary>
+    /// <see cref="PublishTransientAsync{T}"/> for callers without async: with overflow <see cref="TransientOverflow.Wait"/>
+    /// and a full buffer it blocks the calling thread until there is room (do not call it from an actor; use
+    /// <see cref="PublishTransientAsync{T}"/> there).
     /// </summary>
     /// <exception cref="ArgumentException">Invalid topic name, message too large, or a message type without a serializer binding.</exception>
     void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull;
+
+    /// <summary>
+    /// Completes once topics can be reached: the cluster's shard coordinator answers and at least one node hosts topics.
+    /// For start-up (e.g. a readiness probe, or before the first publish); it waits until then or until
+    /// <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <exception cref="PubSubUnavailableException">The client closed (ActorSystem terminated, member downed or removed).</exception>
+    Task WaitUntilReadyAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Creates a durable subscription, or confirms it exists with the same options.</summary>
     Task<SubscriptionCreated> CreateSubscriptionAsync(string topic, string subscription, SubscriptionOptions? options = null,
@@ -42,13 +69,15 @@ public interface IPubSub
     /// <summary>
     /// Creates the subscription if needed and starts a consumer on this node. The handler acks a message by
     /// returning and nacks it by throwing (it comes back after a backoff). Several consumers of one
-    /// subscription share its messages. Payloads are read only with the serializer bound to <typeparamref name="T"/> (or to
+    /// subscription share its messages. Completes once the topic has registered the consumer: transient messages
+    /// published after it returns reach it. Payloads are read only with the serializer bound to <typeparamref name="T"/> (or to
     /// each of <see cref="SubscriptionOptions.AcceptedPayloadTypes"/>); a payload of another serializer is dead-lettered at
     /// once as unprocessable.
     /// </summary>
     /// <exception cref="ArgumentException">
     /// Invalid names or options, or <typeparamref name="T"/> (or an accepted type) has no serializer of its own.
     /// </exception>
+    /// <exception cref="TimeoutException">The topic did not register the consumer within the request timeout.</exception>
     Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
         SubscriptionOptions? options = null, CancellationToken cancellationToken = default);
 

@@ -19,7 +19,7 @@ namespace ActorPubSub.Client;
 /// with Akka serialization, publishes through a resending <see cref="PublisherActor"/> and runs consumers as
 /// <see cref="SubscriberActor"/>s.
 /// </summary>
-public sealed class PubSubClient : IPubSub, IExtension
+public sealed partial class PubSubClient : IPubSub, IExtension
 {
     private readonly ExtendedActorSystem _system;
     private readonly IActorRef _region;
@@ -30,6 +30,7 @@ public sealed class PubSubClient : IPubSub, IExtension
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
     private readonly PublishQueue _publishes = new();
     private readonly Lazy<HandlerLogScope?> _handlerLogScope;
+    private readonly ClientLifetime _lifetime;
     private int _consumerCounter;
 
     internal PubSubClient(ExtendedActorSystem system, IActorRef region, IActorRef deadLetters)
@@ -40,6 +41,13 @@ public sealed class PubSubClient : IPubSub, IExtension
         _settings = ClientSettings.Create(system);
         _consumerSettings = ConsumerSettings.Create(system);
         _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes), "actorpubsub-publisher");
+        _lifetime = new ClientLifetime(system);
+        // Publishes the publisher never took (it stopped with the system) would wait forever: fail them.
+        _lifetime.OnClose(FailQueuedPublishes);
+        _lifetime.OnClose(() =>
+        {
+            foreach (var queue in _transient.Values) queue.FailWaiters(_lifetime.Unavailable());
+        });
         _handlerLogScope = new Lazy<HandlerLogScope?>(() => HostLoggerFactory(system) is { } factory
             ? new HandlerLogScope(factory.CreateLogger(HandlerLogScope.Category))
             : null);
@@ -77,21 +85,49 @@ public sealed class PubSubClient : IPubSub, IExtension
         // One flush request per burst: the publisher drains the queue and sends it to the topics in batches.
         if (Interlocked.CompareExchange(ref _publishes.FlushRequested, 1, 0) == 0)
             _publisher.Tell(PublisherActor.FlushPublishes.Instance);
+        // Closed while enqueuing: the close already drained the queue, so this one is failed here.
+        if (_lifetime.IsClosed) FailQueuedPublishes();
         return cancellationToken.CanBeCanceled ? completion.Task.WaitAsync(cancellationToken) : completion.Task;
     }
 
     public void PublishTransient<T>(string topic, T message, PublishOptions? options = null) where T : notnull
+    {
+        var admitted = PublishTransientAsync(topic, message, options);
+        // Waits only while this client's transient buffer of the topic is full (overflow Wait): blocking is the back-pressure.
+        if (!admitted.IsCompletedSuccessfully) admitted.AsTask().GetAwaiter().GetResult();
+    }
+
+    public ValueTask PublishTransientAsync<T>(string topic, T message, PublishOptions? options = null,
+        CancellationToken cancellationToken = default) where T : notnull
     {
         var headers = OwnHeaders(options);
         var payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
         var (activity, sent) = Trace(topic, options, payload, headers, transient: true);
         // Fire-and-forget: the span covers handing the message over, there is no receipt to wait for.
         if (activity is not null) TraceContext.StopDetached(activity);
-        var queue = _transient.GetOrAdd(topic, static t => new TransientQueue(t));
-        queue.Messages.Enqueue(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, sent, options?.MessageId));
+        var queue = _transient.GetOrAdd(topic, static (t, capacity) => new TransientQueue(t, capacity), _settings.TransientBuffer);
+        var overflow = options?.Overflow ?? TransientOverflow.Wait;
+        var outcome = queue.Offer(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, sent, options?.MessageId), overflow, out var admitted);
+        switch (outcome)
+        {
+            case TransientQueue.Outcome.Dropped:
+                ClientMetrics.TransientDropped(topic, 1);
+                return default;
+            case TransientQueue.Outcome.Full:
+                throw new PubSubRejectedException(RejectionCode.TopicFull,
+                    $"This client's transient buffer of topic '{topic}' is full ({queue.Capacity} messages, actorpubsub.client.transient-buffer): " +
+                    "its consumers do not keep up. Overflow Wait waits for room instead.");
+            case TransientQueue.Outcome.DroppedOldest:
+                ClientMetrics.TransientDropped(topic, 1);
+                break;
+        }
         // One flush request per burst: the publisher drains the whole queue into batches.
         if (Interlocked.CompareExchange(ref queue.FlushRequested, 1, 0) == 0)
             _publisher.Tell(new PublisherActor.FlushTransient(queue));
+        if (outcome != TransientQueue.Outcome.Waiting) return default;
+        // Closed meanwhile: its close already failed the waiters it saw; this one may have come after.
+        if (_lifetime.IsClosed) queue.FailWaiters(_lifetime.Unavailable());
+        return new ValueTask(cancellationToken.CanBeCanceled ? admitted!.WaitAsync(cancellationToken) : admitted!);
     }
 
     public async Task<SubscriptionCreated> CreateSubscriptionAsync(string topic, string subscription, SubscriptionOptions? options = null,
@@ -205,10 +241,14 @@ public sealed class PubSubClient : IPubSub, IExtension
                 message.Key, message.Headers, message.MessageId, TraceContext.CorrelationIdOf(message.Headers)), ct);
         };
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var name = $"actorpubsub-consumer-{Interlocked.Increment(ref _consumerCounter)}";
         var actor = _system.SystemActorOf(
-            SubscriberActor.Props(_region, topic, subscription, run, settings, completion, _handlerLogScope.Value), name);
-        return new RunningSubscription(topic, subscription, actor, completion.Task);
+            SubscriberActor.Props(_region, topic, subscription, run, settings, completion, _handlerLogScope.Value, registered), name);
+        var running = new RunningSubscription(topic, subscription, actor, completion.Task);
+        // Returns once the topic has the consumer: a message (transient ones too) published after this returns reaches it.
+        await AwaitRegisteredAsync(running, registered.Task, cancellationToken);
+        return running;
     }
 
     /// <summary>The caller's headers, with <see cref="PublishOptions.CorrelationId"/> when given: they count against the size limit.</summary>
@@ -229,7 +269,7 @@ public sealed class PubSubClient : IPubSub, IExtension
             : null;
         var activity = PublishTracing.Start(topic, options?.MessageId, options?.CorrelationId ?? ambient, transient);
         var sent = TraceContext.Inject(headers, activity, ambient);
-        if (!ReferenceEquals(sent, headers) && MessageSize.Of(payload, options?.Key, sent, options?.MessageId) > _settings.MaxMessageSize)
+        if (!ReferenceEquals(sent, headers) && MessageSize.Of(payload, options?.Key, sent, options?.MessageId) > _settings.MessageLimit)
         {
             activity?.SetTag("actorpubsub.context_dropped", true);
             sent = headers;
@@ -241,15 +281,27 @@ public sealed class PubSubClient : IPubSub, IExtension
     private Payload Prepare<T>(string topic, T message, string? key, ImmutableDictionary<string, string>? headers, string? messageId)
         where T : notnull
     {
+        _lifetime.ThrowIfClosed();
         TopicNames.EnsureTopic(topic);
         ArgumentNullException.ThrowIfNull(message);
         var payload = PayloadSerializers.Serialize(_system, message);
-        var size = MessageSize.Of(payload, key, headers, messageId);
-        if (size > _settings.MaxMessageSize)
-            throw new ArgumentException(
-                $"The message is {size} bytes serialized (payload, key, headers and id); max-message-size allows {_settings.MaxMessageSize}.",
-                nameof(message));
+        // Each field first, so the error names the one that is too large; then the whole.
+        var limit = _settings.MessageLimit;
+        CheckSize("key", MessageSize.OfText(key), limit, "options");
+        CheckSize("headers", MessageSize.OfHeaders(headers), limit, "options");
+        CheckSize("message id", MessageSize.OfText(messageId), limit, "options");
+        CheckSize("payload (serialized)", payload.Size, limit, nameof(message));
+        CheckSize("message (payload, key, headers and id)", MessageSize.Of(payload, key, headers, messageId), limit, nameof(message));
         return payload;
+    }
+
+    private void CheckSize(string field, int size, int limit, string parameter)
+    {
+        if (size <= limit) return;
+        var why = limit < _settings.MaxMessageSize
+            ? $"the remote frame limit (akka.remote.dot-netty.tcp.maximum-frame-size = {_settings.MaxFrameSize} bytes) allows {limit} per message"
+            : $"max-message-size allows {limit} for the whole message";
+        throw new ArgumentException($"The {field} is {size} bytes in UTF-8; {why}.", parameter);
     }
 
     /// <summary>
@@ -266,7 +318,10 @@ public sealed class PubSubClient : IPubSub, IExtension
     private async Task<TReply> RequestAsync<TReply>(IActorRef region, string topic, object request, CancellationToken cancellationToken,
         bool resend = false)
     {
+        _lifetime.ThrowIfClosed();
         var giveUp = DateTime.UtcNow + _settings.RequestTimeout;
+        // The client's close cancels the wait: a terminated system's Ask would never time out.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Closing);
         var attemptTimeout = resend
             ? TimeSpan.FromTicks(Math.Max(_settings.ResendAfter.Ticks, TimeSpan.FromMilliseconds(500).Ticks))
             : _settings.RequestTimeout;
@@ -276,7 +331,11 @@ public sealed class PubSubClient : IPubSub, IExtension
             object reply;
             try
             {
-                reply = await region.Ask<object>(request, attemptTimeout, cancellationToken);
+                reply = await region.Ask<object>(request, attemptTimeout, linked.Token);
+            }
+            catch (OperationCanceledException) when (_lifetime.IsClosed && !cancellationToken.IsCancellationRequested)
+            {
+                throw _lifetime.Unavailable();
             }
             catch (AskTimeoutException) when (DateTime.UtcNow < giveUp)
             {

@@ -31,4 +31,10 @@ public sealed record PublishOptions
     /// handles), else a new one when <c>actorpubsub.client.generate-correlation-id</c> is on, else none.
     /// </summary>
     public string? CorrelationId { get; init; }
+
+    /// <summary>
+    /// Transient publishes only: what happens when this client's transient buffer of the topic is full.
+    /// <b>Default:</b> <see cref="TransientOverflow.Wait"/>.
+    /// </summary>
+    public TransientOverflow? Overflow { get; init; }
 }

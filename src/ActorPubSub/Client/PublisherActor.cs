@@ -21,7 +21,6 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     }
 
     private const int MaxBatchMessages = 1000;
-    private const int MaxBatchBytes = 256 * 1024;
 
     /// <summary>Local only: carries the caller's completion source.</summary>
     public sealed record Send(string Topic, Payload Payload, string? Key, ImmutableDictionary<string, string>? Headers,
@@ -31,7 +30,6 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     internal sealed record FlushTransient(TransientQueue Queue);
 
     private const int TransientBatchMessages = 1000;
-    private const int TransientBatchBytes = 256 * 1024;
 
     private sealed class ResendTick
     {
@@ -83,6 +81,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
 
     private readonly PublishQueue _queue;
     private readonly Dictionary<string, List<Publish>> _outbox = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
 
     public static Props Props(IActorRef region, ClientSettings settings, PublishQueue queue) =>
         Akka.Actor.Props.Create(() => new PublisherActor(region, settings, queue));
@@ -98,8 +97,13 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         Receive<PublishReceipt>(r => Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetResult(r)));
         Receive<PublishRejected>(r => Complete(r.Topic, r.ProducerSeq,
             o => o.Completion.TrySetException(new PubSubRejectedException(r.Code, r.Reason))));
-        Receive<ResendTick>(_ => Resend());
+        Receive<ResendTick>(_ =>
+        {
+            Resend();
+            ForgetLostTransientCredit();
+        });
         Receive<FlushTransient>(f => DrainTransient(f.Queue));
+        Receive<TransientAccepted>(Credit);
     }
 
     protected override void PreStart() =>
@@ -109,7 +113,8 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     {
         foreach (var producer in _topics.Values)
             foreach (var o in producer.Outstanding.Values)
-                o.Completion.TrySetException(new TimeoutException("The publisher stopped (ActorSystem shutting down) before the receipt arrived; the message may or may not be stored."));
+                o.Completion.TrySetException(new PubSubUnavailableException(
+                    "ActorPubSub is unavailable: the publisher stopped (its ActorSystem is shutting down) before the receipt arrived; the message may or may not be stored."));
     }
 
     private void DrainPublishes()
@@ -132,16 +137,26 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
             if (batch.Count > 0) SendBatch(topic, batch);
     }
 
-    /// <summary>Sends a topic's publishes in order, in messages of at most MaxBatchMessages / MaxBatchBytes.</summary>
+    /// <summary>
+    /// Sends a topic's publishes in order, in messages of at most MaxBatchMessages and <see cref="ClientSettings.BatchBytes"/>
+    /// (every field in UTF-8 bytes and its framing, so a batch fits the remote frame; one message always goes).
+    /// </summary>
     private void SendBatch(string topic, List<Publish> publishes)
     {
+        var limit = _settings.BatchBytes;
         var start = 0;
         while (start < publishes.Count)
         {
             var end = start;
             var bytes = 0;
-            while (end < publishes.Count && end - start < MaxBatchMessages && (end == start || bytes < MaxBatchBytes))
-                bytes += publishes[end++].Payload.Size;
+            while (end < publishes.Count && end - start < MaxBatchMessages)
+            {
+                var p = publishes[end];
+                var size = MessageSize.Of(p.Payload, p.Key, p.Headers, p.MessageId) + ClientSettings.PerMessageOverhead;
+                if (end > start && bytes + size > limit) break;
+                bytes += size;
+                end++;
+            }
             _region.Tell(end - start == 1 ? publishes[start] : new PublishBatch(topic, [.. publishes.GetRange(start, end - start)]));
             start = end;
         }
@@ -152,18 +167,30 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     {
         // Re-arm before draining: a publish enqueued from here on requests the next flush itself.
         Volatile.Write(ref queue.FlushRequested, 0);
-        var batch = new List<TopicMessage>(Math.Min(queue.Messages.Count, TransientBatchMessages));
-        var bytes = 0;
-        while (queue.Messages.TryDequeue(out var message))
-        {
-            batch.Add(message);
-            bytes += message.Size;
-            if (batch.Count < TransientBatchMessages && bytes < TransientBatchBytes) continue;
+        _transient.TryAdd(queue.Topic, queue);
+        while (queue.Take(TransientBatchMessages, _settings.BatchBytes) is { Count: > 0 } batch)
             _region.Tell(new PublishTransient(queue.Topic, [.. batch]));
-            batch.Clear();
-            bytes = 0;
-        }
-        if (batch.Count > 0) _region.Tell(new PublishTransient(queue.Topic, [.. batch]));
+    }
+
+    /// <summary>The topic's credit: messages went through, so waiting publishes get room and what is queued goes out.</summary>
+    private void Credit(TransientAccepted accepted)
+    {
+        if (!_transient.TryGetValue(accepted.Topic, out var queue)) return;
+        queue.Credit(accepted.Count);
+        DrainTransient(queue);
+    }
+
+    /// <summary>Transient messages the topic never confirmed (it restarted or moved) no longer hold the publishers back.</summary>
+    private void ForgetLostTransientCredit()
+    {
+        var timeout = TimeSpan.FromTicks(_settings.ResendAfter.Ticks * 5);
+        foreach (var queue in _transient.Values)
+            if (queue.ForgetLostCredit(timeout))
+            {
+                _log.Warning("Topic {Topic} confirmed none of this client's transient messages for {Timeout}: counting them as lost " +
+                    "(the topic restarted or moved) and sending on", queue.Topic, timeout);
+                DrainTransient(queue);
+            }
     }
 
     private void Complete(string topic, long producerSeq, Action<Outstanding> complete)

@@ -12,7 +12,10 @@ namespace ActorPubSub.Consumers;
 /// A consumer of one subscription: registers with the topic through its <see cref="ConsumerLink"/> (and keeps renewing,
 /// which also finds a topic that moved to another node), runs the handler for each delivery, acks on success and nacks
 /// on failure or timeout (the topic applies the subscription's backoff and dead-letters). At most
-/// <see cref="ConsumerSettings.MaxInFlight"/> handlers run at once: the topic never sends more than that window (the backpressure).
+/// <see cref="ConsumerSettings.MaxInFlight"/> handlers run at once: the topic never sends more than that window (the backpressure),
+/// and a handler that timed out but still runs keeps its place, so deliveries beyond the cap wait here until one ends.
+/// A handler that times out has its <see cref="CancellationToken"/> cancelled and is nacked at once; a redelivery of a
+/// message whose handler still runs waits for it to end, so this consumer never handles one message twice at once.
 /// </summary>
 /// <remarks>
 /// The handler is invoked on this actor and runs on it until its first await; CPU-heavy handlers should
@@ -25,8 +28,11 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     // Handlers still running when the consumer stops complete into dead letters: expected, not worth a log line.
     // Activity: the handler's span (null unless a listener is attached), ended with the outcome.
-    private sealed record HandlerDone(long Sequence, int Attempt, Exception? Error, Activity? Activity, string? CorrelationId)
-        : IDeadLetterSuppression;
+    private sealed record HandlerDone(long Sequence, int Attempt, Exception? Error, Activity? Activity, string? CorrelationId,
+        RunningHandler Handler) : IDeadLetterSuppression;
+
+    /// <summary>A handler that timed out has now really ended: its place is free.</summary>
+    private sealed record HandlerEnded(RunningHandler Handler) : IDeadLetterSuppression;
 
     private sealed class FlushAcks
     {
@@ -48,19 +54,23 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     private List<long> _pendingAcks = [];
     private bool _flushScheduled;
     private int _transientDone;
-    private int _running;
+    private readonly RunningHandlers _running;
+    private readonly TaskCompletionSource? _registered;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="logScope">The host's log scope for handlers of messages with a correlation id; null: none.</param>
+    /// <param name="registered">Completed when the topic first registers the consumer (failed when it refuses it); null: not needed.</param>
     public static Props Props(IActorRef region, string topic, string subscription, Handler handler, ConsumerSettings settings,
-        TaskCompletionSource completion, HandlerLogScope? logScope = null) =>
-        Akka.Actor.Props.Create(() => new SubscriberActor(region, topic, subscription, handler, settings, completion, logScope));
+        TaskCompletionSource completion, HandlerLogScope? logScope = null, TaskCompletionSource? registered = null) =>
+        Akka.Actor.Props.Create(() => new SubscriberActor(region, topic, subscription, handler, settings, completion, logScope, registered));
 
     public SubscriberActor(IActorRef region, string topic, string subscription, Handler handler, ConsumerSettings settings,
-        TaskCompletionSource completion, HandlerLogScope? logScope)
+        TaskCompletionSource completion, HandlerLogScope? logScope, TaskCompletionSource? registered)
     {
         _logScope = logScope;
+        _registered = registered;
+        _running = new RunningHandlers(settings.MaxInFlight);
         _link = new ConsumerLink(region, topic, subscription, settings.MaxInFlight, Self, Context);
         _topic = topic;
         _subscription = subscription;
@@ -70,9 +80,18 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
 
         Receive<Deliver>(HandleDeliver);
         Receive<HandlerDone>(HandleDone);
+        Receive<HandlerEnded>(ended =>
+        {
+            if (ended.Handler.Attempt == 0) ReportTransientDone();
+            Release(ended.Handler);
+        });
         Receive<FlushAcks>(_ => Flush());
         Receive<ConsumerLink.Renew>(_ => _link.Register());
-        Receive<ConsumerRegistered>(_ => _log.Debug("Consumer of {Topic}/{Subscription} registered", _topic, _subscription));
+        Receive<ConsumerRegistered>(_ =>
+        {
+            _log.Debug("Consumer of {Topic}/{Subscription} registered", _topic, _subscription);
+            _registered?.TrySetResult();
+        });
         Receive<CommandRejected>(HandleRejected);
         // The delivering topic actor ended: acks go through the region until the next delivery names its successor.
         Receive<Terminated>(t => _link.Terminated(t.ActorRef));
@@ -86,6 +105,9 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         _link.Stop();
         _stopping.Cancel();
         _stopping.Dispose();
+        _running.CancelAll();
+        _registered?.TrySetException(new InvalidOperationException(
+            $"The consumer of {_topic}/{_subscription} stopped before the topic registered it."));
         _completion.TrySetResult();
     }
 
@@ -96,21 +118,35 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         {
             var message = d.Messages[i];
             var attempt = d.Attempts[i];
-            _running++;
-            // Both null on the plain path: no listener, no correlation id (nothing allocated, nothing set).
-            var activity = ConsumerTracing.Start(_topic, _subscription, message, attempt);
-            var correlationId = TraceContext.CorrelationIdOf(message.Headers);
-            var task = Invoke(message, attempt, activity, correlationId);
-            if (task.IsCompletedSuccessfully)
-            {
-                // synchronous handlers skip the mailbox hop
-                HandleDone(new HandlerDone(message.Sequence, attempt, null, activity, correlationId));
-                continue;
-            }
-            task.WaitAsync(_settings.HandlerTimeout).PipeTo(Self,
-                success: () => new HandlerDone(message.Sequence, attempt, null, activity, correlationId),
-                failure: e => new HandlerDone(message.Sequence, attempt, e, activity, correlationId));
+            if (_running.TryStart(message.Sequence, attempt, out var handler)) Start(message, attempt, handler);
+            else _running.Wait(message, attempt);
         }
+    }
+
+    /// <summary>Runs the handler of one message in the place <paramref name="handler"/> holds for it.</summary>
+    private void Start(TopicMessage message, int attempt, RunningHandler handler)
+    {
+        // Both null on the plain path: no listener, no correlation id (nothing allocated, nothing set).
+        var activity = ConsumerTracing.Start(_topic, _subscription, message, attempt);
+        var correlationId = TraceContext.CorrelationIdOf(message.Headers);
+        var task = Invoke(message, attempt, activity, correlationId, handler.Cancellation.Token);
+        handler.Task = task;
+        if (task.IsCompletedSuccessfully)
+        {
+            // synchronous handlers skip the mailbox hop
+            HandleDone(new HandlerDone(message.Sequence, attempt, null, activity, correlationId, handler));
+            return;
+        }
+        task.WaitAsync(_settings.HandlerTimeout).PipeTo(Self,
+            success: () => new HandlerDone(message.Sequence, attempt, null, activity, correlationId, handler),
+            failure: e => new HandlerDone(message.Sequence, attempt, e, activity, correlationId, handler));
+    }
+
+    /// <summary>A handler's place is free: the deliveries waiting for one (or for their message's handler to end) start.</summary>
+    private void Release(RunningHandler handler)
+    {
+        _running.End(handler);
+        while (_running.NextStartable() is { } next) Start(next.Message, next.Attempt, next.Handler);
     }
 
     /// <summary>
@@ -118,9 +154,9 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     /// <see cref="PubSubCorrelation.Current"/> and in a log scope: its async continuations keep them (they flow with the
     /// execution context); this thread gets its own back when the handler returns.
     /// </summary>
-    private Task Invoke(TopicMessage message, int attempt, Activity? activity, string? correlationId)
+    private Task Invoke(TopicMessage message, int attempt, Activity? activity, string? correlationId, CancellationToken token)
     {
-        if (activity is null && correlationId is null) return Run(message, attempt);
+        if (activity is null && correlationId is null) return Run(message, attempt, token);
         var previousActivity = Activity.Current;
         var previousCorrelation = PubSubCorrelation.Current;
         IDisposable? scope = null;
@@ -132,7 +168,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
                 PubSubCorrelation.Current = correlationId;
                 scope = _logScope?.Begin(correlationId, _topic, _subscription, message.Sequence);
             }
-            return Run(message, attempt);
+            return Run(message, attempt, token);
         }
         finally
         {
@@ -142,11 +178,11 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         }
     }
 
-    private Task Run(TopicMessage message, int attempt)
+    private Task Run(TopicMessage message, int attempt, CancellationToken token)
     {
         try
         {
-            return _handler(message, attempt, _stopping.Token);
+            return _handler(message, attempt, token);
         }
         catch (Exception e)
         {
@@ -156,20 +192,33 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
 
     private void HandleDone(HandlerDone done)
     {
-        _running--;
+        var handler = done.Handler;
+        // Our timeout, not one the handler threw itself: the handler still runs.
+        var timedOut = done.Error is TimeoutException && handler.Task is { IsCompleted: false };
         var error = done.Error is null ? null
-            : done.Error is TimeoutException ? $"handler timed out after {_settings.HandlerTimeout}" : Describe(done.Error);
+            : timedOut ? $"handler timed out after {_settings.HandlerTimeout}" : Describe(done.Error);
         if (done.Activity is { } activity) ConsumerTracing.Stop(activity, error);
+        if (timedOut)
+        {
+            // Ask it to stop, and keep its place (MaxInFlight is a hard cap, and a redelivery of this message waits)
+            // until it really ends.
+            handler.Cancel(_log);
+            var self = Self;
+            handler.Task!.ContinueWith(_ => self.Tell(new HandlerEnded(handler)), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         if (done.Attempt == 0)
         {
-            // Transient: nothing to ack or retry; report the room it frees in the transient window.
+            // Transient: nothing to ack or retry; the room it frees in the transient window is reported when it ends.
             if (error is not null)
                 _log.Warning("Handler failed for a transient message of {Topic}/{Subscription}: {Error} (transient messages are not retried)",
                     _topic, _subscription, error);
-            _transientDone++;
-            ScheduleFlush();
+            if (timedOut) return;
+            ReportTransientDone();
+            Release(handler);
             return;
         }
+        if (!timedOut) Release(handler);
         if (error is null)
         {
             _pendingAcks.Add(done.Sequence);
@@ -183,6 +232,12 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
             unprocessable ? error + " (unprocessable: dead-lettered)" : error);
         // The topic owns the retry: it applies the subscription's backoff and dead-letters after its max attempts.
         _link.Nack(done.Sequence, error, unprocessable);
+    }
+
+    private void ReportTransientDone()
+    {
+        _transientDone++;
+        ScheduleFlush();
     }
 
     private void ScheduleFlush()
@@ -213,6 +268,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         if (ConsumerLink.Ends(rejected))
         {
             _log.Warning("Consumer of {Topic}/{Subscription} stops: {Reason}", _topic, _subscription, rejected.Reason);
+            _registered?.TrySetException(new Client.PubSubRejectedException(rejected.Code, rejected.Reason));
             _completion.TrySetException(new Client.PubSubRejectedException(rejected.Code, rejected.Reason));
             Context.Stop(Self);
         }

@@ -117,6 +117,18 @@ public sealed class PubSubOptions
     public TimeSpan? PublishResendAfter { get; set; }
 
     /// <summary>
+    /// Transient deliveries a consumer may have unfinished; beyond it transient messages wait at the topic (as many
+    /// again per subscription) before any is dropped (<c>actorpubsub.topic.transient-window</c>). <b>Default:</b> 10,000.
+    /// </summary>
+    public int? TransientWindow { get; set; }
+
+    /// <summary>
+    /// Transient messages per topic a client holds, queued or not yet passed on by the topic; beyond it a transient
+    /// publish applies its <c>PublishOptions.Overflow</c> (<c>actorpubsub.client.transient-buffer</c>). <b>Default:</b> 10,000.
+    /// </summary>
+    public int? TransientBuffer { get; set; }
+
+    /// <summary>
     /// Bytes of messages a topic node keeps in memory for the hot windows of all its topics: <c>auto</c> or a size such as
     /// <c>512 MiB</c> (<c>actorpubsub.memory-budget</c>). <b>Default:</b> <c>auto</c>: <see cref="MemoryBudgetFraction"/> of
     /// the container's memory limit.
@@ -157,6 +169,8 @@ public sealed class PubSubOptions
         Positive(nameof(ConsumerRenewInterval), ConsumerRenewInterval?.TotalMilliseconds);
         Positive(nameof(ConsumerTimeout), ConsumerTimeout?.TotalMilliseconds);
         Positive(nameof(PublishResendAfter), PublishResendAfter?.TotalMilliseconds);
+        Positive(nameof(TransientWindow), TransientWindow);
+        Positive(nameof(TransientBuffer), TransientBuffer);
         if (DefaultAckDeadline is { } d && (d < TimeSpan.FromMilliseconds(100) || d > TimeSpan.FromDays(1)))
             throw new ArgumentException($"PubSubOptions.DefaultAckDeadline is {d}; it must be between 100 ms and 1 day.");
         if (DefaultMaxDeliveryAttempts is { } attempts && SubscriptionLimits.CheckMaxDeliveryAttempts("PubSubOptions.DefaultMaxDeliveryAttempts", attempts) is { } attemptsError)
@@ -239,6 +253,8 @@ public sealed class PubSubOptions
         Line("actorpubsub.consumer.max-in-flight", ConsumerMaxInFlight);
         Line("actorpubsub.consumer.renew-interval", ConsumerRenewInterval);
         Line("actorpubsub.client.resend-after", PublishResendAfter);
+        Line("actorpubsub.topic.transient-window", TransientWindow);
+        Line("actorpubsub.client.transient-buffer", TransientBuffer);
         if (MemoryBudget is { } budget) Line("actorpubsub.memory-budget", "\"" + budget.Trim().Replace("\"", "", StringComparison.Ordinal) + "\"");
         Line("actorpubsub.memory-budget-fraction", MemoryBudgetFraction);
         Line("actorpubsub.allow-plaintext-remoting", AllowPlaintextRemoting);

@@ -10,5 +10,5 @@ namespace ActorPubSub.Messages;
 public sealed record Payload(int SerializerId, string Manifest, byte[] Bytes)
 {
     /// <summary>Bytes this payload adds to a stored or delivered message (used for size limits).</summary>
-    public int Size => Bytes.Length + Manifest.Length;
+    public int Size => Bytes.Length + MessageSize.OfText(Manifest);
 }

@@ -26,6 +26,7 @@ public static class InstrumentNames
     /// <summary>Counter: deliveries not acknowledged within the ack deadline (a failed attempt too). Tags: topic, subscription.</summary>
     public const string MessagesExpired = "actorpubsub.messages.ack_deadline_expired";
     public const string MessagesDropped = "actorpubsub.messages.dropped";
+    public const string TransientDropped = "actorpubsub.transient.dropped";
 
     /// <summary>Counter: messages moved to the dead-letter store. Tags: topic, subscription, reason.</summary>
     public const string MessagesDeadLettered = "actorpubsub.messages.dead_lettered";

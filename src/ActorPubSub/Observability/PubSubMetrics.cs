@@ -23,6 +23,9 @@ internal static class PubSubMetrics
     public static readonly Counter<long> Expired = MessageCounter(InstrumentNames.MessagesExpired, "Deliveries not acknowledged within the ack deadline");
     public static readonly Counter<long> Dropped = MessageCounter(InstrumentNames.MessagesDropped,
         "Messages the topic's limits dropped before the subscription acknowledged them (when-full drop-oldest, max-retained-age)");
+    public static readonly Counter<long> TransientDropped = MessageCounter(InstrumentNames.TransientDropped,
+        "Transient messages dropped: by a topic for a subscription whose consumers had no room (tags topic, subscription), " +
+        "or by a client's transient buffer under a drop overflow policy (tag topic)");
     public static readonly Counter<long> DeadLettered = MessageCounter(InstrumentNames.MessagesDeadLettered, "Messages moved to the dead-letter store");
 
     public static readonly Histogram<double> WriteDuration = Meter.CreateHistogram<double>(

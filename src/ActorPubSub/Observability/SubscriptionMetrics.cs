@@ -61,6 +61,8 @@ internal sealed class SubscriptionMetrics
 
     public void Dropped(long count) => PubSubMetrics.Dropped.Add(count, _tags);
 
+    public void TransientDropped(long count) => PubSubMetrics.TransientDropped.Add(count, _tags);
+
     public void DeadLettered(DeadLetterReason reason) =>
         PubSubMetrics.DeadLettered.Add(1, reason == DeadLetterReason.Unprocessable ? _unprocessableTags : _maxAttemptsTags);
 

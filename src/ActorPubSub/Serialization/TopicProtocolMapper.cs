@@ -175,6 +175,10 @@ internal static class TopicProtocolMapper
 
     public static TransientDone FromProto(P.TransientDone p) => new(p.Topic, p.Subscription, p.Count);
 
+    public static P.TransientAccepted ToProto(TransientAccepted m) => new() { Topic = m.Topic, Count = m.Count };
+
+    public static TransientAccepted FromProto(P.TransientAccepted p) => new(p.Topic, p.Count);
+
     public static P.GetTopicInfo ToProto(GetTopicInfo m) => new() { Topic = m.Topic };
 
     public static GetTopicInfo FromProto(P.GetTopicInfo p) => new(p.Topic);
@@ -220,6 +224,7 @@ internal static class TopicProtocolMapper
             DeadLettering = m.DeadLettering,
             OldestUnackedAge = m.OldestUnackedAge.Ticks,
             Dropped = m.Dropped,
+            TransientDropped = m.TransientDropped,
         };
         if (m.Filter is not null) p.Filter = m.Filter;
         if (m.DeadLetters is { } deadLetters) p.DeadLetters = deadLetters;
@@ -239,7 +244,8 @@ internal static class TopicProtocolMapper
         DeadLettering: p.DeadLettering,
         OldestUnackedAge: new TimeSpan(p.OldestUnackedAge),
         DeadLetters: p.HasDeadLetters ? p.DeadLetters : null,
-        Dropped: p.Dropped);
+        Dropped: p.Dropped,
+        TransientDropped: p.TransientDropped);
 
     public static P.Seek ToProto(Seek m)
     {

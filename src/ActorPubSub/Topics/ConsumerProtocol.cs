@@ -66,6 +66,7 @@ internal sealed class ConsumerProtocol(
                 topic, sub.Name, consumer.Actor.Path.ToString(), settings.ConsumerTimeout);
             UnwatchIfUnused(consumer.Actor);
         }
+        GiveTransientCredit();
     }
 
     public Then Ack(Ack a, IActorRef from, long now)
@@ -91,8 +92,11 @@ internal sealed class ConsumerProtocol(
         return Then.Write | Then.Gauges | Then.Tick;
     }
 
-    /// <summary>Fans a transient batch out to the consumers (fire and forget: nothing is written or answered).</summary>
-    public void Transient(PublishTransient p)
+    /// <summary>
+    /// Fans a transient batch out to the consumers (nothing is written), and gives the publishers back the credit of
+    /// their messages that went through.
+    /// </summary>
+    public void Transient(PublishTransient p, IActorRef sender)
     {
         if (p.Messages.IsDefaultOrEmpty || !string.Equals(p.Topic, topic, StringComparison.Ordinal)) return;
         foreach (var m in p.Messages)
@@ -103,8 +107,26 @@ internal sealed class ConsumerProtocol(
                     topic, m.Size, settings.MaxMessageSize);
                 return;
             }
-        foreach (var (subscription, dropped) in subscriptions.FanOut(p.Messages))
-            log.Debug("Topic {Topic}/{Subscription}: {Dropped} transient messages dropped (no consumer with room)", topic, subscription, dropped);
+        foreach (var (sub, dropped) in subscriptions.FanOut(p.Messages, sender))
+        {
+            sub.Metrics.TransientDropped(dropped);
+            log.Warning("Topic {Topic}/{Subscription}: {Dropped} transient messages dropped (its consumers have no room and " +
+                "transient-window messages already wait); {Total} since the topic started", topic, sub.Name, dropped, sub.TransientDropped);
+        }
+        GiveTransientCredit();
+    }
+
+    /// <summary>A consumer finished transient deliveries: what waited for room goes out, and the publishers get credit.</summary>
+    public void TransientDone(TransientDone done, IActorRef from)
+    {
+        subscriptions.TransientDone(done, from);
+        GiveTransientCredit();
+    }
+
+    /// <summary>Tells each transient publisher how many of its messages went through (room to send that many more).</summary>
+    public void GiveTransientCredit()
+    {
+        foreach (var (sender, count) in subscriptions.TakeTransientCredits()) sender.Tell(new TransientAccepted(topic, count));
     }
 
     private void UnwatchIfUnused(IActorRef consumer)

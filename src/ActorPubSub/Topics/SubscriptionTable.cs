@@ -286,37 +286,145 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
 
     // ---------------------------------------------------------------- transient fan-out
 
-    /// <summary>
-    /// Sends transient messages to every subscription, round robin over consumers with room in their transient
-    /// window; returns per subscription how many had no consumer with room (dropped).
-    /// </summary>
-    public List<(string Subscription, int Dropped)> FanOut(ImmutableArray<TopicMessage> messages)
+    /// <summary>A transient publisher's messages not yet through the topic (in arrival order).</summary>
+    private sealed class TransientSender(IActorRef actor, int count)
     {
-        var dropped = new List<(string, int)>();
+        public IActorRef Actor { get; } = actor;
+        public int Count { get; set; } = count;
+    }
+
+    private readonly Queue<TransientSender> _transientSenders = new();
+    private long _transientReceived;
+    private long _transientThrough;
+
+    /// <summary>
+    /// Takes a transient batch from <paramref name="sender"/>: each subscription with a consumer gets every message, handed
+    /// round robin to consumers with room in their transient window; what finds no room waits in the subscription's
+    /// pending queue (up to transient-window), and only what does not fit there is dropped. A subscription without a
+    /// consumer misses the batch (transient messages go to those consuming now). Returns per subscription how many
+    /// were dropped.
+    /// </summary>
+    public List<(SubscriptionState Subscription, int Dropped)> FanOut(ImmutableArray<TopicMessage> messages, IActorRef sender)
+    {
+        var dropped = new List<(SubscriptionState, int)>();
         foreach (var sub in _subscriptions.Values)
         {
-            var consumers = sub.Consumers;
-            var sent = 0;
-            for (var k = 0; k < consumers.Count && sent < messages.Length; k++)
+            if (sub.Consumers.Count == 0)
             {
-                var consumer = consumers[(sub.TransientCursor + k) % consumers.Count];
-                var take = Math.Min(settings.TransientWindow - consumer.TransientInFlight, messages.Length - sent);
-                if (take <= 0) continue;
-                var batch = sent == 0 && take == messages.Length ? messages : ImmutableArray.Create(messages, sent, take);
-                consumer.Actor.Tell(new Deliver(topic, sub.Name, batch, ImmutableCollectionsMarshal.AsImmutableArray(new int[take])));
-                consumer.TransientInFlight += take;
-                sent += take;
+                sub.TransientPending.Clear();
+                continue;
             }
-            if (consumers.Count > 0) sub.TransientCursor = (sub.TransientCursor + 1) % consumers.Count;
-            if (sent < messages.Length) dropped.Add((sub.Name, messages.Length - sent));
+            var start = 0;
+            if (sub.TransientPending.Count == 0) start = HandOut(sub, messages);
+            var room = settings.TransientWindow - sub.TransientPending.Count;
+            var keep = Math.Min(room, messages.Length - start);
+            for (var i = 0; i < keep; i++) sub.TransientPending.Enqueue(messages[start + i]);
+            if (start + keep < messages.Length)
+            {
+                var lost = messages.Length - start - keep;
+                sub.TransientDropped += lost;
+                dropped.Add((sub, lost));
+            }
         }
+        _transientReceived += messages.Length;
+        if (!sender.IsNobody() && sender is not DeadLetterActorRef) _transientSenders.Enqueue(new TransientSender(sender, messages.Length));
         return dropped;
+    }
+
+    /// <summary>Hands <paramref name="messages"/> to the subscription's consumers with room, round robin; returns how many went.</summary>
+    private int HandOut(SubscriptionState sub, ImmutableArray<TopicMessage> messages)
+    {
+        var consumers = sub.Consumers;
+        var sent = 0;
+        for (var k = 0; k < consumers.Count && sent < messages.Length; k++)
+        {
+            var consumer = consumers[(sub.TransientCursor + k) % consumers.Count];
+            var take = Math.Min(settings.TransientWindow - consumer.TransientInFlight, messages.Length - sent);
+            if (take <= 0) continue;
+            var batch = sent == 0 && take == messages.Length ? messages : ImmutableArray.Create(messages, sent, take);
+            Send(sub, consumer, batch);
+            sent += take;
+        }
+        if (consumers.Count > 0) sub.TransientCursor = (sub.TransientCursor + 1) % consumers.Count;
+        return sent;
+    }
+
+    /// <summary>Hands the subscription's waiting transient messages to its consumers with room, oldest first.</summary>
+    private void HandOutPending(SubscriptionState sub)
+    {
+        var pending = sub.TransientPending;
+        if (pending.Count == 0) return;
+        if (sub.Consumers.Count == 0)
+        {
+            pending.Clear();
+            return;
+        }
+        var consumers = sub.Consumers;
+        for (var k = 0; k < consumers.Count && pending.Count > 0; k++)
+        {
+            var consumer = consumers[(sub.TransientCursor + k) % consumers.Count];
+            var take = Math.Min(settings.TransientWindow - consumer.TransientInFlight, pending.Count);
+            // In deliveries of at most deliver-batch-messages / -bytes (one message always goes): a window's worth in
+            // one Deliver would exceed the remote frame and be dropped.
+            while (take > 0)
+            {
+                var batch = ImmutableArray.CreateBuilder<TopicMessage>(Math.Min(take, settings.DeliverBatchMessages));
+                var bytes = 0;
+                while (take > 0 && batch.Count < settings.DeliverBatchMessages
+                       && (batch.Count == 0 || bytes + pending.Peek().Size <= settings.DeliverBatchBytes))
+                {
+                    var message = pending.Dequeue();
+                    bytes += message.Size;
+                    batch.Add(message);
+                    take--;
+                }
+                Send(sub, consumer, batch.ToImmutable());
+            }
+        }
+        sub.TransientCursor = (sub.TransientCursor + 1) % consumers.Count;
+    }
+
+    private void Send(SubscriptionState sub, ConsumerState consumer, ImmutableArray<TopicMessage> batch)
+    {
+        consumer.Actor.Tell(new Deliver(topic, sub.Name, batch, ImmutableCollectionsMarshal.AsImmutableArray(new int[batch.Length])));
+        consumer.TransientInFlight += batch.Length;
     }
 
     public void TransientDone(TransientDone done, IActorRef from)
     {
-        if (_subscriptions.TryGetValue(done.Subscription, out var sub) && sub.FindConsumer(from) is { } consumer)
-            consumer.TransientInFlight = Math.Max(0, consumer.TransientInFlight - done.Count);
+        if (!_subscriptions.TryGetValue(done.Subscription, out var sub) || sub.FindConsumer(from) is not { } consumer) return;
+        consumer.TransientInFlight = Math.Max(0, consumer.TransientInFlight - done.Count);
+        HandOutPending(sub);
+    }
+
+    /// <summary>
+    /// The credit each transient publisher gets back: its messages that every subscription has handed out (or dropped).
+    /// Every subscription gets the same messages in arrival order, so those are the oldest, all but the longest pending
+    /// queue. Subscriptions whose consumers left first drop what waited for them.
+    /// </summary>
+    public List<(IActorRef Sender, int Count)> TakeTransientCredits()
+    {
+        if (_transientSenders.Count == 0) return [];
+        var longest = 0;
+        foreach (var sub in _subscriptions.Values)
+        {
+            if (sub.Consumers.Count == 0) sub.TransientPending.Clear();
+            else HandOutPending(sub);
+            longest = Math.Max(longest, sub.TransientPending.Count);
+        }
+        var through = _transientReceived - longest;
+        var credits = new List<(IActorRef, int)>();
+        while (_transientThrough < through && _transientSenders.TryPeek(out var head))
+        {
+            var n = (int)Math.Min(head.Count, through - _transientThrough);
+            _transientThrough += n;
+            head.Count -= n;
+            if (head.Count == 0) _transientSenders.Dequeue();
+            var i = credits.FindIndex(c => c.Item1.Equals(head.Actor));
+            if (i >= 0) credits[i] = (head.Actor, credits[i].Item2 + n);
+            else credits.Add((head.Actor, n));
+        }
+        return credits;
     }
 
     // ---------------------------------------------------------------- views
@@ -326,7 +434,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         [.. _subscriptions.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
             .Select(s => new SubscriptionInfo(s.Name, s.Watermark, s.Pending(last), s.InFlight, s.Consumers.Count, s.AckDeadline,
                 s.Config.MaxDeliveryAttempts, s.Config.OrderedByKey, s.Config.Filter, s.Transfers.Count,
-                OldestUnackedAge(s, last), s.StoredDeadLetters, s.Dropped))];
+                OldestUnackedAge(s, last), s.StoredDeadLetters, s.Dropped, s.TransientDropped))];
 
     /// <summary>
     /// Every subscription as of the written log. A subscription created from Latest while publishes were still

@@ -146,10 +146,18 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<Consume>(c => Do(_state.Consumers.Consume(c, Now)));
         Command<Ack>(a => Do(_state.Consumers.Ack(a, Sender, Now)));
         Command<Nack>(n => Do(_state.Consumers.Nack(n, Sender, Now, DateTime.UtcNow)));
-        Command<StopConsuming>(s => Do(_state.Consumers.StopConsuming(s, Now)));
-        Command<Terminated>(t => Do(_state.Consumers.Terminated(t.ActorRef, Now)));
-        Command<PublishTransient>(_state.Consumers.Transient);
-        Command<TransientDone>(done => _state.Subscriptions.TransientDone(done, Sender));
+        Command<StopConsuming>(s =>
+        {
+            Do(_state.Consumers.StopConsuming(s, Now));
+            _state.Consumers.GiveTransientCredit();   // transient messages that waited for it are dropped
+        });
+        Command<Terminated>(t =>
+        {
+            Do(_state.Consumers.Terminated(t.ActorRef, Now));
+            _state.Consumers.GiveTransientCredit();
+        });
+        Command<PublishTransient>(p => _state.Consumers.Transient(p, Sender));
+        Command<TransientDone>(done => _state.Consumers.TransientDone(done, Sender));
         Command<CreateSubscription>(c => Settle(_state.Commands.Create(c)));
         Command<DeleteSubscription>(d => Settle(_state.Commands.Delete(d)));
         Command<Seek>(s => Settle(_state.Commands.Seek(s, Now), s));

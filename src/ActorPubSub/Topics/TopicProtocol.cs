@@ -162,6 +162,12 @@ public sealed record PublishTransient(string Topic, ImmutableArray<TopicMessage>
 /// <summary>A consumer finished <paramref name="Count"/> transient deliveries: room in its transient window.</summary>
 public sealed record TransientDone(string Topic, string Subscription, int Count) : ITopicCommand, IPubSubWireMessage;
 
+/// <summary>
+/// The topic's credit to a transient publisher: <paramref name="Count"/> of its transient messages have left the topic
+/// (handed to consumers, or dropped), so it may send that many more. Sent to the sender of <see cref="PublishTransient"/>.
+/// </summary>
+public sealed record TransientAccepted(string Topic, int Count) : IPubSubWireMessage, IDeadLetterSuppression;
+
 /// <summary>Asks a topic for <see cref="TopicInfo"/>.</summary>
 public sealed record GetTopicInfo(string Topic) : ITopicCommand, IPubSubWireMessage;
 
@@ -198,6 +204,10 @@ public sealed record TopicInfo(
 /// subscription dead-lettered before).
 /// </param>
 /// <param name="Dropped">Messages the topic's limits dropped before this subscription acknowledged them.</param>
+/// <param name="TransientDropped">
+/// Transient messages dropped for this subscription since its topic started: its consumers had no room and its
+/// transient-window of waiting messages was full (a consumer that keeps up loses none).
+/// </param>
 public sealed record SubscriptionInfo(
     string Name,
     long Watermark,
@@ -211,7 +221,8 @@ public sealed record SubscriptionInfo(
     int DeadLettering,
     TimeSpan OldestUnackedAge,
     int? DeadLetters,
-    long Dropped = 0) : IPubSubWireMessage;
+    long Dropped = 0,
+    long TransientDropped = 0) : IPubSubWireMessage;
 
 /// <summary>
 /// Moves a subscription's cursor: every message from <paramref name="Sequence"/> on is delivered again (or

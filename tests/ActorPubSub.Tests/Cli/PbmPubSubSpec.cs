@@ -117,9 +117,9 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
         Assert.Contains(topic.Lines, l => Regex.IsMatch(l, @"^billing\s+0\s+3\s+\d+(\.\d+)?s\s+0\s+0\s+30s\s+10\s+no\s+0$"));
         // (the node's default limits: reference.conf)
         Assert.Contains("Limits: max-retained-bytes 10 GiB, max-retained-messages none, max-retained-age none, when-full refuse", topic.Lines);
-        Assert.Matches(@"^TOPIC\s+SUBSCRIPTION\s+WATERMARK\s+LAG\s+LAG AGE\s+IN-FLIGHT\s+CONSUMERS\s+DEAD LETTERS\s+DROPPED$", subscriptions.Lines[0]);
+        Assert.Matches(@"^TOPIC\s+SUBSCRIPTION\s+WATERMARK\s+LAG\s+LAG AGE\s+IN-FLIGHT\s+CONSUMERS\s+DEAD LETTERS\s+DROPPED\s+TRANSIENT DROPPED$", subscriptions.Lines[0]);
         // (DEAD LETTERS "-": no store has reported, as nothing was dead-lettered)
-        Assert.Equal([["orders", "billing", "0", "3", "0", "0", "-", "0"], ["orders", "shipping", "3", "0", "0", "0", "-", "0"]],
+        Assert.Equal([["orders", "billing", "0", "3", "0", "0", "-", "0", "0"], ["orders", "shipping", "3", "0", "0", "0", "-", "0", "0"]],
             subscriptions.Rows().Select(r => r.Where((_, i) => i != 4).ToArray()).ToArray());
         Assert.Matches(@"^\d+(\.\d+)?s$", subscriptions.Rows()[0][4]);
         Assert.Equal("0s", subscriptions.Rows()[1][4]);   // shipping: nothing pending

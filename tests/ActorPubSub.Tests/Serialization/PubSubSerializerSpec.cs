@@ -218,6 +218,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         RoundTrip(new PublishTransient("orders", []));
         RoundTrip(new TransientDone("orders", "billing", 0));
         RoundTrip(new TransientDone("orders", "billing", int.MaxValue));
+        RoundTrip(new TransientAccepted("orders", 10_000));
     }
 
     [Fact, Trait("Category", "Unit")]
@@ -618,7 +619,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
     private static Payload SmallPayload() => new(1, "System.String", "hello"u8.ToArray());
 
     private static SubscriptionInfo SampleSubscriptionInfo() =>
-        new("billing", 990, 10, 3, 2, TimeSpan.FromSeconds(30), 10, true, "region IN (\"eu\")", 4, TimeSpan.FromMilliseconds(1234.5), 7);
+        new("billing", 990, 10, 3, 2, TimeSpan.FromSeconds(30), 10, true, "region IN (\"eu\")", 4, TimeSpan.FromMilliseconds(1234.5), 7, Dropped: 5, TransientDropped: 6);
 
     private static RetryBackoff SampleBackoff() => new(TimeSpan.FromMilliseconds(150), TimeSpan.FromMinutes(2), 1.5);
 
@@ -668,6 +669,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new Ack("orders", "billing", [1, 2, 4]);
         yield return new PublishTransient("orders", SampleMessages());
         yield return new TransientDone("orders", "billing", 42);
+        yield return new TransientAccepted("orders", 42);
         yield return new Nack("orders", "billing", 4, TimeSpan.FromSeconds(1), "boom", true);
         yield return new GetTopicInfo("orders");
         yield return new TopicInfo("orders", true, 12, 1, 12, 1200, [SampleSubscriptionInfo()], "akka.tcp://pubsub@host:4053", TopicRetention.None, SampleLimits());

@@ -93,23 +93,62 @@ public sealed class SubscriptionTableSpec
     }
 
     [Fact]
-    public void FanOut_should_fill_transient_windows_and_report_what_no_consumer_had_room_for()
+    public void FanOut_should_fill_transient_windows_hold_a_window_more_and_drop_only_beyond_it()
     {
         // arrange
         var settings = DefaultSettings() with { TransientWindow = 2 };
         var table = Table(TestLogs.New(), settings, "billing");
         var sub = table.Get("billing");
         var consumer = new StandInRef("c");
+        var publisher = new StandInRef("publisher");
         SubscriptionTable.Consume(sub, ConsumeBy(consumer), now: 0);
 
         // act
-        var dropped = table.FanOut([Message(1), Message(2), Message(3)]);
+        var dropped = table.FanOut([Message(1), Message(2), Message(3), Message(4), Message(5)], publisher);
+
+        // assert: 2 delivered, 2 wait, 1 dropped; the publisher gets credit for the 3 that went through
+        Assert.Equal([1L, 2], Delivered(consumer));
+        var (droppedFor, count) = Assert.Single(dropped);
+        Assert.Equal(("billing", 1), (droppedFor.Name, count));
+        Assert.Equal(1, sub.TransientDropped);
+        Assert.Equal((publisher, 3), Assert.Single(table.TakeTransientCredits()));
+
+        // the consumer reports done: the waiting ones go out, and their credit follows
+        table.TransientDone(new TransientDone(Topic, "billing", 2), consumer);
+        Assert.Equal([1L, 2, 3, 4], Delivered(consumer));
+        Assert.Equal((publisher, 2), Assert.Single(table.TakeTransientCredits()));
+        Assert.Empty(table.TakeTransientCredits());
+    }
+
+    [Fact]
+    public void Waiting_transient_messages_should_go_out_in_delivery_batches()
+    {
+        // arrange: a window of 4 but deliveries of at most 2 messages
+        var table = Table(TestLogs.New(), DefaultSettings() with { TransientWindow = 4, DeliverBatchMessages = 2 }, "billing");
+        var consumer = new StandInRef("c");
+        SubscriptionTable.Consume(table.Get("billing"), ConsumeBy(consumer), now: 0);
+        table.FanOut([Message(1), Message(2), Message(3), Message(4)], new StandInRef("p"));
+        table.FanOut([Message(5), Message(6), Message(7), Message(8)], new StandInRef("p"));
+
+        // act
+        table.TransientDone(new TransientDone(Topic, "billing", 4), consumer);
 
         // assert
-        Assert.Equal([1L, 2], Delivered(consumer));
-        Assert.Equal(("billing", 1), Assert.Single(dropped));
-        table.TransientDone(new TransientDone(Topic, "billing", 2), consumer);
-        Assert.Equal(0, sub.Consumers[0].TransientInFlight);
+        var waited = consumer.Received.OfType<Deliver>().Skip(1).ToList();
+        Assert.Equal([2, 2], waited.Select(d => d.Messages.Length));
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], Delivered(consumer));
+    }
+
+    [Fact]
+    public void FanOut_should_pass_a_subscription_without_consumers_by_and_give_credit_at_once()
+    {
+        var table = Table(TestLogs.New(), DefaultSettings(), "idle");
+        var publisher = new StandInRef("publisher");
+
+        var dropped = table.FanOut([Message(1), Message(2)], publisher);
+
+        Assert.Empty(dropped);
+        Assert.Equal((publisher, 2), Assert.Single(table.TakeTransientCredits()));
     }
 
     [Fact]

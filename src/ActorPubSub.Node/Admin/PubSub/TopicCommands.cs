@@ -101,12 +101,12 @@ internal static class TopicCommands
             x.Info.Topic, x.Subscription.Name, TopicJson.Number(x.Subscription.Watermark), TopicJson.Number(x.Subscription.Pending),
             TopicJson.LagAge(x.Subscription), TopicJson.Number(x.Subscription.InFlight), TopicJson.Number(x.Subscription.Consumers),
             x.Subscription.DeadLetters is { } dead ? TopicJson.Number(dead) : "-",   // "-": the store has not reported (none dead-lettered since the topic started)
-            TopicJson.Number(x.Subscription.Dropped),
+            TopicJson.Number(x.Subscription.Dropped), TopicJson.Number(x.Subscription.TransientDropped),
         ]).ToList();
         data["subscriptions"] = new JsonArray([.. all.Select(x => (JsonNode?)TopicJson.Subscription(x.Info, x.Subscription))]);
         return new CommandResult(data,
         [
-            ViewBlock.Of(new ViewTable(["TOPIC", "SUBSCRIPTION", "WATERMARK", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "DEAD LETTERS", "DROPPED"], table)),
+            ViewBlock.Of(new ViewTable(["TOPIC", "SUBSCRIPTION", "WATERMARK", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "DEAD LETTERS", "DROPPED", "TRANSIENT DROPPED"], table)),
             ViewBlock.Text([footer, .. notes ?? []]),
         ]);
     }

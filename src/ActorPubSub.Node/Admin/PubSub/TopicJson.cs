@@ -40,6 +40,8 @@ internal static class TopicJson
         ["filter"] = s.Filter,
         // Messages the topic's limits dropped before this subscription acknowledged them.
         ["dropped"] = s.Dropped,
+        // Transient messages dropped for it since its topic started (its consumers had no room, the topic's wait full).
+        ["transientDropped"] = s.TransientDropped,
     };
 
     public static JsonObject Retention(TopicRetention retention) => new()

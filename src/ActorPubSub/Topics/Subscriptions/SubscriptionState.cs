@@ -68,6 +68,13 @@ internal sealed class SubscriptionState
     public int UnflushedAckCount => _unflushedAcks.Count;
     /// <summary>Where the next transient batch starts looking for a consumer (round robin).</summary>
     public int TransientCursor { get; set; }
+    /// <summary>
+    /// Transient messages waiting for room in a consumer's transient window, oldest first (at most transient-window;
+    /// not persisted: a restart of the topic loses them, as it loses every transient message).
+    /// </summary>
+    public Queue<TopicMessage> TransientPending { get; } = new();
+    /// <summary>Transient messages dropped for this subscription since the topic started (its consumers fell behind).</summary>
+    public long TransientDropped { get; set; }
     /// <summary>True while nacked deliveries wait for their delay (possibly stale entries: acked meanwhile).</summary>
     public bool HasDelayedRedeliveries => _deliveries.HasDelayed;
     /// <summary>The last dead-letter transfer number handed out.</summary>
