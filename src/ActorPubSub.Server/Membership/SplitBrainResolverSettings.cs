@@ -29,8 +29,21 @@ internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan Stab
     /// <summary>The strategies, first the default.</summary>
     public static IReadOnlyList<string> Strategies { get; } = [KeepMajority, KeepOldest, StaticQuorum, DownAll, Off];
 
-    /// <summary>Akka.NET's default: the cluster must have been stable this long before the resolver decides.</summary>
-    public static readonly TimeSpan DefaultStableAfter = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// The cluster must have been stable this long before the resolver decides. Akka.NET's 20 s suits clusters of about
+    /// 100 members; Akka's own table gives 7 s for up to about 5-10, which is what a lighthouse and a few brokers are,
+    /// and it is what lets a crashed broker's topics serve again within 20 s (docs/guarantees.md, "Recovery timings").
+    /// </summary>
+    public static readonly TimeSpan DefaultStableAfter = TimeSpan.FromSeconds(7);
+
+    /// <summary>
+    /// How long the survivors wait, after removing a downed member, before they start its shard coordinator, shards and
+    /// singletons elsewhere (<c>akka.cluster.down-removal-margin</c>; with the resolver it would otherwise be stable-after
+    /// again, and the coordinator's move alone took 20 + 20 s). The downed side decides on its own stable-after timer,
+    /// started by the same missed heartbeats, and stops its shards by the time the survivors have downed and removed it:
+    /// the margin only covers the skew between the two sides' failure detectors (about a heartbeat or two).
+    /// </summary>
+    public static readonly TimeSpan DownRemovalMargin = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Why the settings are invalid, as (setting, value, rule), or null. <paramref name="strategy"/> null is the default.
@@ -60,13 +73,14 @@ internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan Stab
         if (Strategy == Off) return "akka.cluster.downing-provider-class = \"\"\n";
         var hocon = "akka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"\n"
                     + $"akka.cluster.split-brain-resolver.active-strategy = {Strategy}\n"
-                    + $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms\n";
+                    + $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms\n"
+                    + $"akka.cluster.down-removal-margin = {(long)Math.Min(DownRemovalMargin.TotalMilliseconds, StableAfter.TotalMilliseconds)}ms\n";
         if (QuorumSize is { } size)
             hocon += $"akka.cluster.split-brain-resolver.static-quorum.quorum-size = {size.ToString(CultureInfo.InvariantCulture)}\n";
         return hocon;
     }
 
-    /// <summary>For the start-up log: <c>keep-majority (stable after 20 s)</c>.</summary>
+    /// <summary>For the start-up log: <c>keep-majority (stable after 7 s)</c>.</summary>
     public override string ToString() => Strategy switch
     {
         Off => "off (unreachable members are downed by an operator)",
