@@ -39,7 +39,8 @@ public static class NodeHostingExtensions
         if (settings.IsStandalone) return builder;
         // No seed nodes in the configuration: the node joins them itself once its journal answers (below).
         builder.WithClustering(new ClusterOptions { Roles = [settings.Role] });
-        return builder.AddStartup((system, _) => JoinWhenJournalAnswersAsync(system, settings.SeedNodes.Select(Address.Parse).ToList()));
+        // Not awaited: the host (web server, health endpoints) starts meanwhile and reports the node not ready.
+        return builder.AddStartup((system, _) => { var joining = JoinWhenJournalAnswersAsync(system, settings.SeedNodes.Select(Address.Parse).ToList()); });
     }
 
     /// <summary>
@@ -70,7 +71,7 @@ public static class NodeHostingExtensions
     /// <summary>
     /// Starts the journal watchdog of a cluster node (<see cref="NodeSettings.JournalOutageLeaveAfter"/>): when it finds
     /// this broker alone in losing the database, the node logs why, records exit code
-    /// <see cref="NodeExit.JournalUnreachable"/> and leaves the cluster (CoordinatedShutdown hands its shards off).
+    /// <see cref="NodeExit.JournalUnreachable"/> and leaves the cluster: its shards are handed off to the healthy brokers.
     /// </summary>
     public static AkkaConfigurationBuilder WithJournalWatchdog(this AkkaConfigurationBuilder builder, NodeSettings settings,
         IServiceProvider services)
@@ -82,6 +83,9 @@ public static class NodeHostingExtensions
         {
             NodeLog.LeavingForJournalOutage(logger, why, NodeExit.JournalUnreachable);
             exit.Set(NodeExit.JournalUnreachable);
+            // A graceful leave, not a self-down: a downed member is removed only once the others' failure detectors
+            // find it unreachable (seconds after it stopped), a leaving one as soon as its shards are handed off (the
+            // watchdog stops the topics that would hold the hand-off on their last write).
             CoordinatedShutdown.Get(system).Run(JournalUnreachableReason.Instance);
         }), JournalWatchdog.Name));
     }

@@ -35,6 +35,8 @@ app.MapHealthEndpoints();
 app.MapMetricsEndpoint(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category));
 app.MapNodeAdmin(settings);
 app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category));
+// Asked for now: RunAsync disposes the host, and with it the service provider.
+var exit = app.Services.GetRequiredService<NodeExit>();
 try
 {
     await app.RunAsync();
@@ -47,4 +49,4 @@ catch (Exception e)
 }
 // Akka.Hosting sets a non-zero exit code when the node was downed or left the cluster without being asked to stop; a
 // node that left on its own for a reason of its own (its journal unreachable: 3) says so with its own code.
-return app.Services.GetRequiredService<NodeExit>().Code ?? Environment.ExitCode;
+return exit.Code ?? Environment.ExitCode;

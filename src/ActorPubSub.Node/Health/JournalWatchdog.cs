@@ -9,8 +9,14 @@ namespace ActorPubSub.Node.Health;
 /// <see cref="JournalWatchdogSettings.Interval"/>; once the queries have failed for
 /// <see cref="JournalWatchdogSettings.LeaveAfter"/> while this node is Up, it asks the watchdogs of the other Up,
 /// reachable brokers whether their journal answers. When at least one does, the fault is this broker's path to the
-/// database: <c>onOutage</c> is called (the host leaves the cluster through CoordinatedShutdown, so the shards are
-/// handed off and the topics start on the healthy brokers, and exits with a distinct code so that it is restarted).
+/// database: <c>onOutage</c> is called (the host leaves the cluster through CoordinatedShutdown, whose first cluster
+/// phase hands the shards off, and exits with a distinct code so that it is restarted), and from then on the watchdog
+/// stops this node's topic and dead-letter actors every <see cref="StopInterval"/>: a topic handed off finishes with a
+/// last journal write, which cannot succeed here and would hold its shard (and every topic of it) until the journal's
+/// call timeout and past CoordinatedShutdown's 10 s for the hand-off. Stopped at once, the shards are handed off in
+/// about a second and the coordinator places them on the healthy brokers. Nothing confirmed is lost by it: a publish is
+/// confirmed only once written, and what the stopped actors had not written yet is resent by its publisher or delivered
+/// again (acks not yet written), as after a crash.
 /// When no other broker's journal answers, the database itself is down: leaving would only move the topics to brokers
 /// that cannot serve them either, so the watchdog stays, and asks again on its next failed query.
 /// </summary>
@@ -24,6 +30,13 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
     public const string StatusQuestion = "actorpubsub-journal-status?";
     public const string HealthyAnswer = "actorpubsub-journal-ok";
     public const string FailingAnswer = "actorpubsub-journal-failing";
+
+    /// <summary>How often the entities are stopped once the node leaves (a message may restart one before its shard is handed off).</summary>
+    private static readonly TimeSpan StopInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The node's sharded entities that write to the journal: /system/sharding/{type}/{shard}/{entity}.</summary>
+    private static readonly string[] EntityPaths =
+        [$"/system/sharding/{Topics.TopicRegion.TypeName}/*/*", $"/system/sharding/{DeadLetters.DeadLetterRegion.TypeName}/*/*"];
 
     private readonly JournalWatchdogSettings _settings;
     private readonly Action<string> _onOutage;
@@ -43,7 +56,11 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
         (_settings, _onOutage) = (settings, onOutage);
         _probe = probe ?? ((system, timeout) => JournalProbe.FailureAsync(system, timeout));
 
-        Receive<Tick>(_ => Probe());
+        Receive<Tick>(_ => OnTick());
+        Receive<StopEntities>(_ =>
+        {
+            foreach (var path in EntityPaths) Context.ActorSelection(path).Tell(PoisonPill.Instance);
+        });
         Receive<Probed>(OnProbed);
         Receive<PeersAnswered>(OnPeersAnswered);
         Receive<string>(s => s == StatusQuestion, _ => Sender.Tell(IsHealthy ? HealthyAnswer : FailingAnswer));
@@ -59,9 +76,17 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.Interval);
 
+    private void OnTick()
+    {
+        // Decided on the tick too, not only on a query's failure: a query to a cut-off database takes the whole probe
+        // timeout to fail, and the one in flight says nothing new until then.
+        if (_probing) DecideIfDue();
+        else Probe();
+    }
+
     private void Probe()
     {
-        if (_probing || _gone) return;
+        if (_gone) return;
         _probing = true;
         var startedAt = DateTime.UtcNow;
         _probe(Context.System, _settings.ProbeTimeout).PipeTo(Self,
@@ -82,9 +107,14 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
         if (_failingSince is null) _log.Warning("The journal query failed: {0}", probed.Failure);
         _failingSince ??= probed.StartedAt;
         _lastFailure = probed.Failure;
+        DecideIfDue();
+    }
+
+    private void DecideIfDue()
+    {
         // Only a member that is Up hosts shards; a joining or leaving node has nothing to give away.
-        if (_gone || _askingPeers || _cluster.SelfMember.Status != MemberStatus.Up) return;
-        if (DateTime.UtcNow - _failingSince.Value < _settings.LeaveAfter) return;
+        if (_gone || _askingPeers || _failingSince is not { } since || _cluster.SelfMember.Status != MemberStatus.Up) return;
+        if (DateTime.UtcNow - since < _settings.LeaveAfter) return;
         AskPeers();
     }
 
@@ -119,14 +149,21 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
             return;
         }
         _gone = true;
-        Timers.CancelAll();
+        Timers.Cancel("tick");
         _onOutage($"the journal has failed for {seconds:0} s ({_lastFailure}) while {answered.Healthy} of {answered.Asked} other "
                   + "Up brokers reach it: this broker's path to the database is cut");
+        Self.Tell(StopEntities.Instance);
+        Timers.StartPeriodicTimer("stop-entities", StopEntities.Instance, StopInterval);
     }
 
     private sealed class Tick
     {
         public static readonly Tick Instance = new();
+    }
+
+    private sealed class StopEntities
+    {
+        public static readonly StopEntities Instance = new();
     }
 
     private sealed record Probed(string? Failure, DateTime StartedAt);
