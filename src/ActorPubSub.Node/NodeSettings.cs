@@ -137,7 +137,7 @@ public sealed partial class NodeSettings
     /// </summary>
     public string? SplitBrainResolver { get; set; }
 
-    /// <summary>How long membership must be stable before the resolver decides. <b>Default:</b> 7 s (<c>00:00:07</c>).</summary>
+    /// <summary>How long membership must be stable before the resolver decides. <b>Default:</b> 5 s (<c>00:00:05</c>).</summary>
     public TimeSpan? SplitBrainStableAfter { get; set; }
 
     /// <summary>Members a side of a partition needs to stay up, for <c>static-quorum</c> only. <b>Default:</b> none.</summary>

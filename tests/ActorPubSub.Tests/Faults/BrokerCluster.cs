@@ -22,10 +22,10 @@ public sealed class BrokerCluster : IAsyncDisposable
     public const string Role = "actorpubsub";
 
     /// <summary>
-    /// Membership must be stable this long before the resolver downs anyone: the product default (7 s), so that the
+    /// Membership must be stable this long before the resolver downs anyone: the product default (5 s), so that the
     /// recovery times the tests assert and print are the ones users get.
     /// </summary>
-    public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(7);
+    public static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(5);
 
     /// <summary>Bounds a wait for a process to start or become ready (a cold <c>dotnet</c> start on a busy 2-core machine).</summary>
     public static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(90);
@@ -60,7 +60,7 @@ public sealed class BrokerCluster : IAsyncDisposable
         "akka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"\n"
         + "akka.cluster.split-brain-resolver.active-strategy = keep-majority\n"
         + $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms\n"
-        + "akka.cluster.down-removal-margin = 3s\n";
+        + "akka.cluster.down-removal-margin = 2s\n";
 
     /// <summary>
     /// Starts a lighthouse on <paramref name="lighthouseHost"/> and one broker per placement (three on loopback when
