@@ -180,12 +180,29 @@ public sealed class BrokerCluster : IAsyncDisposable
         return Brokers.Where(b => up.Contains(b.Address)).ToList();
     }
 
+    /// <summary>The lighthouse's current process.</summary>
+    public ServiceProcess Lighthouse => _lighthouse ?? throw new InvalidOperationException("The lighthouse has not started.");
+
+    /// <summary>Starts the lighthouse again (a new incarnation on the same address) and waits until it is Up.</summary>
+    public async Task RestartLighthouseAsync()
+    {
+        if (_lighthouse is { HasExited: false }) throw new InvalidOperationException("The lighthouse is still running.");
+        if (_lighthouse is not null) _previousLighthouses.Add(_lighthouse);
+        var address = new Uri(Seed.Replace("akka.tcp://", "tcp://", StringComparison.Ordinal));
+        await StartLighthouseAsync(_clientHost, address.Port);
+    }
+
+    private readonly List<ServiceProcess> _previousLighthouses = [];
+
     private async Task StartLighthouseAsync(string host, int port)
     {
         _lighthouse = ServiceProcess.StartLighthouse(new Dictionary<string, string>
         {
             ["CLUSTER_IP"] = host,
             ["CLUSTER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            // Itself first, then the brokers: as the first seed it forms the cluster only when no other seed answers, so
+            // a lighthouse restarted after it was downed joins the brokers' cluster instead of forming a second one.
+            ["CLUSTER_SEEDS"] = string.Join(",", [Seed, .. Brokers.Select(b => b.Address)]),
             ["ACTORPUBSUB_Lighthouse__Hostname"] = host,
             ["ACTORPUBSUB_Lighthouse__HttpAddress"] = "127.0.0.1:0",
             ["ACTORPUBSUB_Lighthouse__SplitBrainStableAfter"] = StableAfter.ToString("c", CultureInfo.InvariantCulture),
@@ -198,6 +215,7 @@ public sealed class BrokerCluster : IAsyncDisposable
         foreach (var client in _clients) await client.DisposeAsync();
         var processes = Brokers.SelectMany(b => b.Incarnations.Select((p, i) => ($"{b.Name} #{i + 1}", p))).ToList();
         if (_lighthouse is not null) processes.Insert(0, ("lighthouse", _lighthouse));
+        processes.InsertRange(0, _previousLighthouses.Select((p, i) => ($"lighthouse #{i + 1}", p)));
         var keep = Environment.GetEnvironmentVariable(LogsVariable) is { Length: > 0 } folder ? Directory.CreateDirectory(folder).FullName : null;
         foreach (var (name, process) in processes)
         {
