@@ -49,6 +49,9 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
     private DateTime? _failingSince;
     private DateTime _lastHealthy = DateTime.MinValue;
     private string? _lastFailure;
+    private DateTime _askedPeersAt;
+    private int? _healthyPeers;   // set: peers reach the journal; leave if a query started after asking fails too
+    private int _askedPeers;
 
     public JournalWatchdog(JournalWatchdogSettings settings, Action<string> onOutage,
         Func<ActorSystem, TimeSpan, Task<string?>>? probe = null)
@@ -101,7 +104,15 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
         {
             if (_failingSince is { } since)
                 _log.Info("The journal answers again after {0:0.0} s of failed queries", (DateTime.UtcNow - since).TotalSeconds);
-            (_failingSince, _lastHealthy, _lastFailure) = (null, DateTime.UtcNow, null);
+            (_failingSince, _lastHealthy, _lastFailure, _healthyPeers) = (null, DateTime.UtcNow, null, null);
+            return;
+        }
+        // A query started after the peers said their journal answers failed too: it is this broker's path, not a
+        // database that is coming back (after an outage of the database itself, the brokers recover one by one).
+        if (_healthyPeers is { } healthy && probed.StartedAt >= _askedPeersAt && !_gone)
+        {
+            _failingSince ??= probed.StartedAt;
+            Leave(healthy, _askedPeers, probed.Failure);
             return;
         }
         if (_failingSince is null) _log.Warning("The journal query failed: {0}", probed.Failure);
@@ -113,7 +124,8 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
     private void DecideIfDue()
     {
         // Only a member that is Up hosts shards; a joining or leaving node has nothing to give away.
-        if (_gone || _askingPeers || _failingSince is not { } since || _cluster.SelfMember.Status != MemberStatus.Up) return;
+        if (_gone || _askingPeers || _healthyPeers is not null || _failingSince is not { } since
+            || _cluster.SelfMember.Status != MemberStatus.Up) return;
         if (DateTime.UtcNow - since < _settings.LeaveAfter) return;
         AskPeers();
     }
@@ -127,6 +139,7 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
             .Select(m => Context.ActorSelection(new RootActorPath(m.Address) / "user" / Name))
             .ToList();
         _askingPeers = true;
+        _askedPeersAt = DateTime.UtcNow;
         var timeout = _settings.ProbeTimeout;
         Task.WhenAll(peers.Select(async peer =>
         {
@@ -148,9 +161,15 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
                          + "either: the database itself is down, so this broker keeps its topics", seconds, answered.Asked);
             return;
         }
+        (_healthyPeers, _askedPeers) = (answered.Healthy, answered.Asked);
+    }
+
+    private void Leave(int healthy, int asked, string failure)
+    {
+        var seconds = (DateTime.UtcNow - (_failingSince ?? DateTime.UtcNow)).TotalSeconds;
         _gone = true;
         Timers.Cancel("tick");
-        _onOutage($"the journal has failed for {seconds:0} s ({_lastFailure}) while {answered.Healthy} of {answered.Asked} other "
+        _onOutage($"the journal has failed for {seconds:0} s ({failure}) while {healthy} of {asked} other "
                   + "Up brokers reach it: this broker's path to the database is cut");
         Self.Tell(StopEntities.Instance);
         Timers.StartPeriodicTimer("stop-entities", StopEntities.Instance, StopInterval);
