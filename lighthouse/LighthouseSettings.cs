@@ -96,7 +96,7 @@ public sealed partial class LighthouseSettings
     /// </summary>
     public string? SplitBrainResolver { get; set; }
 
-    /// <summary>How long membership must be stable before the resolver decides. <b>Default:</b> 20 s (<c>00:00:20</c>).</summary>
+    /// <summary>How long membership must be stable before the resolver decides. <b>Default:</b> 5 s (<c>00:00:05</c>).</summary>
     public TimeSpan? SplitBrainStableAfter { get; set; }
 
     /// <summary>Members a side of a partition needs to stay up, for <c>static-quorum</c> only.</summary>

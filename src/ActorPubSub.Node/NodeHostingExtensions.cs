@@ -2,9 +2,11 @@ using Akka;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using ActorPubSub.Memory;
+using ActorPubSub.Node.Health;
 using ActorPubSub.Server.Security;
 using ActorPubSub.Server.Startup;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,11 +39,57 @@ public static class NodeHostingExtensions
         // Rendered here, not through ClusterOptions, so that stable-after and "off" can be set too.
         builder.AddHocon(settings.SplitBrain.ToHocon(), HoconAddMode.Prepend);
         if (settings.IsStandalone) return builder;
-        return builder.WithClustering(new ClusterOptions
+        // No seed nodes in the configuration: the node joins them itself once its journal answers (below).
+        builder.WithClustering(new ClusterOptions { Roles = [settings.Role] });
+        // Not awaited: the host (web server, health endpoints) starts meanwhile and reports the node not ready.
+        return builder.AddStartup((system, _) => { var joining = JoinWhenJournalAnswersAsync(system, settings.SeedNodes.Select(Address.Parse).ToList()); });
+    }
+
+    /// <summary>
+    /// Joins the seed nodes once the journal answers a query. A broker that cannot reach the database would be given
+    /// topics it cannot serve (the shard coordinator places shards on every Up member of the role); so a broker restarted
+    /// after it left for a database outage (<see cref="NodeSettings.JournalOutageLeaveAfter"/>), or started while the
+    /// database is down, stays out of the cluster (not ready) until the database is reachable.
+    /// </summary>
+    private static async Task JoinWhenJournalAnswersAsync(ActorSystem system, IReadOnlyList<Address> seeds)
+    {
+        var waitedSince = (DateTime?)null;
+        while (!system.WhenTerminated.IsCompleted)
         {
-            SeedNodes = settings.SeedNodes,
-            Roles = [settings.Role],
-        });
+            if (await JournalProbe.FailureAsync(system, JoinProbeTimeout) is not { } failure) break;
+            if (waitedSince is null)
+                system.Log.Warning("Not joining the cluster yet: {0}. Joining once the journal answers.", failure);
+            waitedSince ??= DateTime.UtcNow;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        if (system.WhenTerminated.IsCompleted) return;
+        if (waitedSince is { } since)
+            system.Log.Info("The journal answers after {0:0} s: joining the cluster", (DateTime.UtcNow - since).TotalSeconds);
+        Cluster.Get(system).JoinSeedNodes(seeds);
+    }
+
+    private static readonly TimeSpan JoinProbeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Starts the journal watchdog of a cluster node (<see cref="NodeSettings.JournalOutageLeaveAfter"/>): when it finds
+    /// this broker alone in losing the database, the node logs why, records exit code
+    /// <see cref="NodeExit.JournalUnreachable"/> and leaves the cluster: its shards are handed off to the healthy brokers.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithJournalWatchdog(this AkkaConfigurationBuilder builder, NodeSettings settings,
+        IServiceProvider services)
+    {
+        if (settings.JournalWatchdog is not { } watchdog) return builder;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category);
+        var exit = services.GetRequiredService<NodeExit>();
+        return builder.AddStartup((system, _) => system.ActorOf(JournalWatchdog.Props(watchdog, why =>
+        {
+            NodeLog.LeavingForJournalOutage(logger, why, NodeExit.JournalUnreachable);
+            exit.Set(NodeExit.JournalUnreachable);
+            // A graceful leave, not a self-down: a downed member is removed only once the others' failure detectors
+            // find it unreachable (seconds after it stopped), a leaving one as soon as its shards are handed off (the
+            // watchdog stops the topics that would hold the hand-off on their last write).
+            CoordinatedShutdown.Get(system).Run(JournalUnreachableReason.Instance);
+        }), JournalWatchdog.Name));
     }
 
     /// <summary>Logs where the node listens once it started, when it is Up, and when it stops.</summary>

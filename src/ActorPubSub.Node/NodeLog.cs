@@ -26,4 +26,8 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "ActorPubSub memory budget: {Budget} ({Bytes} bytes; {Source})")]
     public static partial void MemoryBudget(ILogger logger, string budget, long bytes, string source);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error,
+        Message = "ActorPubSub node leaving the cluster: {Why}. Its topics move to the other brokers; it exits with code {ExitCode} and, restarted, joins again once the journal answers")]
+    public static partial void LeavingForJournalOutage(ILogger logger, string why, int exitCode);
 }

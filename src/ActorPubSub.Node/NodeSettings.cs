@@ -153,7 +153,7 @@ public sealed partial class NodeSettings
     /// </summary>
     public string? SplitBrainResolver { get; set; }
 
-    /// <summary>How long membership must be stable before the resolver decides. <b>Default:</b> 20 s (<c>00:00:20</c>).</summary>
+    /// <summary>How long membership must be stable before the resolver decides. <b>Default:</b> 5 s (<c>00:00:05</c>).</summary>
     public TimeSpan? SplitBrainStableAfter { get; set; }
 
     /// <summary>
@@ -166,6 +166,18 @@ public sealed partial class NodeSettings
 
     /// <summary>Members a side of a partition needs to stay up, for <c>static-quorum</c> only. <b>Default:</b> none.</summary>
     public int? SplitBrainQuorumSize { get; set; }
+
+    /// <summary>
+    /// A cluster node whose journal (the database) has failed this long while other brokers' journals answer leaves the
+    /// cluster (its topics stopped at once, not waiting for a last write that cannot succeed), so its topics move to brokers that can serve them, and exits with code 3 (Kubernetes restarts it; on
+    /// start a cluster node waits until its journal answers before it joins). When no other broker reaches the database
+    /// either, it stays. <c>00:00:00</c> turns this off. <b>Default:</b> 5 s (<c>00:00:05</c>): with the removal that follows
+    /// (about 10 s) a cut-off broker's topics serve again within 20 s of the cut.
+    /// </summary>
+    public TimeSpan? JournalOutageLeaveAfter { get; set; }
+
+    /// <summary>The journal outage a broker waits out before it leaves, unless configured.</summary>
+    public static readonly TimeSpan DefaultJournalOutageLeaveAfter = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// PKCS#12 file (.pfx, with the private key) of this node's certificate. Set: Akka.Remote runs mutual TLS — the node
@@ -238,6 +250,12 @@ public sealed partial class NodeSettings
     internal SplitBrainResolverSettings SplitBrain =>
         SplitBrainResolverSettings.Create(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize, SplitBrainRole ?? Role);
 
+    /// <summary>The journal watchdog of a cluster node, or null (standalone, or turned off).</summary>
+    internal Health.JournalWatchdogSettings? JournalWatchdog =>
+        IsStandalone || (JournalOutageLeaveAfter ?? DefaultJournalOutageLeaveAfter) == TimeSpan.Zero
+            ? null
+            : new(JournalOutageLeaveAfter ?? DefaultJournalOutageLeaveAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), Role);
+
     /// <summary>What the node persists to, for the log (no credentials).</summary>
     public string StorageDescription
     {
@@ -307,6 +325,9 @@ public sealed partial class NodeSettings
             return Invalid(nameof(RequireAdminToken), true, $"needs Node:{nameof(AdminToken)} ({Section.EnvironmentName(nameof(AdminToken))})");
         if (SplitBrainResolverSettings.Validate(SplitBrainResolver, SplitBrainStableAfter, SplitBrainQuorumSize, SplitBrainRole) is var (sbrSetting, sbrValue, sbrRule))
             return Invalid(sbrSetting, sbrValue, sbrRule);
+        if (JournalOutageLeaveAfter is { } leaveAfter && leaveAfter != TimeSpan.Zero
+            && (leaveAfter < TimeSpan.FromSeconds(2) || leaveAfter > TimeSpan.FromHours(1)))
+            return Invalid(nameof(JournalOutageLeaveAfter), leaveAfter, "must be between 00:00:02 and 01:00:00, or 00:00:00 (off)");
         if (StandaloneCluster == true && SeedNodes.Length > 0)
             return Invalid(nameof(StandaloneCluster), true, "contradicts Node:SeedNodes; a standalone node joins no seed nodes");
         if (StandaloneCluster == false && SeedNodes.Length == 0)

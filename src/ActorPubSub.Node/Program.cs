@@ -27,11 +27,13 @@ if (settings.PortInUse() is { } portInUse)
 
 builder.WebHost.UseHttpAddress(settings.Http);
 builder.Services.AddNodeHealthChecks();
+builder.Services.AddSingleton<NodeExit>();
 builder.Services.AddTelemetryExport(builder.Configuration, "actorpubsub-node", PubSubTelemetry.Name);
 builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka
     .WithNodeLogging()
     .WithActorPubSub(settings.ToPubSubOptions())
     .WithNodeCluster(settings)
+    .WithJournalWatchdog(settings, services)
     .WithNodeLifecycleLog(settings, services));
 
 await using var app = builder.Build();
@@ -39,6 +41,8 @@ app.MapHealthEndpoints();
 app.MapMetricsEndpoint(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category));
 app.MapNodeAdmin(settings);
 app.LogHttpAddressOnStart(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category));
+// Asked for now: RunAsync disposes the host, and with it the service provider.
+var exit = app.Services.GetRequiredService<NodeExit>();
 try
 {
     await app.RunAsync();
@@ -55,5 +59,6 @@ catch (Exception e)
     Console.Error.WriteLine($"ActorPubSub.Node: failed: {e.Message}");
     return 1;
 }
-// Akka.Hosting sets a non-zero exit code when the node was downed or left the cluster without being asked to stop.
-return Environment.ExitCode;
+// Akka.Hosting sets a non-zero exit code when the node was downed or left the cluster without being asked to stop; a
+// node that left on its own for a reason of its own (its journal unreachable: 3) says so with its own code.
+return exit.Code ?? Environment.ExitCode;

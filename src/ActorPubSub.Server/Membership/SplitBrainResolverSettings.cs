@@ -42,8 +42,24 @@ internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan Stab
     /// <summary>The strategies, first the default.</summary>
     public static IReadOnlyList<string> Strategies { get; } = [KeepMajority, KeepOldest, StaticQuorum, DownAll, Off];
 
-    /// <summary>Akka.NET's default: the cluster must have been stable this long before the resolver decides.</summary>
-    public static readonly TimeSpan DefaultStableAfter = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// The cluster must have been stable this long before the resolver decides. Akka.NET's 20 s suits clusters of about
+    /// 100 members (Akka's own table gives 7 s for 5 members); a lighthouse and a few brokers decide safely in 5 s, once
+    /// the failure detector (3 s of missed heartbeats) has spoken, and it is what lets a crashed broker's topics serve
+    /// again within 20 s (docs/guarantees.md, "Recovery timings": measured 14-16 s).
+    /// </summary>
+    public static readonly TimeSpan DefaultStableAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the survivors wait, after removing a downed member, before they start its shard coordinator, shards and
+    /// singletons elsewhere (<c>akka.cluster.down-removal-margin</c>; with the resolver it would otherwise be stable-after
+    /// again, and the coordinator's move alone took 20 + 20 s). The downed side decides on its own stable-after timer,
+    /// started by the same missed heartbeats, and stops its shards by the time the survivors have downed and removed it:
+    /// the margin only covers the skew between the two sides' failure detectors (about a heartbeat or two). A topic's
+    /// late write from the downed side cannot overwrite anything: the journal's unique (persistence id, sequence number)
+    /// key refuses the second writer of a sequence number (docs/guarantees.md, "Fencing").
+    /// </summary>
+    public static readonly TimeSpan DownRemovalMargin = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Why the settings are invalid, as (setting, value, rule), or null. <paramref name="strategy"/> null is the default.
@@ -75,7 +91,8 @@ internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan Stab
         if (Strategy == Off) return "akka.cluster.downing-provider-class = \"\"\n";
         var hocon = "akka.cluster.downing-provider-class = \"Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster\"\n"
                     + $"akka.cluster.split-brain-resolver.active-strategy = {Strategy}\n"
-                    + $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms\n";
+                    + $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms\n"
+                    + $"akka.cluster.down-removal-margin = {(long)Math.Min(DownRemovalMargin.TotalMilliseconds, StableAfter.TotalMilliseconds)}ms\n";
         // Every strategy that takes a role gets it, so the active one does whichever it is.
         foreach (var strategy in StrategiesWithRole)
             hocon += $"akka.cluster.split-brain-resolver.{strategy}.role = \"{Role}\"\n";
@@ -84,7 +101,7 @@ internal sealed record SplitBrainResolverSettings(string Strategy, TimeSpan Stab
         return hocon;
     }
 
-    /// <summary>For the start-up log: <c>keep-majority (stable after 20 s)</c>.</summary>
+    /// <summary>For the start-up log: <c>keep-majority (stable after 5 s)</c>.</summary>
     public override string ToString() => Strategy switch
     {
         Off => "off (unreachable members are downed by an operator)",

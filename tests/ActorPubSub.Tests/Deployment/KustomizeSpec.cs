@@ -146,9 +146,11 @@ public sealed class KustomizeSpec(RenderedManifests manifests) : IClassFixture<R
                 Assert.Equal(seedSet.Map("spec").Str("serviceName"), match.Groups["svc"].Value);
                 Assert.True(int.Parse(match.Groups["i"].Value, CultureInfo.InvariantCulture) < seedSet.Map("spec").Int("replicas"), $"{where}: seed {seed} names a pod beyond the replicas.");
                 var seedContainer = AppContainers().Single(a => a.Workload == seedSet);
-                Assert.Equal(Lighthouse, seedContainer.App);
+                // Lighthouses first; brokers may follow, so that a restarted lighthouse rejoins the running cluster.
+                if (seed == seeds[0]) Assert.Equal(Lighthouse, seedContainer.App);
+                var seedApp = seedContainer.App;
                 var seedEnv = manifests.Environment(seedContainer.Container);
-                Assert.Equal(Value(seedEnv, Lighthouse.Setting("Port"), "CLUSTER_PORT") ?? Lighthouse.DefaultPort.ToString(CultureInfo.InvariantCulture), match.Groups["port"].Value);
+                Assert.Equal(Value(seedEnv, seedApp.Setting("Port"), "CLUSTER_PORT") ?? seedApp.DefaultPort.ToString(CultureInfo.InvariantCulture), match.Groups["port"].Value);
             }
         }
     }

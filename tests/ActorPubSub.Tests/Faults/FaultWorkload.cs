@@ -98,9 +98,15 @@ public sealed class FaultWorkload : IAsyncDisposable
         while (Figures(scenario).Lost.Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
         var figures = Figures(scenario);
         _output.WriteLine(figures.ToString());
-        if (Environment.GetEnvironmentVariable(ReportVariable) is { Length: > 0 } report)
-            await File.AppendAllTextAsync(report, figures + Environment.NewLine);
+        await AppendToReportAsync(figures.ToString());
         return figures;
+    }
+
+    /// <summary>Appends <paramref name="text"/> (a test's figures) to the report CI prints, when there is one.</summary>
+    public static async Task AppendToReportAsync(string text)
+    {
+        if (Environment.GetEnvironmentVariable(ReportVariable) is { Length: > 0 } report)
+            await File.AppendAllTextAsync(report, text + Environment.NewLine);
     }
 
     public FaultFigures Figures(string scenario) =>
