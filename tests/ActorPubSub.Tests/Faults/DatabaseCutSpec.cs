@@ -23,7 +23,7 @@ public sealed class DatabaseCutSpec(ITestOutputHelper output)
     private const int JournalUnreachableExitCode = 3;
 
     [Fact]
-    public async Task Database_cut_for_the_topic_host_should_move_its_topics_within_20_s_and_lose_nothing()
+    public async Task Database_cut_for_the_topic_host_should_move_its_topics_within_40_s_and_lose_nothing()
     {
         // arrange: each broker reaches PostgreSQL through a forwarder of its own
         var database = new NpgsqlConnectionStringBuilder(TestPostgreSql.ConnectionString);

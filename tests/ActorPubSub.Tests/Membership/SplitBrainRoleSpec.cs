@@ -27,9 +27,9 @@ public sealed class SplitBrainRoleSpec
     public void Broker_node_should_decide_by_its_own_role_by_default_and_by_SplitBrainRole_when_set()
     {
         // arrange
-        var byDefault = new NodeSettings { PublicHostname = "127.0.0.1", SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"] };
-        var renamed = new NodeSettings { PublicHostname = "127.0.0.1", SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"], Role = "brokers" };
-        var explicitRole = new NodeSettings { PublicHostname = "127.0.0.1", SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"], SplitBrainRole = "voters" };
+        var byDefault = new NodeSettings { PublicHostname = "127.0.0.1", SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"], AllowSqliteInCluster = true };
+        var renamed = new NodeSettings { PublicHostname = "127.0.0.1", SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"], AllowSqliteInCluster = true, Role = "brokers" };
+        var explicitRole = new NodeSettings { PublicHostname = "127.0.0.1", SeedNodes = ["akka.tcp://actorpubsub@127.0.0.1:4053"], AllowSqliteInCluster = true, SplitBrainRole = "voters" };
 
         // act / assert: the resolver's HOCON and the library options the node passes on say the same
         foreach (var (settings, role) in new[] { (byDefault, BrokerRole), (renamed, "brokers"), (explicitRole, "voters") })
