@@ -15,15 +15,18 @@ namespace ActorPubSub.Bench;
 /// <summary>
 /// The system under test: one embedded node (publisher, topics and consumers in one ActorSystem), or with
 /// --remote-client a broker node hosting the topics plus a client node (no topics) that publishes and
-/// consumes over Akka.Remote on loopback.
+/// consumes over Akka.Remote on loopback, or with --cluster-client that client as no cluster member (ClusterClient).
 /// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {
     private readonly List<IHost> _hosts;
     private readonly string? _sqliteFile;
 
-    private BenchCluster(List<IHost> hosts, string? sqliteFile)
+    private readonly bool _clusterClient;
+
+    private BenchCluster(List<IHost> hosts, string? sqliteFile, bool clusterClient = false)
     {
+        _clusterClient = clusterClient;
         _hosts = hosts;
         _sqliteFile = sqliteFile;
         var client = hosts[^1].Services;
@@ -48,11 +51,12 @@ internal sealed class BenchCluster : IAsyncDisposable
             SqliteFile = sqliteFile,
             PostgreSqlConnectionString = o.Postgres,
             SqliteSynchronous = o.SqliteNormal ? SqliteSynchronous.Normal : SqliteSynchronous.Full,
-            StandaloneCluster = !o.RemoteClient,
+            StandaloneCluster = !o.TwoSystems,
             HostTopics = hostTopics,
             // The broker is the only topic node (the remote client hosts none).
             AllowSqliteInCluster = true,
-            Role = o.RemoteClient ? "actorpubsub" : null,
+            Role = o.TwoSystems ? "actorpubsub" : null,
+            AcceptClusterClients = o.ClusterClient ? true : null,
             TopicIdleTimeout = topicIdleTimeout,
             ExtraHocon = extraHocon,
         } : new()
@@ -61,12 +65,13 @@ internal sealed class BenchCluster : IAsyncDisposable
             PostgreSqlConnectionString = o.Postgres,
             SqliteSynchronous = o.SqliteNormal ? SqliteSynchronous.Normal : SqliteSynchronous.Full,
             ConsumerMaxInFlight = o.MaxInFlight,
-            StandaloneCluster = !o.RemoteClient,
+            StandaloneCluster = !o.TwoSystems,
             HostTopics = hostTopics,
             // The broker is the only topic node (the remote client hosts none).
             AllowSqliteInCluster = true,
             // A client node reaches topics by their nodes' role (and must not have it itself).
-            Role = o.RemoteClient ? "actorpubsub" : null,
+            Role = o.TwoSystems ? "actorpubsub" : null,
+            AcceptClusterClients = o.ClusterClient ? true : null,
             TopicIdleTimeout = topicIdleTimeout,
             // The benchmark holds many publishes in flight on a loaded machine: resend later than usual.
             PublishResendAfter = TimeSpan.FromSeconds(10),
@@ -75,8 +80,20 @@ internal sealed class BenchCluster : IAsyncDisposable
             ExtraHocon = $"actorpubsub.topic.transient-window = {o.TransientWindow ?? 2_000_000}\n" + extraHocon,
         };
 
-        var broker = await StartHostAsync(Options(hostTopics: true), seed: null, o.RemoteClient);
+        var broker = await StartHostAsync(Options(hostTopics: true), seed: null, o.TwoSystems);
         var hosts = new List<IHost> { broker };
+        if (o.ClusterClient)
+        {
+            await WaitUpAsync(broker.Services.GetRequiredService<ActorSystem>());
+            var address = Akka.Cluster.Cluster.Get(broker.Services.GetRequiredService<ActorSystem>()).SelfAddress;
+            hosts.Add(await StartClusterClientHostAsync(new PubSubClientOptions
+            {
+                ContactPoints = [address.ToString()],
+                ConsumerMaxInFlight = productDefaults ? null : o.MaxInFlight,
+                PublishResendAfter = productDefaults ? null : TimeSpan.FromSeconds(10),
+            }));
+            return new BenchCluster(hosts, sqliteFile, clusterClient: true);
+        }
         if (o.RemoteClient)
         {
             var seed = Akka.Cluster.Cluster.Get(broker.Services.GetRequiredService<ActorSystem>()).SelfAddress;
@@ -111,6 +128,24 @@ internal sealed class BenchCluster : IAsyncDisposable
         return host;
     }
 
+    /// <summary>A client that is no cluster member: ClusterClient to the broker's receptionist.</summary>
+    private static async Task<IHost> StartClusterClientHostAsync(PubSubClientOptions options)
+    {
+        var host = new HostBuilder()
+            .ConfigureServices(services =>
+            {
+                services.AddAkka("bench-client", (builder, _) =>
+                {
+                    builder.AddHocon($"akka.loglevel = {Environment.GetEnvironmentVariable("ACTORPUBSUB_BENCH_LOGLEVEL") ?? "WARNING"}\nakka.coordinated-shutdown.exit-clr = off", HoconAddMode.Prepend);
+                    builder.WithActorPubSubClient(options);
+                });
+                services.AddPubSubClient();
+            })
+            .Build();
+        await host.StartAsync();
+        return host;
+    }
+
     private static Task WaitUpAsync(ActorSystem system)
     {
         var up = new TaskCompletionSource();
@@ -118,7 +153,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         return up.Task.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
-    public string Topology => _hosts.Count > 1 ? "remote-client" : "embedded";
+    public string Topology => _clusterClient ? "cluster-client" : _hosts.Count > 1 ? "remote-client" : "embedded";
 
     /// <summary>Stops every node gracefully; the SQLite file stays for a restart unless <paramref name="deleteData"/>.</summary>
     public async Task StopAsync(bool deleteData)

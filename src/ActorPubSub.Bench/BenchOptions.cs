@@ -27,6 +27,8 @@ internal sealed record BenchOptions
                              own, created on that server and dropped at the end)
           --sqlite-sync full|normal   SQLite synchronous setting (default full: fsync per commit)
           --remote-client    publisher and consumers on a second node (client only), topics on the first
+          --cluster-client   publisher and consumers in a second ActorSystem that is no cluster member
+                             (WithActorPubSubClient: ClusterClient to the broker's receptionist)
           --json             one JSON object per result on stdout instead of the table
           --no-progress      no progress bar
         """;
@@ -45,6 +47,10 @@ internal sealed record BenchOptions
     public string? Postgres { get; init; }
     public bool SqliteNormal { get; init; }
     public bool RemoteClient { get; init; }
+    public bool ClusterClient { get; init; }
+
+    /// <summary>The broker runs with remoting and a cluster of its own joined by nothing but a client, if any.</summary>
+    public bool TwoSystems => RemoteClient || ClusterClient;
     public bool Json { get; init; }
     public bool Progress { get; init; } = true;
 
@@ -84,11 +90,14 @@ internal sealed record BenchOptions
                     },
                 },
                 "--remote-client" => o with { RemoteClient = true },
+                "--cluster-client" => o with { ClusterClient = true },
                 "--json" => o with { Json = true },
                 "--no-progress" => o with { Progress = false },
                 _ => throw new BenchUsageException($"Unknown option '{flag}'.\n\n{Usage}"),
             };
         }
+        if (o.RemoteClient && o.ClusterClient)
+            throw new BenchUsageException("--remote-client (a member client) and --cluster-client (a non-member client) exclude each other; give one.");
         return o;
     }
 

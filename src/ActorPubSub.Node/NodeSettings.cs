@@ -216,6 +216,12 @@ public sealed partial class NodeSettings
     /// </summary>
     public double? MemoryBudgetFraction { get; set; }
 
+    /// <summary>
+    /// Serves clients outside the cluster (<c>WithActorPubSubClient</c>, Akka.Cluster.Tools' ClusterClient): a receptionist
+    /// at <c>/system/receptionist</c> and the gateway <c>/user/actorpubsub-gateway</c> to the topics. <b>Default:</b> true.
+    /// </summary>
+    public bool AcceptClusterClients { get; set; } = true;
+
     /// <summary>True: one-node cluster of its own; false: joins <see cref="SeedNodes"/>.</summary>
     public bool IsStandalone => StandaloneCluster ?? SeedNodes.Length == 0;
 
@@ -279,6 +285,7 @@ public sealed partial class NodeSettings
         MemoryBudget = MemoryBudget,
         MemoryBudgetFraction = MemoryBudgetFraction,
         AllowSqliteInCluster = AllowSqliteInCluster,
+        AcceptClusterClients = AcceptClusterClients,
     };
 
     /// <summary>The first invalid setting, as one line naming it and what is allowed; null when all are valid.</summary>

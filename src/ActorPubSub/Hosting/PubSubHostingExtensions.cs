@@ -2,11 +2,14 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using ActorPubSub.Client;
 using ActorPubSub.DeadLetters;
+using ActorPubSub.Gateway;
 using ActorPubSub.Observability;
 using ActorPubSub.Settings;
 using ActorPubSub.Topics;
@@ -103,6 +106,7 @@ public static class PubSubHostingExtensions
                 },
                 new DeadLetterMessageExtractor(shards),
                 EntityOptions(options, DeadLetterStop.Instance));
+            if (options.AcceptClusterClients == true) WithGateway(builder, options.Role);
         }
         else
         {
@@ -110,6 +114,27 @@ public static class PubSubHostingExtensions
             builder.WithShardRegionProxy<DeadLetterRegion>(DeadLetterRegion.TypeName, options.Role ?? "", new DeadLetterMessageExtractor(shards));
         }
         return builder;
+    }
+
+    /// <summary>
+    /// The receptionist for clients outside the cluster and the gateway it serves them: registered once both regions exist.
+    /// </summary>
+    private static void WithGateway(AkkaConfigurationBuilder builder, string? role)
+    {
+        if (role is not null)
+        {
+            // Only the topic nodes run the mediator and a receptionist: a lighthouse or a member client runs neither, and
+            // gossip sent to them would end in their dead letters.
+            var quoted = "\"" + role.Replace("\"", "", StringComparison.Ordinal) + "\"";
+            builder.AddHocon($"akka.cluster.pub-sub.role = {quoted}\nakka.cluster.client.receptionist.role = {quoted}\n", HoconAddMode.Prepend);
+        }
+        builder.AddHocon(ClusterClientReceptionist.DefaultConfig(), HoconAddMode.Append);
+        builder.AddHocon(DistributedPubSub.DefaultConfig(), HoconAddMode.Append);
+        builder.AddStartup((system, registry) =>
+        {
+            var gateway = system.ActorOf(PubSubGateway.Props(registry.Get<TopicRegion>(), registry.Get<DeadLetterRegion>()), PubSubGateway.Name);
+            ClusterClientReceptionist.Get(system).RegisterService(gateway);
+        });
     }
 
     private static ShardOptions EntityOptions(PubSubOptions options, object handOffStopMessage) => new()

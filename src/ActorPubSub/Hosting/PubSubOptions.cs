@@ -74,6 +74,15 @@ public sealed class PubSubOptions
     /// </summary>
     public bool? AllowPlaintextRemoting { get; set; }
 
+    /// <summary>
+    /// True on a node that hosts topics: it also serves clients outside the cluster (<c>WithActorPubSubClient</c>) through a
+    /// ClusterClientReceptionist and a gateway actor (<c>/user/actorpubsub-gateway</c>). This starts Akka's DistributedPubSub
+    /// mediator, which the receptionist uses; with <see cref="Role"/> set, the mediator and the receptionist run on the nodes
+    /// of that role only (<c>akka.cluster.pub-sub.role</c> and <c>akka.cluster.client.receptionist.role</c>).
+    /// <b>Default:</b> false (the broker node host turns it on).
+    /// </summary>
+    public bool? AcceptClusterClients { get; set; }
+
     /// <summary>Shards of the topic region; fixed for the life of a cluster. <b>Default:</b> 100.</summary>
     public int? NumberOfShards { get; set; }
 
@@ -192,6 +201,9 @@ public sealed class PubSubOptions
                 "coordinator's majority writes, and clients cannot answer them.");
         if (HostTopics == false && (StandaloneCluster ?? true))
             throw new ArgumentException("PubSubOptions.HostTopics = false (a client node) joins a cluster of topic nodes: set StandaloneCluster = false and configure its cluster.");
+        if (AcceptClusterClients == true && HostTopics == false)
+            throw new ArgumentException(
+                "PubSubOptions.AcceptClusterClients is for nodes that host topics; a client node (HostTopics = false) has no topics to serve.");
         if (PostgreSqlConnectionString is { } pg && string.IsNullOrWhiteSpace(pg))
             throw new ArgumentException("PubSubOptions.PostgreSqlConnectionString must not be blank; leave it null for SQLite.");
         if (IsSqliteInCluster && AllowSqliteInCluster != true)

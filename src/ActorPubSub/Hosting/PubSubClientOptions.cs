@@ -1,0 +1,88 @@
+using ActorPubSub.Gateway;
+using ActorPubSub.Topics.Subscriptions;
+
+namespace ActorPubSub.Hosting;
+
+/// <summary>
+/// Options of <c>WithActorPubSubClient</c>: a client that reaches the topics through Akka.Cluster.Tools' ClusterClient
+/// instead of joining the cluster. Only <see cref="ContactPoints"/> is required; unset properties keep the defaults of
+/// reference.conf.
+/// </summary>
+public sealed class PubSubClientOptions
+{
+    /// <summary>
+    /// Broker nodes to make first contact with: each an Akka.Remote address such as
+    /// <c>akka.tcp://actorpubsub@broker-0:4055</c> (ActorSystem name, host, remoting port) or the full path of its
+    /// receptionist (<c>.../system/receptionist</c>). After the first contact the client learns the cluster's receptionists
+    /// by itself; give several nodes so that one being down does not stop a (re)connect. <b>Required.</b>
+    /// </summary>
+    public IList<string> ContactPoints { get; set; } = [];
+
+    /// <summary>
+    /// Address Akka.Remote binds: the brokers connect back to it (deliveries, replies), so it must be reachable from every
+    /// broker node. <b>Default:</b> <c>127.0.0.1</c> (brokers on the same machine).
+    /// </summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>The address brokers are told to connect back to, when it differs from <see cref="Hostname"/> (NAT, 0.0.0.0). <b>Default:</b> <see cref="Hostname"/>.</summary>
+    public string? PublicHostname { get; set; }
+
+    /// <summary>Akka.Remote port of the client. <b>Default:</b> 0 (a free port).</summary>
+    public int? Port { get; set; }
+
+    /// <summary>
+    /// How long the connection to a receptionist may go without a heartbeat answer before the client looks for another
+    /// (<c>akka.cluster.client.acceptable-heartbeat-pause</c>); after a cluster restart this bounds how soon publishing works
+    /// again. <b>Default:</b> 13 s.
+    /// </summary>
+    public TimeSpan? AcceptableHeartbeatPause { get; set; }
+
+    /// <summary>Largest message accepted; must equal the brokers' setting. <b>Default:</b> 1 MiB.</summary>
+    public int? MaxMessageSize { get; set; }
+
+    /// <summary>A publish without receipt is resent after this long. <b>Default:</b> 2 s.</summary>
+    public TimeSpan? PublishResendAfter { get; set; }
+
+    /// <summary>Deliveries a consumer runs at once. <b>Default:</b> 256.</summary>
+    public int? ConsumerMaxInFlight { get; set; }
+
+    /// <summary>How often consumers renew their registration (and find a restarted cluster). <b>Default:</b> 2 s.</summary>
+    public TimeSpan? ConsumerRenewInterval { get; set; }
+
+    /// <summary>Extra HOCON applied last (highest priority), for settings without a property here.</summary>
+    public string? ExtraHocon { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the option and what is allowed.</summary>
+    public void Validate()
+    {
+        GatewayContacts.Parse(ContactPoints, "PubSubClientOptions.ContactPoints");
+        if (Hostname is { } host && string.IsNullOrWhiteSpace(host))
+            throw new ArgumentException("PubSubClientOptions.Hostname must not be blank; leave it null for 127.0.0.1.");
+        if (PublicHostname is { } pub && string.IsNullOrWhiteSpace(pub))
+            throw new ArgumentException("PubSubClientOptions.PublicHostname must not be blank; leave it null for Hostname.");
+        if (Port is < 0 or > 65535)
+            throw new ArgumentException($"PubSubClientOptions.Port is {Port}; it must be between 0 (a free port) and 65535.");
+        if (AcceptableHeartbeatPause is { } pause && (pause < TimeSpan.FromSeconds(1) || pause > TimeSpan.FromMinutes(10)))
+            throw new ArgumentException($"PubSubClientOptions.AcceptableHeartbeatPause is {pause}; it must be between 1 s and 10 minutes.");
+        if (ConsumerMaxInFlight is { } window && SubscriptionLimits.CheckMaxInFlight("PubSubClientOptions.ConsumerMaxInFlight", window) is { } windowError)
+            throw new ArgumentException(windowError);
+        if (MaxMessageSize is <= 0 or > 64 * 1024 * 1024)
+            throw new ArgumentException($"PubSubClientOptions.MaxMessageSize is {MaxMessageSize}; it must be between 1 byte and 64 MiB (the brokers' setting).");
+        if (PublishResendAfter is { } resend && resend <= TimeSpan.Zero)
+            throw new ArgumentException($"PubSubClientOptions.PublishResendAfter must be positive, was {resend}.");
+        if (ConsumerRenewInterval is { } renew && renew <= TimeSpan.Zero)
+            throw new ArgumentException($"PubSubClientOptions.ConsumerRenewInterval must be positive, was {renew}.");
+    }
+
+    /// <summary>The ActorPubSub settings these options give (a client: no topics, no cluster of its own).</summary>
+    internal PubSubOptions ToPubSubOptions() => new()
+    {
+        HostTopics = false,
+        StandaloneCluster = false,
+        MaxMessageSize = MaxMessageSize,
+        PublishResendAfter = PublishResendAfter,
+        ConsumerMaxInFlight = ConsumerMaxInFlight,
+        ConsumerRenewInterval = ConsumerRenewInterval,
+        ExtraHocon = ExtraHocon,
+    };
+}
