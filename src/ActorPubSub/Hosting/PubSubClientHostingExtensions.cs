@@ -41,6 +41,15 @@ public static class PubSubClientHostingExtensions
                      ((long)pause.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms\n";
         builder.AddHocon(hocon, HoconAddMode.Prepend);
         builder.AddHocon(PubSubConfig.Default, HoconAddMode.Append);
+        // As WithActorPubSub: no peer picks the types this system deserializes, Akka's log goes to the host's logging,
+        // and remoting open beyond loopback needs mutual TLS (or AllowPlaintextRemoting).
+        builder.AddHocon(PubSubConfig.PeerSafeSerialization, HoconAddMode.Append);
+        builder.ConfigureLoggers(loggers =>
+        {
+            loggers.ClearLoggers();
+            loggers.AddLoggerFactory();
+        });
+        builder.AddStartup((system, _) => RemotingExposure.Check(system));
         builder.AddHocon(ClusterClientReceptionist.DefaultConfig(), HoconAddMode.Append);
         // The ClusterClient wraps what it sends to a receptionist in DistributedPubSub's Send: its serializer binding is needed
         // here too, although this system runs no mediator.

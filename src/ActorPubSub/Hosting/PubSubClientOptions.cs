@@ -74,6 +74,12 @@ public sealed class PubSubClientOptions
             throw new ArgumentException($"PubSubClientOptions.ConsumerRenewInterval must be positive, was {renew}.");
     }
 
+    /// <summary>
+    /// Allow Akka.Remote on plain TCP although <see cref="Hostname"/> is off loopback (<c>actorpubsub.allow-plaintext-remoting</c>):
+    /// without it the host's start throws, naming the fix (mutual TLS, or bind 127.0.0.1). <b>Default:</b> false.
+    /// </summary>
+    public bool? AllowPlaintextRemoting { get; set; }
+
     /// <summary>The ActorPubSub settings these options give (a client: no topics, no cluster of its own).</summary>
     internal PubSubOptions ToPubSubOptions() => new()
     {
@@ -84,5 +90,6 @@ public sealed class PubSubClientOptions
         ConsumerMaxInFlight = ConsumerMaxInFlight,
         ConsumerRenewInterval = ConsumerRenewInterval,
         ExtraHocon = ExtraHocon,
+        AllowPlaintextRemoting = AllowPlaintextRemoting,
     };
 }
