@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Runtime.Serialization;
@@ -21,6 +22,9 @@ internal sealed class PayloadDecoder
     private readonly Type _target;
     // serializer id -> the serializer and the accepted types bound to it
     private readonly ImmutableDictionary<int, (Serializer Serializer, ImmutableArray<Type> Types)> _accepted;
+    // type-name manifest -> its accepted type: resolving one scans the loaded assemblies, too slow for every delivery. Only
+    // accepted manifests are kept, so the cache is bounded by the loaded types the handler accepts, whatever publishers send.
+    private readonly ConcurrentDictionary<string, Type> _acceptedManifests = new(StringComparer.Ordinal);
 
     private PayloadDecoder(ExtendedActorSystem system, Type target, ImmutableDictionary<int, (Serializer, ImmutableArray<Type>)> accepted)
     {
@@ -76,23 +80,30 @@ internal sealed class PayloadDecoder
                 $"{Describe(payload.SerializerId)}, and this consumer of {_target.FullName} reads only serializer id(s) " +
                 $"{string.Join(", ", _accepted.Keys.Order())}. A consumer reads payloads with the serializer bound to its handler's type " +
                 "(or to each of SubscriptionOptions.AcceptedPayloadTypes), never with one the publisher chose.");
-        return Akka.Serialization.Serialization.WithTransport(_system, (reader, payload, message, topic),
-            static s => Read(s.reader.Serializer, s.reader.Types, s.payload, s.message, s.topic));
+        return Akka.Serialization.Serialization.WithTransport(_system, (decoder: this, reader, payload, message, topic),
+            static s => s.decoder.Read(s.reader.Serializer, s.reader.Types, s.payload, s.message, s.topic));
     }
 
-    private static object Read(Serializer serializer, ImmutableArray<Type> types, Payload payload, TopicMessage message, string topic)
+    private object Read(Serializer serializer, ImmutableArray<Type> types, Payload payload, TopicMessage message, string topic)
     {
         if (serializer is SerializerWithStringManifest withManifest) return withManifest.FromBinary(payload.Bytes, payload.Manifest);
         if (string.IsNullOrEmpty(payload.Manifest)) return serializer.FromBinary(payload.Bytes, null!);
-        // A type-name manifest (e.g. Akka's protobuf serializer): the type must be an accepted one or derive from it, and is
-        // only looked up among assemblies already loaded — the bytes never make this process load an assembly.
-        var type = LoadedType(payload.Manifest);
+        return serializer.FromBinary(payload.Bytes, AcceptedType(types, payload.Manifest, message, topic));
+    }
+
+    // A type-name manifest (e.g. Akka's protobuf serializer): the type must be an accepted one or derive from it, and is
+    // only looked up among assemblies already loaded — the bytes never make this process load an assembly.
+    private Type AcceptedType(ImmutableArray<Type> types, string manifest, TopicMessage message, string topic)
+    {
+        if (_acceptedManifests.TryGetValue(manifest, out var known)) return known;
+        var type = LoadedType(manifest);
         if (type is null || !types.Any(t => t.IsAssignableFrom(type)))
             throw new UnprocessableMessageException(
-                $"Refused message #{message.Sequence} of topic '{topic}': its manifest names the type '{payload.Manifest}', " +
+                $"Refused message #{message.Sequence} of topic '{topic}': its manifest names the type '{manifest}', " +
                 $"{(type is null ? "which is not loaded in this process" : "which is not")} one this consumer accepts " +
                 $"({string.Join(", ", types.Select(t => t.FullName))}).");
-        return serializer.FromBinary(payload.Bytes, type);
+        _acceptedManifests.TryAdd(manifest, type);
+        return type;
     }
 
     private static Type? LoadedType(string name)
