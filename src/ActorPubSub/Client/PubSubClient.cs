@@ -287,11 +287,16 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         var payload = PayloadSerializers.Serialize(_system, message);
         // Each field first, so the error names the one that is too large; then the whole.
         var limit = _settings.MessageLimit;
-        CheckSize("key", MessageSize.OfText(key), limit, "options");
-        CheckSize("headers", MessageSize.OfHeaders(headers), limit, "options");
-        CheckSize("message id", MessageSize.OfText(messageId), limit, "options");
-        CheckSize("payload (serialized)", payload.Size, limit, nameof(message));
-        CheckSize("message (payload, key, headers and id)", MessageSize.Of(payload, key, headers, messageId), limit, nameof(message));
+        // Each field counted once (UTF-8 counting walks the text), the whole is their sum (MessageSize.Of).
+        var keySize = MessageSize.OfText(key);
+        var headersSize = MessageSize.OfHeaders(headers);
+        var idSize = MessageSize.OfText(messageId);
+        var payloadSize = payload.Size;
+        CheckSize("key", keySize, limit, "options");
+        CheckSize("headers", headersSize, limit, "options");
+        CheckSize("message id", idSize, limit, "options");
+        CheckSize("payload (serialized)", payloadSize, limit, nameof(message));
+        CheckSize("message (payload, key, headers and id)", payloadSize + keySize + idSize + headersSize, limit, nameof(message));
         return payload;
     }
 
