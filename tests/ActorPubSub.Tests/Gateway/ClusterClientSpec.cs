@@ -115,16 +115,6 @@ public sealed class ClusterClientSpec
             // added after WithActorPubSub: replaces its 127.0.0.1:0
             builder => builder.WithRemoting("127.0.0.1", port));
 
-    /// <summary>A loopback port free now (the node binds it for the rest of the test; never 4053 or 9110).</summary>
-    private static int FreePort()
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            if (port is not (4053 or 9110)) return port;
-        }
-    }
+    // a loopback port free now (the node binds it for the rest of the test; never 4053 or 9110)
+    private static int FreePort() => ServiceProcess.FreeLoopbackPort();
 }

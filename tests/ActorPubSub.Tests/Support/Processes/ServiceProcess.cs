@@ -163,9 +163,14 @@ public class ServiceProcess : IAsyncDisposable
     /// <summary>A TCP port on 127.0.0.1 that was free a moment ago (for settings that cannot be 0).</summary>
     public static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            // never the README's defaults, so a test cannot take the port of a node someone runs on this machine
+            if (port is not (4053 or 9110)) return port;
+        }
     }
 
     private static bool IsClusterVariable(string name) =>
