@@ -136,6 +136,11 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         TopicNames.EnsureTopic(topic);
         TopicNames.EnsureSubscription(subscription);
         options ??= new SubscriptionOptions();
+        if (options.ConsumerSettingsSet() is [_, ..] consumerSettings)
+            throw new ArgumentException(
+                $"{string.Join(", ", consumerSettings)} {(consumerSettings.Count == 1 ? "is a consumer setting" : "are consumer settings")}, " +
+                "not stored with the subscription: give them to SubscribeAsync in ConsumerOptions (SubscriptionOptions holds only " +
+                "what is fixed at creation: Start, AckDeadline, MaxDeliveryAttempts, Backoff, OrderedByKey, Filter).", nameof(options));
         // The topic checks these too; checking here gives the caller an ArgumentException without a round trip.
         if (options.Backoff?.Validate() is { } backoff) throw new ArgumentException(backoff, nameof(options));
         if (options.MaxDeliveryAttempts is { } attempts && SubscriptionLimits.CheckMaxDeliveryAttempts("MaxDeliveryAttempts", attempts) is { } attemptsError)
@@ -218,18 +223,27 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         return RequestAsync<TReply>(_deadLetters, command.Topic, command, cancellationToken);
     }
 
-    public async Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
+    public Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
         SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
+        // The migration path: consumer settings still given in SubscriptionOptions apply to this consumer.
+        var (durable, consumer) = (options ?? new SubscriptionOptions()).Split();
+        return SubscribeAsync(topic, subscription, handler, durable, consumer, cancellationToken);
+    }
+
+    public async Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
+        SubscriptionOptions? subscriptionOptions, ConsumerOptions? consumerOptions, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(handler);
-        options ??= new SubscriptionOptions();
+        subscriptionOptions ??= new SubscriptionOptions();
+        consumerOptions ??= new ConsumerOptions();
         var settings = (_consumerSettings with
         {
-            MaxInFlight = options.MaxInFlight ?? _consumerSettings.MaxInFlight,
-            HandlerTimeout = options.HandlerTimeout ?? _consumerSettings.HandlerTimeout,
+            MaxInFlight = consumerOptions.MaxInFlight ?? _consumerSettings.MaxInFlight,
+            HandlerTimeout = consumerOptions.HandlerTimeout ?? _consumerSettings.HandlerTimeout,
         }).Validate();
-        var decoder = PayloadDecoder.Create(_system, typeof(T), options.AcceptedPayloadTypes);
-        await CreateSubscriptionAsync(topic, subscription, options, cancellationToken);
+        var decoder = PayloadDecoder.Create(_system, typeof(T), consumerOptions.AcceptedPayloadTypes);
+        await CreateSubscriptionAsync(topic, subscription, subscriptionOptions, cancellationToken);
 
         SubscriberActor.Handler run = (message, attempt, ct) =>
         {
