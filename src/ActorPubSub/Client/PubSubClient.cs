@@ -28,6 +28,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
     private readonly ClientSettings _settings;
     private readonly ConsumerSettings _consumerSettings;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
+    private readonly TransientBudget _transientBudget;
     private readonly PublishQueue _publishes = new();
     private readonly Lazy<HandlerLogScope?> _handlerLogScope;
     private readonly ClientLifetime _lifetime;
@@ -41,6 +42,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         _settings = ClientSettings.Create(system);
         _consumerSettings = ConsumerSettings.Create(system);
         _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes), "actorpubsub-publisher");
+        _transientBudget = new TransientBudget(_settings.TransientBufferTotal, RequestFlush);
         _lifetime = new ClientLifetime(system);
         // Publishes the publisher never took (it stopped with the system) would wait forever: fail them.
         _lifetime.OnClose(FailQueuedPublishes);
@@ -105,7 +107,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         var (activity, sent) = Trace(topic, options, payload, headers, transient: true);
         // Fire-and-forget: the span covers handing the message over, there is no receipt to wait for.
         if (activity is not null) TraceContext.StopDetached(activity);
-        var queue = _transient.GetOrAdd(topic, static (t, capacity) => new TransientQueue(t, capacity), _settings.TransientBuffer);
+        var queue = _transient.GetOrAdd(topic, static (t, client) => new TransientQueue(t, client._settings.TransientBuffer, client._transientBudget), this);
         var overflow = options?.Overflow ?? TransientOverflow.Wait;
         var outcome = queue.Offer(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, sent, options?.MessageId), overflow, out var admitted);
         switch (outcome)
@@ -114,20 +116,27 @@ public sealed partial class PubSubClient : IPubSub, IExtension
                 ClientMetrics.TransientDropped(topic, 1);
                 return default;
             case TransientQueue.Outcome.Full:
-                throw new PubSubRejectedException(RejectionCode.TopicFull,
-                    $"This client's transient buffer of topic '{topic}' is full ({queue.Capacity} messages, actorpubsub.client.transient-buffer): " +
-                    "its consumers do not keep up. Overflow Wait waits for room instead.");
+                throw new PubSubRejectedException(RejectionCode.TopicFull, queue.HasOwnRoom
+                    ? $"This client's transient buffers are full over all topics ({_transientBudget.Total} messages, " +
+                      "actorpubsub.client.transient-buffer-total): consumers do not keep up. Overflow Wait waits for room instead."
+                    : $"This client's transient buffer of topic '{topic}' is full ({queue.Capacity} messages, actorpubsub.client.transient-buffer): " +
+                      "its consumers do not keep up. Overflow Wait waits for room instead.");
             case TransientQueue.Outcome.DroppedOldest:
                 ClientMetrics.TransientDropped(topic, 1);
                 break;
         }
-        // One flush request per burst: the publisher drains the whole queue into batches.
-        if (Interlocked.CompareExchange(ref queue.FlushRequested, 1, 0) == 0)
-            _publisher.Tell(new PublisherActor.FlushTransient(queue));
+        RequestFlush(queue);
         if (outcome != TransientQueue.Outcome.Waiting) return default;
         // Closed meanwhile: its close already failed the waiters it saw; this one may have come after.
         if (_lifetime.IsClosed) queue.FailWaiters(_lifetime.Unavailable());
         return new ValueTask(cancellationToken.CanBeCanceled ? admitted!.WaitAsync(cancellationToken) : admitted!);
+    }
+
+    /// <summary>One flush request per burst: the publisher drains the whole queue into batches.</summary>
+    private void RequestFlush(TransientQueue queue)
+    {
+        if (Interlocked.CompareExchange(ref queue.FlushRequested, 1, 0) == 0)
+            _publisher.Tell(new PublisherActor.FlushTransient(queue));
     }
 
     public async Task<SubscriptionCreated> CreateSubscriptionAsync(string topic, string subscription, SubscriptionOptions? options = null,
