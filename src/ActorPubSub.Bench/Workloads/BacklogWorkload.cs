@@ -78,7 +78,7 @@ internal static class BacklogWorkload
         var restart = Stopwatch.GetTimestamp();
         await using var restarted = await BenchCluster.StartAsync(store, sqlite, productDefaults: true);
         var consumer = await restarted.Client.SubscribeAsync<byte[]>(topic, Subscription, receiver.Handle,
-            new SubscriptionOptions { MaxInFlight = o.MaxInFlight });
+            null, new ConsumerOptions { MaxInFlight = o.MaxInFlight });
         await first.Task.WaitAsync(TimeSpan.FromMinutes(10));
         var recoverSeconds = Stopwatch.GetElapsedTime(restart, firstDelivery).TotalSeconds;
         var recoverRss = recoverPeak.Stop();

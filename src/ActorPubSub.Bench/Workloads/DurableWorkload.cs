@@ -16,7 +16,7 @@ internal static class DurableWorkload
         var subs = new List<ISubscription>();
         for (var i = 0; i < subscriptions; i++)
             subs.Add(await cluster.Client.SubscribeAsync<byte[]>(topic, $"sub-{i}", receivers[i].Handle,
-                new SubscriptionOptions { MaxInFlight = o.MaxInFlight }));
+                null, new ConsumerOptions { MaxInFlight = o.MaxInFlight }));
 
         using var progress = measured ? new Progress(name, count, o.Progress) : null;
         var peak = new PeakMemory();

@@ -24,7 +24,7 @@ internal static class LatencyWorkload
             lock (histogram) histogram.RecordValue(Math.Max(1, micros));
         });
         await using var sub = await cluster.Client.SubscribeAsync<byte[]>(topic, "latency", receiver.Handle,
-            new SubscriptionOptions { MaxInFlight = o.MaxInFlight });
+            null, new ConsumerOptions { MaxInFlight = o.MaxInFlight });
 
         using var progress = measured ? new Progress("latency", total, o.Progress) : null;
         var peak = new PeakMemory();

@@ -77,11 +77,11 @@ internal static class ManyTopicsWorkload
         Func<Delivery<byte[]>, CancellationToken, Task> handler, BenchOptions o)
     {
         var subs = new List<ISubscription>(topics);
-        var options = new SubscriptionOptions { MaxInFlight = Math.Min(o.MaxInFlight, 100) };
+        var options = new ConsumerOptions { MaxInFlight = Math.Min(o.MaxInFlight, 100) };
         for (var start = 0; start < topics; start += 500)
         {
             var batch = Enumerable.Range(start, Math.Min(500, topics - start))
-                .Select(i => pubsub.SubscribeAsync($"{prefix}-{i}", "s", handler, options));
+                .Select(i => pubsub.SubscribeAsync($"{prefix}-{i}", "s", handler, null, options));
             subs.AddRange(await Task.WhenAll(batch));
         }
         return subs;

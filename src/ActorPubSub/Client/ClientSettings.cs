@@ -7,12 +7,16 @@ namespace ActorPubSub.Client;
 /// <summary>Publisher and request settings, read from <c>actorpubsub.client</c>.</summary>
 /// <param name="GenerateCorrelationId">Give publishes without a correlation id a new one (<c>generate-correlation-id</c>).</param>
 /// <param name="TransientBuffer">Transient messages per topic the client holds, queued or unconfirmed (<c>transient-buffer</c>).</param>
+/// <param name="TransientBufferTotal">
+/// Transient messages the client holds over all its topics together (<c>transient-buffer-total</c>): with many topics
+/// the per-topic buffers alone would not bound the client's memory.
+/// </param>
 /// <param name="MaxFrameSize">
 /// Akka.Remote's <c>akka.remote.dot-netty.tcp.maximum-frame-size</c> of this system, in bytes; null without remoting.
 /// A larger message (or batch) would be dropped between nodes without an error, so the client keeps below it.
 /// </param>
 public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize,
-    bool GenerateCorrelationId = false, long? MaxFrameSize = null, int TransientBuffer = 10_000)
+    bool GenerateCorrelationId = false, long? MaxFrameSize = null, int TransientBuffer = 10_000, int TransientBufferTotal = 100_000)
 {
     /// <summary>
     /// Bytes a remote frame needs besides the messages' own fields: the envelope, actor paths, topic name, producer id and
@@ -54,11 +58,15 @@ public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeou
             c.GetTimeSpan("request-timeout"),
             checked((int)config.GetByteSize("topic.max-message-size")!.Value),
             c.GetBoolean("generate-correlation-id", false),
-            TransientBuffer: c.GetInt("transient-buffer", 10_000));
+            TransientBuffer: c.GetInt("transient-buffer", 10_000),
+            TransientBufferTotal: c.GetInt("transient-buffer-total", 100_000));
         if (settings.ResendAfter <= TimeSpan.Zero || settings.PublishTimeout <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero)
             throw new ConfigurationException("actorpubsub.client timeouts must be positive.");
         if (settings.TransientBuffer < 1)
             throw new ConfigurationException($"actorpubsub.client.transient-buffer is {settings.TransientBuffer}; it must be at least 1.");
+        if (settings.TransientBufferTotal < 1)
+            throw new ConfigurationException(
+                $"actorpubsub.client.transient-buffer-total is {settings.TransientBufferTotal}; it must be at least 1.");
         return settings;
     }
 }

@@ -28,6 +28,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
     private readonly ClientSettings _settings;
     private readonly ConsumerSettings _consumerSettings;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
+    private readonly TransientBudget _transientBudget;
     private readonly PublishQueue _publishes = new();
     private readonly Lazy<HandlerLogScope?> _handlerLogScope;
     private readonly ClientLifetime _lifetime;
@@ -41,6 +42,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         _settings = ClientSettings.Create(system);
         _consumerSettings = ConsumerSettings.Create(system);
         _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes), "actorpubsub-publisher");
+        _transientBudget = new TransientBudget(_settings.TransientBufferTotal, RequestFlush);
         _lifetime = new ClientLifetime(system);
         // Publishes the publisher never took (it stopped with the system) would wait forever: fail them.
         _lifetime.OnClose(FailQueuedPublishes);
@@ -105,7 +107,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         var (activity, sent) = Trace(topic, options, payload, headers, transient: true);
         // Fire-and-forget: the span covers handing the message over, there is no receipt to wait for.
         if (activity is not null) TraceContext.StopDetached(activity);
-        var queue = _transient.GetOrAdd(topic, static (t, capacity) => new TransientQueue(t, capacity), _settings.TransientBuffer);
+        var queue = _transient.GetOrAdd(topic, static (t, client) => new TransientQueue(t, client._settings.TransientBuffer, client._transientBudget), this);
         var overflow = options?.Overflow ?? TransientOverflow.Wait;
         var outcome = queue.Offer(new TopicMessage(0, DateTime.UtcNow, payload, options?.Key, sent, options?.MessageId), overflow, out var admitted);
         switch (outcome)
@@ -114,20 +116,27 @@ public sealed partial class PubSubClient : IPubSub, IExtension
                 ClientMetrics.TransientDropped(topic, 1);
                 return default;
             case TransientQueue.Outcome.Full:
-                throw new PubSubRejectedException(RejectionCode.TopicFull,
-                    $"This client's transient buffer of topic '{topic}' is full ({queue.Capacity} messages, actorpubsub.client.transient-buffer): " +
-                    "its consumers do not keep up. Overflow Wait waits for room instead.");
+                throw new PubSubRejectedException(RejectionCode.TopicFull, queue.HasOwnRoom
+                    ? $"This client's transient buffers are full over all topics ({_transientBudget.Total} messages, " +
+                      "actorpubsub.client.transient-buffer-total): consumers do not keep up. Overflow Wait waits for room instead."
+                    : $"This client's transient buffer of topic '{topic}' is full ({queue.Capacity} messages, actorpubsub.client.transient-buffer): " +
+                      "its consumers do not keep up. Overflow Wait waits for room instead.");
             case TransientQueue.Outcome.DroppedOldest:
                 ClientMetrics.TransientDropped(topic, 1);
                 break;
         }
-        // One flush request per burst: the publisher drains the whole queue into batches.
-        if (Interlocked.CompareExchange(ref queue.FlushRequested, 1, 0) == 0)
-            _publisher.Tell(new PublisherActor.FlushTransient(queue));
+        RequestFlush(queue);
         if (outcome != TransientQueue.Outcome.Waiting) return default;
         // Closed meanwhile: its close already failed the waiters it saw; this one may have come after.
         if (_lifetime.IsClosed) queue.FailWaiters(_lifetime.Unavailable());
         return new ValueTask(cancellationToken.CanBeCanceled ? admitted!.WaitAsync(cancellationToken) : admitted!);
+    }
+
+    /// <summary>One flush request per burst: the publisher drains the whole queue into batches.</summary>
+    private void RequestFlush(TransientQueue queue)
+    {
+        if (Interlocked.CompareExchange(ref queue.FlushRequested, 1, 0) == 0)
+            _publisher.Tell(new PublisherActor.FlushTransient(queue));
     }
 
     public async Task<SubscriptionCreated> CreateSubscriptionAsync(string topic, string subscription, SubscriptionOptions? options = null,
@@ -136,6 +145,11 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         TopicNames.EnsureTopic(topic);
         TopicNames.EnsureSubscription(subscription);
         options ??= new SubscriptionOptions();
+        if (options.ConsumerSettingsSet() is [_, ..] consumerSettings)
+            throw new ArgumentException(
+                $"{string.Join(", ", consumerSettings)} {(consumerSettings.Count == 1 ? "is a consumer setting" : "are consumer settings")}, " +
+                "not stored with the subscription: give them to SubscribeAsync in ConsumerOptions (SubscriptionOptions holds only " +
+                "what is fixed at creation: Start, AckDeadline, MaxDeliveryAttempts, Backoff, OrderedByKey, Filter).", nameof(options));
         // The topic checks these too; checking here gives the caller an ArgumentException without a round trip.
         if (options.Backoff?.Validate() is { } backoff) throw new ArgumentException(backoff, nameof(options));
         if (options.MaxDeliveryAttempts is { } attempts && SubscriptionLimits.CheckMaxDeliveryAttempts("MaxDeliveryAttempts", attempts) is { } attemptsError)
@@ -218,18 +232,27 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         return RequestAsync<TReply>(_deadLetters, command.Topic, command, cancellationToken);
     }
 
-    public async Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
+    public Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
         SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
+        // The migration path: consumer settings still given in SubscriptionOptions apply to this consumer.
+        var (durable, consumer) = (options ?? new SubscriptionOptions()).Split();
+        return SubscribeAsync(topic, subscription, handler, durable, consumer, cancellationToken);
+    }
+
+    public async Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
+        SubscriptionOptions? subscriptionOptions, ConsumerOptions? consumerOptions, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(handler);
-        options ??= new SubscriptionOptions();
+        subscriptionOptions ??= new SubscriptionOptions();
+        consumerOptions ??= new ConsumerOptions();
         var settings = (_consumerSettings with
         {
-            MaxInFlight = options.MaxInFlight ?? _consumerSettings.MaxInFlight,
-            HandlerTimeout = options.HandlerTimeout ?? _consumerSettings.HandlerTimeout,
+            MaxInFlight = consumerOptions.MaxInFlight ?? _consumerSettings.MaxInFlight,
+            HandlerTimeout = consumerOptions.HandlerTimeout ?? _consumerSettings.HandlerTimeout,
         }).Validate();
-        var decoder = PayloadDecoder.Create(_system, typeof(T), options.AcceptedPayloadTypes);
-        await CreateSubscriptionAsync(topic, subscription, options, cancellationToken);
+        var decoder = PayloadDecoder.Create(_system, typeof(T), consumerOptions.AcceptedPayloadTypes);
+        await CreateSubscriptionAsync(topic, subscription, subscriptionOptions, cancellationToken);
 
         SubscriberActor.Handler run = (message, attempt, ct) =>
         {

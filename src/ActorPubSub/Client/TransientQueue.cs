@@ -6,10 +6,11 @@ namespace ActorPubSub.Client;
 /// The transient messages of one topic that this client holds: queued for the publisher actor, or sent and not yet
 /// confirmed by the topic (<see cref="ActorPubSub.Topics.TransientAccepted"/> gives that credit back). At most
 /// <see cref="Capacity"/> together: beyond that a publish waits, drops or fails by its <see cref="TransientOverflow"/>,
-/// so a fast publisher is slowed to what the consumers take instead of losing messages in the topic. Callers offer from
+/// so a fast publisher is slowed to what the consumers take instead of losing messages in the topic; every message held
+/// also takes a unit of the client-wide <see cref="TransientBudget"/>. Callers offer from
 /// any thread and request a flush only when none is pending, so a burst costs one message to the publisher actor.
 /// </summary>
-internal sealed class TransientQueue(string topic, int capacity)
+internal sealed class TransientQueue(string topic, int capacity, TransientBudget budget)
 {
     public enum Outcome { Queued, DroppedOldest, Dropped, Waiting, Full }
 
@@ -36,7 +37,7 @@ internal sealed class TransientQueue(string topic, int capacity)
         admitted = null;
         lock (_gate)
         {
-            if (_waiters.Count == 0 && _queued.Count + _inFlight < Capacity)
+            if (_waiters.Count == 0 && _queued.Count + _inFlight < Capacity && budget.TryTake())
             {
                 _queued.Enqueue(message);
                 return Outcome.Queued;
@@ -46,6 +47,7 @@ internal sealed class TransientQueue(string topic, int capacity)
                 case TransientOverflow.Wait:
                     var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     _waiters.Enqueue((message, tcs));
+                    budget.Waiting(this);
                     admitted = tcs.Task;
                     return Outcome.Waiting;
                 case TransientOverflow.DropOldest when _queued.Count > 0:
@@ -90,12 +92,35 @@ internal sealed class TransientQueue(string topic, int capacity)
         List<TaskCompletionSource>? admitted;
         lock (_gate)
         {
-            _inFlight = Math.Max(0, _inFlight - count);
+            var credited = Math.Clamp(count, 0, _inFlight);
+            _inFlight -= credited;
+            budget.Release(credited);
             _lastProgress = Environment.TickCount64;
             admitted = Admit();
         }
         admitted?.ForEach(a => a.TrySetResult());
+        budget.WakeWaiting();
     }
+
+    /// <summary>
+    /// Admits waiting publishes that fit now (the client-wide budget freed units); says whether any was admitted (the
+    /// caller then requests a flush) and whether some still wait.
+    /// </summary>
+    public (bool Any, bool StillWaiting) AdmitWaiting()
+    {
+        List<TaskCompletionSource>? admitted;
+        bool stillWaiting;
+        lock (_gate)
+        {
+            admitted = Admit();
+            stillWaiting = _waiters.Count > 0;
+        }
+        admitted?.ForEach(a => a.TrySetResult());
+        return (admitted is not null, stillWaiting);
+    }
+
+    /// <summary>True when the topic's own buffer has room (a full offer was then refused by the client-wide budget).</summary>
+    public bool HasOwnRoom { get { lock (_gate) return _queued.Count + _inFlight < Capacity; } }
 
     /// <summary>
     /// True when messages have been in flight without any credit for <paramref name="timeout"/>: the topic lost them (it
@@ -107,11 +132,13 @@ internal sealed class TransientQueue(string topic, int capacity)
         lock (_gate)
         {
             if (_inFlight == 0 || Environment.TickCount64 - _lastProgress < (long)timeout.TotalMilliseconds) return false;
+            budget.Release(_inFlight);
             _inFlight = 0;
             _lastProgress = Environment.TickCount64;
             admitted = Admit();
         }
         admitted?.ForEach(a => a.TrySetResult());
+        budget.WakeWaiting();
         return true;
     }
 
@@ -130,7 +157,7 @@ internal sealed class TransientQueue(string topic, int capacity)
     private List<TaskCompletionSource>? Admit()
     {
         List<TaskCompletionSource>? admitted = null;
-        while (_waiters.Count > 0 && _queued.Count + _inFlight < Capacity)
+        while (_waiters.Count > 0 && _queued.Count + _inFlight < Capacity && budget.TryTake())
         {
             var (message, done) = _waiters.Dequeue();
             _queued.Enqueue(message);

@@ -226,7 +226,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
             else ScheduleFlush();
             return;
         }
-        var unprocessable = Unwrap(done.Error!) is Client.UnprocessableMessageException;
+        var unprocessable = Unwrap(done.Error!) is UnprocessableMessageException;
         _log.Warning("Handler failed for {Topic}/{Subscription} #{Sequence} (attempt {Attempt}, correlation id {CorrelationId}): {Error}",
             _topic, _subscription, done.Sequence, done.Attempt, done.CorrelationId ?? "none",
             unprocessable ? error + " (unprocessable: dead-lettered)" : error);
@@ -268,8 +268,8 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         if (ConsumerLink.Ends(rejected))
         {
             _log.Warning("Consumer of {Topic}/{Subscription} stops: {Reason}", _topic, _subscription, rejected.Reason);
-            _registered?.TrySetException(new Client.PubSubRejectedException(rejected.Code, rejected.Reason));
-            _completion.TrySetException(new Client.PubSubRejectedException(rejected.Code, rejected.Reason));
+            _registered?.TrySetException(new PubSubRejectedException(rejected.Code, rejected.Reason));
+            _completion.TrySetException(new PubSubRejectedException(rejected.Code, rejected.Reason));
             Context.Stop(Self);
         }
         else _log.Warning("Topic {Topic} refused {Command} from consumer: {Reason}", _topic, rejected.Command, rejected.Reason);

@@ -7,7 +7,6 @@ using ActorPubSub.Journal;
 using ActorPubSub.Memory;
 using ActorPubSub.Topics;
 using ActorPubSub.Messages;
-using DeadLetter = ActorPubSub.Messages.DeadLetter;
 
 namespace ActorPubSub.DeadLetters;
 

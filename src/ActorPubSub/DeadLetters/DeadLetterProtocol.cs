@@ -14,12 +14,6 @@ namespace ActorPubSub.DeadLetters;
 public sealed record ListDeadLetters(string Topic, string Subscription, long AfterSequence, int Limit)
     : IDeadLetterCommand, IDeadLetterWireMessage;
 
-/// <summary>One page of dead letters.</summary>
-/// <param name="Total">How many dead letters the subscription holds in all.</param>
-/// <param name="NextAfter">Pass as AfterSequence for the next page; null on the last page.</param>
-public sealed record DeadLetterPage(string Topic, string Subscription, ImmutableArray<DeadLetter> Letters, int Total, long? NextAfter)
-    : IDeadLetterWireMessage;
-
 /// <summary>Asks for the dead letter of message <paramref name="Sequence"/>.</summary>
 public sealed record GetDeadLetter(string Topic, string Subscription, long Sequence) : IDeadLetterCommand, IDeadLetterWireMessage;
 
@@ -38,14 +32,6 @@ public sealed record DeadLetterFound(string Topic, string Subscription, long Seq
 public sealed record RedriveDeadLetters(string Topic, string Subscription, ImmutableArray<long> Sequences)
     : IDeadLetterCommand, IDeadLetterWireMessage;
 
-/// <param name="Redriven">Letters the topic confirmed (they left the dead-letter store).</param>
-/// <param name="NotFound">Requested sequences that had no dead letter.</param>
-public sealed record DeadLettersRedriven(string Topic, string Subscription, int Redriven, ImmutableArray<long> NotFound)
-    : IDeadLetterWireMessage;
-
 /// <summary>Deletes dead letters for good: those of <paramref name="Sequences"/>, or all when it is empty.</summary>
 public sealed record PurgeDeadLetters(string Topic, string Subscription, ImmutableArray<long> Sequences)
     : IDeadLetterCommand, IDeadLetterWireMessage;
-
-public sealed record DeadLettersPurged(string Topic, string Subscription, int Purged, ImmutableArray<long> NotFound)
-    : IDeadLetterWireMessage;

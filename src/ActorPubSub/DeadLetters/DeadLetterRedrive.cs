@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
-using DeadLetter = ActorPubSub.Messages.DeadLetter;
 
 namespace ActorPubSub.DeadLetters;
 

@@ -17,10 +17,10 @@ public static class PubSubClientHostingExtensions
     public const string ClusterClientName = "actorpubsub-cluster-client";
 
     /// <summary>
-    /// Sets up <see cref="Client.IPubSub"/> over a ClusterClient to the brokers' receptionists (<see cref="PubSubClientOptions.ContactPoints"/>;
+    /// Sets up <see cref="IPubSub"/> over a ClusterClient to the brokers' receptionists (<see cref="PubSubClientOptions.ContactPoints"/>;
     /// the brokers need <see cref="PubSubOptions.AcceptClusterClients"/>): remoting on <see cref="PubSubClientOptions.Hostname"/>, no
     /// cluster, so the service has no Split Brain Resolver vote, adds no membership gossip and keeps running while the
-    /// cluster restarts (it reconnects by itself). Use <c>services.AddPubSubClient()</c> for <see cref="Client.IPubSub"/> in DI.
+    /// cluster restarts (it reconnects by itself). Use <c>services.AddPubSubClient()</c> for <see cref="IPubSub"/> in DI.
     /// </summary>
     public static AkkaConfigurationBuilder WithActorPubSubClient(this AkkaConfigurationBuilder builder, PubSubClientOptions options)
     {

@@ -138,6 +138,13 @@ public sealed class PubSubOptions
     public int? TransientBuffer { get; set; }
 
     /// <summary>
+    /// Transient messages a client holds over all its topics together (as <see cref="TransientBuffer"/>, summed), so many
+    /// topics cannot grow its memory without bound; beyond it a transient publish applies its <c>PublishOptions.Overflow</c>
+    /// (<c>actorpubsub.client.transient-buffer-total</c>). <b>Default:</b> 100,000.
+    /// </summary>
+    public int? TransientBufferTotal { get; set; }
+
+    /// <summary>
     /// Bytes of messages a topic node keeps in memory for the hot windows of all its topics: <c>auto</c> or a size such as
     /// <c>512 MiB</c> (<c>actorpubsub.memory-budget</c>). <b>Default:</b> <c>auto</c>: <see cref="MemoryBudgetFraction"/> of
     /// the container's memory limit.
@@ -180,6 +187,7 @@ public sealed class PubSubOptions
         Positive(nameof(PublishResendAfter), PublishResendAfter?.TotalMilliseconds);
         Positive(nameof(TransientWindow), TransientWindow);
         Positive(nameof(TransientBuffer), TransientBuffer);
+        Positive(nameof(TransientBufferTotal), TransientBufferTotal);
         if (DefaultAckDeadline is { } d && (d < TimeSpan.FromMilliseconds(100) || d > TimeSpan.FromDays(1)))
             throw new ArgumentException($"PubSubOptions.DefaultAckDeadline is {d}; it must be between 100 ms and 1 day.");
         if (DefaultMaxDeliveryAttempts is { } attempts && SubscriptionLimits.CheckMaxDeliveryAttempts("PubSubOptions.DefaultMaxDeliveryAttempts", attempts) is { } attemptsError)
@@ -267,6 +275,7 @@ public sealed class PubSubOptions
         Line("actorpubsub.client.resend-after", PublishResendAfter);
         Line("actorpubsub.topic.transient-window", TransientWindow);
         Line("actorpubsub.client.transient-buffer", TransientBuffer);
+        Line("actorpubsub.client.transient-buffer-total", TransientBufferTotal);
         if (MemoryBudget is { } budget) Line("actorpubsub.memory-budget", "\"" + budget.Trim().Replace("\"", "", StringComparison.Ordinal) + "\"");
         Line("actorpubsub.memory-budget-fraction", MemoryBudgetFraction);
         Line("actorpubsub.allow-plaintext-remoting", AllowPlaintextRemoting);

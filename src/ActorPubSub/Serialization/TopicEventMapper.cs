@@ -184,7 +184,7 @@ internal static class TopicEventMapper
         FirstFailure: UtcDateTime(p.FirstFailure, "DeadLetterTransfer.first_failure"),
         LastFailure: UtcDateTime(p.LastFailure, "DeadLetterTransfer.last_failure"),
         Error: p.Error,
-        Reason: (Messages.DeadLetterReason)p.Reason);
+        Reason: (DeadLetterReason)p.Reason);
 
     private static P.SubscriptionSnapshot ToProto(SubscriptionSnapshot m) => new()
     {

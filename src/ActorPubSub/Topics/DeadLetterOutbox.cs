@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Observability;
 using ActorPubSub.Topics.Subscriptions;
-using DeadLetter = ActorPubSub.Messages.DeadLetter;
 
 namespace ActorPubSub.Topics;
 

@@ -46,29 +46,6 @@ public sealed record PublishBatch(string Topic, ImmutableArray<Publish> Publishe
 /// <summary>The receipts of several publishes from one sender persisted by the same write.</summary>
 public sealed record PublishReceipts(string Topic, ImmutableArray<PublishReceipt> Receipts) : IPubSubWireMessage, IDeadLetterSuppression;
 
-/// <summary>The publish is persisted: it will reach every subscription of the topic.</summary>
-/// <param name="Sequence">The message's sequence number in the topic.</param>
-/// <param name="Duplicate">True when this answers a resend of a publish that was already stored.</param>
-public sealed record PublishReceipt(string Topic, long Sequence, string? ProducerId, long ProducerSeq, bool Duplicate)
-    : IPubSubWireMessage, IDeadLetterSuppression;
-
-/// <summary>Why a publish or command was refused. Only <see cref="TopicFull"/> and <see cref="StorageFailure"/> may succeed on retry.</summary>
-public enum RejectionCode
-{
-    /// <summary>The request itself is invalid (name, size, options); resending it will fail again.</summary>
-    Invalid = 1,
-    /// <summary>The subscription named does not exist on the topic.</summary>
-    UnknownSubscription = 2,
-    /// <summary>The topic has never had a message or subscription.</summary>
-    UnknownTopic = 3,
-    /// <summary>The topic holds as much as its limits allow; retry once consumers caught up.</summary>
-    TopicFull = 4,
-    /// <summary>The journal refused or failed the write.</summary>
-    StorageFailure = 5,
-    /// <summary>A subscription with that name exists with other options.</summary>
-    Conflict = 6,
-}
-
 /// <summary>The publish was not stored. <see cref="Reason"/> says what was wrong and what is allowed.</summary>
 public sealed record PublishRejected(string Topic, string? ProducerId, long ProducerSeq, RejectionCode Code, string Reason)
     : IPubSubWireMessage, IDeadLetterSuppression;
@@ -77,15 +54,6 @@ public sealed record PublishRejected(string Topic, string? ProducerId, long Prod
 /// <param name="Command">The command's type name, e.g. "CreateSubscription".</param>
 public sealed record CommandRejected(string Topic, string? Subscription, string Command, RejectionCode Code, string Reason)
     : IPubSubWireMessage, IDeadLetterSuppression;
-
-/// <summary>Where a new subscription starts.</summary>
-public enum StartPosition
-{
-    /// <summary>At the oldest message the topic still retains.</summary>
-    Earliest = 0,
-    /// <summary>After the newest message: only messages published from now on.</summary>
-    Latest = 1,
-}
 
 /// <summary>
 /// Creates a durable subscription. Idempotent: creating an existing subscription with the same options answers
@@ -109,15 +77,8 @@ public sealed record CreateSubscription(
     bool? OrderedByKey = null,
     string? Filter = null) : ITopicCommand, IPubSubWireMessage;
 
-/// <summary>The subscription exists; it has acknowledged everything up to <see cref="Watermark"/>.</summary>
-public sealed record SubscriptionCreated(string Topic, string Subscription, long Watermark, bool AlreadyExisted)
-    : IPubSubWireMessage, IDeadLetterSuppression;
-
 /// <summary>Deletes a subscription and its delivery state. Idempotent.</summary>
 public sealed record DeleteSubscription(string Topic, string Subscription) : ITopicCommand, IPubSubWireMessage;
-
-public sealed record SubscriptionDeleted(string Topic, string Subscription, bool Existed)
-    : IPubSubWireMessage, IDeadLetterSuppression;
 
 /// <summary>
 /// Registers a consumer of a subscription and grants it a delivery window: the topic keeps at most
@@ -171,59 +132,6 @@ public sealed record TransientAccepted(string Topic, int Count) : IPubSubWireMes
 /// <summary>Asks a topic for <see cref="TopicInfo"/>.</summary>
 public sealed record GetTopicInfo(string Topic) : ITopicCommand, IPubSubWireMessage;
 
-/// <summary>A topic's state, for operators and tests.</summary>
-/// <param name="Exists">False when the topic never had a message or subscription.</param>
-/// <param name="LastSequence">Sequence of the newest persisted message (0 when none).</param>
-/// <param name="FirstRetained">Sequence of the oldest retained message (LastSequence + 1 when none).</param>
-/// <param name="Node">Address of the node hosting the topic.</param>
-/// <param name="Retention">The retention of acknowledged messages in effect (the topic's own or the node's default).</param>
-/// <param name="Limits">The limits on the log in effect (the topic's own or the node's defaults); null from a node that does not report them.</param>
-public sealed record TopicInfo(
-    string Topic,
-    bool Exists,
-    long LastSequence,
-    long FirstRetained,
-    long RetainedMessages,
-    long RetainedBytes,
-    ImmutableArray<SubscriptionInfo> Subscriptions,
-    string Node,
-    TopicRetention Retention,
-    TopicLimits? Limits = null) : IPubSubWireMessage;
-
-/// <summary>One subscription's delivery state and options.</summary>
-/// <param name="Watermark">Everything up to here is acknowledged.</param>
-/// <param name="Pending">Messages not yet acknowledged (the lag in messages), including redriven ones.</param>
-/// <param name="DeadLettering">Messages handed to the dead-letter store and not yet confirmed by it.</param>
-/// <param name="OldestUnackedAge">
-/// The lag in time: how long ago the oldest message not yet acknowledged was published (measured by the topic when it
-/// answered); zero when every message is acknowledged.
-/// </param>
-/// <param name="DeadLetters">
-/// Letters in the subscription's dead-letter store, as the store last reported them to the topic; null when it has not
-/// reported since the topic started (it does at its next intake or purge, and when the topic starts, if the
-/// subscription dead-lettered before).
-/// </param>
-/// <param name="Dropped">Messages the topic's limits dropped before this subscription acknowledged them.</param>
-/// <param name="TransientDropped">
-/// Transient messages dropped for this subscription since its topic started: its consumers had no room and its
-/// transient-window of waiting messages was full (a consumer that keeps up loses none).
-/// </param>
-public sealed record SubscriptionInfo(
-    string Name,
-    long Watermark,
-    long Pending,
-    int InFlight,
-    int Consumers,
-    TimeSpan AckDeadline,
-    int MaxDeliveryAttempts,
-    bool OrderedByKey,
-    string? Filter,
-    int DeadLettering,
-    TimeSpan OldestUnackedAge,
-    int? DeadLetters,
-    long Dropped = 0,
-    long TransientDropped = 0) : IPubSubWireMessage;
-
 /// <summary>
 /// Moves a subscription's cursor: every message from <paramref name="Sequence"/> on is delivered again (or
 /// for the first time), everything before it counts as acknowledged. With <paramref name="Timestamp"/>
@@ -231,9 +139,6 @@ public sealed record SubscriptionInfo(
 /// messages to be retained (see <see cref="TopicRetention"/>). Answered with <see cref="SeekCompleted"/>.
 /// </summary>
 public sealed record Seek(string Topic, string Subscription, long? Sequence, DateTime? Timestamp) : ITopicCommand, IPubSubWireMessage;
-
-/// <summary>The cursor is at <paramref name="Sequence"/>: the next message delivered is the first retained from there.</summary>
-public sealed record SeekCompleted(string Topic, string Subscription, long Sequence) : IPubSubWireMessage, IDeadLetterSuppression;
 
 /// <summary>
 /// Sets the topic's retention of acknowledged messages, its limits on the log, or both (at least one). What is null
@@ -244,11 +149,6 @@ public sealed record SeekCompleted(string Topic, string Subscription, long Seque
 /// <param name="Retention">Null: unchanged.</param>
 /// <param name="Limits">Null: unchanged. See <see cref="TopicLimits"/> (0: no limit).</param>
 public sealed record ConfigureTopic(string Topic, TopicRetention? Retention, TopicLimits? Limits = null) : ITopicCommand, IPubSubWireMessage;
-
-/// <summary>The topic's configuration now in effect.</summary>
-/// <param name="Retention">The retention in effect.</param>
-/// <param name="Limits">The limits in effect; null from a node that does not report them.</param>
-public sealed record TopicConfigured(string Topic, TopicRetention Retention, TopicLimits? Limits = null) : IPubSubWireMessage, IDeadLetterSuppression;
 
 /// <summary>
 /// Sent by the shard to stop a topic on hand-off and passivation (instead of PoisonPill), so the topic can

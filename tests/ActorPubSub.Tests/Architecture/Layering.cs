@@ -16,10 +16,18 @@ public static partial class Layering
     private static readonly ImmutableHashSet<string> Engine = Base.Union(["Filters", "Observability", "Topics"]);
     private static readonly ImmutableHashSet<string> Client = Engine.Union(["DeadLetters", "Consumers", "Gateway", "Client"]);
 
+    /// <summary>
+    /// The library's root folder (namespace <c>ActorPubSub</c>): the public contract, what a caller of <c>IPubSub</c> names
+    /// (the interface, its options, receipts, answers and exceptions). Every folder sees it without a using (it encloses
+    /// their namespaces), so it sits below them all and may use only the wire markers of <c>Messages</c>.
+    /// </summary>
+    public const string Root = "(root)";
+
     /// <summary>Folder → the folders it may use (its own folder is always allowed). Folders not listed may use nothing.</summary>
     public static readonly ImmutableDictionary<string, ImmutableHashSet<string>> Allowed =
         new Dictionary<string, ImmutableHashSet<string>>
         {
+            [Root] = ["Messages"],
             ["Messages"] = [],
             ["Settings"] = [],
             ["Journal"] = [],

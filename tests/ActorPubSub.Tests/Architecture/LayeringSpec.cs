@@ -18,6 +18,7 @@ public sealed class LayeringSpec
         var files = Library.GetDirectories()
             .Where(d => d.Name is not ("bin" or "obj"))
             .SelectMany(d => d.GetFiles("*.cs", SearchOption.AllDirectories).Select(f => (Folder: d.Name, File: f)))
+            .Concat(Library.GetFiles("*.cs").Select(f => (Folder: Layering.Root, File: f)))
             .ToList();
 
         // act
@@ -104,5 +105,13 @@ public sealed class LayeringSpec
     {
         Assert.DoesNotContain(Layering.Allowed, rule => rule.Value.Contains("Serialization"));
         Assert.DoesNotContain("Hosting", Layering.Allowed["Serialization"]);
+    }
+
+    [Fact]
+    public void Public_contract_at_the_root_should_use_only_the_message_markers()
+    {
+        Assert.Equal(["Messages"], Layering.Allowed[Layering.Root]);
+        var v = Assert.Single(Layering.Check(Layering.Root, "Bad.cs", "using ActorPubSub.Messages;\nusing ActorPubSub.Topics;\nnamespace ActorPubSub;"));
+        Assert.Equal("Bad.cs:2: (root)/ must not depend on Topics/", v.ToString());
     }
 }

@@ -40,7 +40,7 @@ public sealed class HandlerTimeoutSpec : NodeSpec
                 cancelled.TrySetResult();
                 throw;
             }
-        }, new SubscriptionOptions { HandlerTimeout = TimeSpan.FromMilliseconds(300), Backoff = QuickRetry });
+        }, new SubscriptionOptions { Backoff = QuickRetry }, new ConsumerOptions { HandlerTimeout = TimeSpan.FromMilliseconds(300) });
         await Node.Client.PublishAsync("slow", "m");
 
         // assert
@@ -80,7 +80,7 @@ public sealed class HandlerTimeoutSpec : NodeSpec
                 active.AddOrUpdate(d.Sequence, 0, (_, n) => n - 1);
                 Interlocked.Decrement(ref running);
             }
-        }, new SubscriptionOptions { HandlerTimeout = TimeSpan.FromMilliseconds(200), MaxInFlight = 2, Backoff = QuickRetry });
+        }, new SubscriptionOptions { Backoff = QuickRetry }, new ConsumerOptions { HandlerTimeout = TimeSpan.FromMilliseconds(200), MaxInFlight = 2 });
 
         // act: 5 messages; the first handlers time out and keep running, their messages are redelivered meanwhile
         for (var i = 0; i < 5; i++) await Node.Client.PublishAsync("capped", $"m{i}");

@@ -50,7 +50,8 @@ public sealed class OrderingSpec : NodeSpec
             {
                 running.AddOrUpdate(d.Key!, 0, (_, n) => n - 1);
             }
-        }, new SubscriptionOptions { OrderedByKey = true, MaxDeliveryAttempts = 1000, Backoff = QuickBackoff, MaxInFlight = 64 });
+        }, new SubscriptionOptions { OrderedByKey = true, MaxDeliveryAttempts = 1000, Backoff = QuickBackoff },
+            new ConsumerOptions { MaxInFlight = 64 });
 
         // act: keys interleaved, as independent producers would publish them
         var publishes = new List<Task>();

@@ -56,14 +56,13 @@ public sealed class RetrySpec : NodeSpec
         var attempts = new ConcurrentQueue<int>();
         var options = new SubscriptionOptions
         {
-            HandlerTimeout = TimeSpan.FromMilliseconds(300),
             Backoff = new RetryBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(50), 1),
         };
         await using var sub = await Node.Client.SubscribeAsync<string>("hang", "s", (d, ct) =>
         {
             attempts.Enqueue(d.Attempt);
             return d.Attempt == 1 ? Task.Delay(Timeout.Infinite, ct) : Task.CompletedTask;
-        }, options);
+        }, options, new ConsumerOptions { HandlerTimeout = TimeSpan.FromMilliseconds(300) });
 
         // act
         await Node.Client.PublishAsync("hang", "x");

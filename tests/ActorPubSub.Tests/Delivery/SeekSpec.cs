@@ -92,7 +92,7 @@ public sealed class SeekSpec : RestartableNodeSpec
             if (d.Sequence != 1) return;
             holding.TrySetResult();
             await release.Task;
-        }, new SubscriptionOptions { MaxInFlight = 1 });
+        }, null, new ConsumerOptions { MaxInFlight = 1 });
         for (var i = 1; i <= 3; i++) await Node.Client.PublishAsync("seek-inflight", i);
         await holding.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -122,7 +122,7 @@ public sealed class SeekSpec : RestartableNodeSpec
         {
             holding.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
-        }, new SubscriptionOptions { MaxInFlight = 1 });
+        }, null, new ConsumerOptions { MaxInFlight = 1 });
         for (var i = 1; i <= 3; i++) await Node.Client.PublishAsync("seek-leave", i);
         await holding.Task.WaitAsync(TimeSpan.FromSeconds(20));
 

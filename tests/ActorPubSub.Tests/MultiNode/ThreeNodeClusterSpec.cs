@@ -138,7 +138,7 @@ public sealed class ThreeNodeClusterSpec(ITestOutputHelper output) : IAsyncLifet
         await Nodes[0].Client.CreateSubscriptionAsync("moving", "s", new SubscriptionOptions
         {
             MaxDeliveryAttempts = 5,
-            Backoff = new ActorPubSub.Topics.Subscriptions.RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1),
+            Backoff = new ActorPubSub.RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 1),
         });
         var host = await _cluster.HostOfAsync("moving");
         var consumer = Nodes.First(n => n != host);

@@ -110,7 +110,7 @@ public sealed class TracingSpec : IAsyncLifetime
         var attempts = 0;
         await using var billing = await Nodes[1].Client.SubscribeAsync<string>(orders, "billing", (_, _) =>
             Interlocked.Increment(ref attempts) == 1 ? throw new InvalidOperationException("bad total") : Task.CompletedTask,
-            new SubscriptionOptions { Backoff = new ActorPubSub.Topics.Subscriptions.RetryBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), 1) });
+            new SubscriptionOptions { Backoff = new ActorPubSub.RetryBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20), 1) });
 
         // act
         await Nodes[0].Client.PublishAsync(orders, "order 7");

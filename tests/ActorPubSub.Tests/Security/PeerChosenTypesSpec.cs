@@ -67,7 +67,7 @@ public sealed class PeerChosenTypesSpec : NodeSpec
         var payload = new Payload(serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, order), serializer.ToBinary(order));
         var log = new DeliveryLog<object>();
         await using var sub = await Node.Client.SubscribeAsync<object>("unbound", "s", log.Recording,
-            Retrying with { AcceptedPayloadTypes = [typeof(string), typeof(byte[])] });
+            Retrying, new ConsumerOptions { AcceptedPayloadTypes = [typeof(string), typeof(byte[])] });
 
         // act
         await Node.Client.PublishAsync("unbound", "text");
@@ -140,7 +140,7 @@ public sealed class PeerChosenTypesSpec : NodeSpec
         Assert.Contains("A handler of System.Object needs a serializer", anything.Message);
 
         var wrongType = await Assert.ThrowsAsync<ArgumentException>(() => Node.Client.SubscribeAsync<string>("orders", "s", Ignore,
-            new SubscriptionOptions { AcceptedPayloadTypes = [typeof(byte[])] }));
+            null, new ConsumerOptions { AcceptedPayloadTypes = [typeof(byte[])] }));
         Assert.Contains("AcceptedPayloadTypes names System.Byte[], which the handler's type System.String cannot take", wrongType.Message);
     }
 
@@ -204,7 +204,7 @@ public sealed class PeerChosenTypesSpec : NodeSpec
         Assert.True(reply is PublishReceipt or PublishReceipts, $"the topic stored the payload (got {reply})");
     }
 
-    private async Task<ActorPubSub.Messages.DeadLetter> SingleDeadLetterAsync(string topic)
+    private async Task<ActorPubSub.DeadLetter> SingleDeadLetterAsync(string topic)
     {
         var page = await Eventually.HoldsAsync(() => Node.Client.ListDeadLettersAsync(topic, "s"), p => p.Total >= 1,
             $"the refused message of {topic} reached the dead-letter store", TimeSpan.FromSeconds(30));

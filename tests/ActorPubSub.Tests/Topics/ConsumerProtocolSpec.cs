@@ -42,7 +42,7 @@ public sealed class ConsumerProtocolSpec : NodeSpec
     public async Task Deliveries_of_a_terminated_consumer_should_go_to_the_next_consumer_at_once()
     {
         // arrange: the first consumer takes both messages and dies without acking or saying goodbye
-        await Node.Client.CreateSubscriptionAsync("watch", "s", new ActorPubSub.Client.SubscriptionOptions { AckDeadline = TimeSpan.FromMinutes(10) });
+        await Node.Client.CreateSubscriptionAsync("watch", "s", new ActorPubSub.SubscriptionOptions { AckDeadline = TimeSpan.FromMinutes(10) });
         await Node.Client.PublishAsync("watch", new byte[] { 1 });
         await Node.Client.PublishAsync("watch", new byte[] { 2 });
         var doomed = Kit.CreateTestProbe();

@@ -84,7 +84,7 @@ public sealed class PublishSubscribeSpec : NodeSpec
         // arrange: two consumers of one subscription with small windows and slow handlers, so both get work
         const int count = 300;
         var byConsumer = new[] { new ConcurrentBag<long>(), new ConcurrentBag<long>() };
-        var options = new SubscriptionOptions { MaxInFlight = 5 };
+        var options = new ConsumerOptions { MaxInFlight = 5 };
         var subs = new List<ISubscription>();
         for (var c = 0; c < 2; c++)
         {
@@ -93,7 +93,7 @@ public sealed class PublishSubscribeSpec : NodeSpec
             {
                 await Task.Delay(2, ct);
                 mine.Add(d.Sequence);
-            }, options));
+            }, null, options));
         }
 
         // act
@@ -115,12 +115,12 @@ public sealed class PublishSubscribeSpec : NodeSpec
         // arrange: the first attempt hangs until its handler timeout cancels it; the ack deadline is shorter, so the
         // redelivery comes while it still runs, and waits for it (a consumer never runs one message twice at once)
         var attempts = new ConcurrentQueue<int>();
-        var options = new SubscriptionOptions { AckDeadline = TimeSpan.FromMilliseconds(500), HandlerTimeout = TimeSpan.FromSeconds(3) };
+        var options = new SubscriptionOptions { AckDeadline = TimeSpan.FromMilliseconds(500) };
         await using var sub = await Node.Client.SubscribeAsync<string>("slow", "s", async (d, ct) =>
         {
             attempts.Enqueue(d.Attempt);
             if (d.Attempt == 1) await Task.Delay(Timeout.Infinite, ct);
-        }, options);
+        }, options, new ConsumerOptions { HandlerTimeout = TimeSpan.FromSeconds(3) });
 
         // act
         await Node.Client.PublishAsync("slow", "hang once");

@@ -134,7 +134,7 @@ public sealed class TopicBacklogSpec(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, empty.LastSequence);
         Assert.Equal((count, 1L, (long)count), (million.LastSequence, million.FirstRetained, million.Subscriptions.Single().Pending));
         var log = new DeliveryLog<byte[]>();
-        await using (await second.Client.SubscribeAsync("million", "s", log.Recording, new SubscriptionOptions { MaxInFlight = 100 }))
+        await using (await second.Client.SubscribeAsync("million", "s", log.Recording, null, new ConsumerOptions { MaxInFlight = 100 }))
             await log.ReceivedAsync(1000);
         Assert.Contains(1L, log.Sequences);
     }

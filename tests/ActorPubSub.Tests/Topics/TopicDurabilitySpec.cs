@@ -75,7 +75,7 @@ public sealed class TopicDurabilitySpec : IDisposable
                          {
                              log.Add(d);
                              return d.Sequence % 2 == 0 ? Task.CompletedTask : Task.Delay(Timeout.Infinite, _);
-                         }, new SubscriptionOptions { MaxInFlight = count }))
+                         }, null, new ConsumerOptions { MaxInFlight = count }))
             {
                 await Eventually.HoldsAsync(() => first.Client.GetTopicInfoAsync("snap"),
                     i => i.Subscriptions.Single(s => s.Name == "a").Pending == count / 2 && i.Subscriptions.Single(s => s.Name == "b").Pending == 0,

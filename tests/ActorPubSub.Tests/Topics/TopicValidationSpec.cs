@@ -92,7 +92,7 @@ public sealed class TopicValidationSpec : NodeSpec
         Assert.Equal(RejectionCode.Conflict, conflict.Code);
 
         var window = await Assert.ThrowsAsync<ArgumentException>(() =>
-            Node.Client.SubscribeAsync<string>("opts", "s", (_, _) => Task.CompletedTask, new SubscriptionOptions { MaxInFlight = 0 }));
+            Node.Client.SubscribeAsync<string>("opts", "s", (_, _) => Task.CompletedTask, null, new ConsumerOptions { MaxInFlight = 0 }));
         Assert.Contains("between 1 and 100000", window.Message);
 
         var probe = Kit.CreateTestProbe();

@@ -1,10 +1,12 @@
+using System.ComponentModel;
 
-namespace ActorPubSub.Client;
+namespace ActorPubSub;
 
-using ActorPubSub.Topics.Subscriptions;
-using ActorPubSub.Topics;
-
-/// <summary>Options of a subscription (fixed at creation) and of a consumer of it.</summary>
+/// <summary>
+/// Options of a durable subscription, stored with it and fixed at its creation (<see cref="IPubSub.CreateSubscriptionAsync"/>,
+/// or <c>SubscribeAsync</c> creating it). The options of one consumer (max in-flight, handler timeout, accepted payload
+/// types) are <see cref="ConsumerOptions"/>.
+/// </summary>
 public sealed record SubscriptionOptions
 {
     /// <summary>Where a new subscription starts. <b>Default:</b> <see cref="StartPosition.Earliest"/>.</summary>
@@ -44,22 +46,38 @@ public sealed record SubscriptionOptions
     /// A filter over message headers, e.g. <c>type = "order.created" AND region IN ("eu","us")</c>: only
     /// matching messages are delivered, the others count as acknowledged. Checked at creation (a bad filter is
     /// an <see cref="ArgumentException"/> naming the position). <b>Default:</b> unset — every message. Fixed at
-    /// creation. The language: <see cref="Filters.HeaderFilter"/>.
+    /// creation. The language: <c>ActorPubSub.Filters.HeaderFilter</c>.
     /// </summary>
     public string? Filter { get; init; }
 
-    /// <summary>Deliveries this consumer runs at once. <b>Default:</b> <c>actorpubsub.consumer.max-in-flight</c> (256).</summary>
+    private const string ConsumerSetting =
+        "A consumer setting, not stored with the subscription: give it to SubscribeAsync in ConsumerOptions. " +
+        "CreateSubscriptionAsync refuses it (ArgumentException).";
+
+    /// <summary>Moved to <see cref="ConsumerOptions.MaxInFlight"/>; honoured only by the <c>SubscribeAsync</c> overload without <see cref="ConsumerOptions"/>.</summary>
+    [Obsolete(ConsumerSetting)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public int? MaxInFlight { get; init; }
 
-    /// <summary>A handler running longer counts as failed. <b>Default:</b> <c>actorpubsub.consumer.handler-timeout</c> (30 s).</summary>
+    /// <summary>Moved to <see cref="ConsumerOptions.HandlerTimeout"/>; honoured only by the <c>SubscribeAsync</c> overload without <see cref="ConsumerOptions"/>.</summary>
+    [Obsolete(ConsumerSetting)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public TimeSpan? HandlerTimeout { get; init; }
 
-    /// <summary>
-    /// The payload types this consumer reads, each with the serializer bound to it. <b>Default:</b> unset — the handler's
-    /// type alone. A payload written by another serializer (or whose type-name manifest names another type) is refused
-    /// and dead-lettered at once: a publisher does not choose how consumers deserialize. Set it for a handler of a base
-    /// type or <c>object</c> that takes several kinds of payload (e.g. <c>[typeof(string), typeof(byte[])]</c>); each
-    /// must be assignable to the handler's type and have a serializer other than Akka's type-name JSON.
-    /// </summary>
+    /// <summary>Moved to <see cref="ConsumerOptions.AcceptedPayloadTypes"/>; honoured only by the <c>SubscribeAsync</c> overload without <see cref="ConsumerOptions"/>.</summary>
+    [Obsolete(ConsumerSetting)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public IReadOnlyCollection<Type>? AcceptedPayloadTypes { get; init; }
+
+#pragma warning disable CS0618 // reads the settings it moves out
+    /// <summary>The consumer settings set here (the obsolete ones), by name; empty when none is.</summary>
+    internal IReadOnlyList<string> ConsumerSettingsSet() =>
+        [.. new[] { MaxInFlight is null ? null : nameof(MaxInFlight), HandlerTimeout is null ? null : nameof(HandlerTimeout),
+            AcceptedPayloadTypes is null ? null : nameof(AcceptedPayloadTypes) }.OfType<string>()];
+
+    /// <summary>The durable part (the consumer settings cleared) and the consumer settings it carried.</summary>
+    internal (SubscriptionOptions Subscription, ConsumerOptions Consumer) Split() =>
+        (this with { MaxInFlight = null, HandlerTimeout = null, AcceptedPayloadTypes = null },
+         new ConsumerOptions { MaxInFlight = MaxInFlight, HandlerTimeout = HandlerTimeout, AcceptedPayloadTypes = AcceptedPayloadTypes });
+#pragma warning restore CS0618
 }

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace ActorPubSub.Client;
+namespace ActorPubSub;
 
 /// <summary>A message delivered to a handler.</summary>
 /// <param name="Sequence">The message's sequence number in the topic (0 for a transient message).</param>

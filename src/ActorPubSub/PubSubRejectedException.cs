@@ -1,7 +1,5 @@
-using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
 
-namespace ActorPubSub.Client;
+namespace ActorPubSub;
 
 /// <summary>A topic refused a request; <see cref="Code"/> says why, the message says what is allowed.</summary>
 public sealed class PubSubRejectedException(RejectionCode code, string message) : Exception(message)

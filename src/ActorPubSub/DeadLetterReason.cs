@@ -1,4 +1,4 @@
-namespace ActorPubSub.Messages;
+namespace ActorPubSub;
 
 /// <summary>Why a message was dead-lettered.</summary>
 public enum DeadLetterReason

@@ -1,4 +1,4 @@
-namespace ActorPubSub.Client;
+namespace ActorPubSub;
 
 /// <summary>
 /// The client can no longer reach ActorPubSub: its ActorSystem terminated, or this member was downed or removed from

@@ -1,8 +1,6 @@
-using ActorPubSub.DeadLetters;
-using ActorPubSub.Topics;
 using ActorPubSub.Messages;
 
-namespace ActorPubSub.Client;
+namespace ActorPubSub;
 
 /// <summary>
 /// The Task facade of ActorPubSub, registered in DI by <c>services.AddPubSubClient()</c>.
@@ -60,6 +58,11 @@ public interface IPubSub
     Task WaitUntilReadyAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Creates a durable subscription, or confirms it exists with the same options.</summary>
+    /// <exception cref="ArgumentException">
+    /// Invalid names or options, or a consumer setting in <paramref name="options"/> (the obsolete <c>MaxInFlight</c>,
+    /// <c>HandlerTimeout</c> or <c>AcceptedPayloadTypes</c>): those belong to a consumer, not to the subscription; give
+    /// them to <c>SubscribeAsync</c> in <see cref="ConsumerOptions"/>.
+    /// </exception>
     Task<SubscriptionCreated> CreateSubscriptionAsync(string topic, string subscription, SubscriptionOptions? options = null,
         CancellationToken cancellationToken = default);
 
@@ -67,12 +70,37 @@ public interface IPubSub
     Task<SubscriptionDeleted> DeleteSubscriptionAsync(string topic, string subscription, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Creates the subscription if needed and starts a consumer on this node. The handler acks a message by
-    /// returning and nacks it by throwing (it comes back after a backoff). Several consumers of one
-    /// subscription share its messages. Completes once the topic has registered the consumer: transient messages
-    /// published after it returns reach it. Payloads are read only with the serializer bound to <typeparamref name="T"/> (or to
-    /// each of <see cref="SubscriptionOptions.AcceptedPayloadTypes"/>); a payload of another serializer is dead-lettered at
-    /// once as unprocessable.
+    /// Creates the subscription if needed (with <paramref name="subscriptionOptions"/>, fixed at creation) and starts a
+    /// consumer on this node (with <paramref name="consumerOptions"/>, this consumer's own). The handler acks a message by
+    /// returning and nacks it by throwing (it comes back after a backoff). Several consumers of one subscription share its
+    /// messages. Completes once the topic has registered the consumer: transient messages published after it returns
+    /// reach it. Payloads are read only with the serializer bound to <typeparamref name="T"/> (or to each of
+    /// <see cref="ConsumerOptions.AcceptedPayloadTypes"/>); a payload of another serializer is dead-lettered at once as
+    /// unprocessable.
+    /// </summary>
+    /// <remarks>
+    /// The handler is called on the consumer's actor and runs there until its first <c>await</c> that does not complete at
+    /// once: a handler that does its work synchronously (or blocks) holds that actor, and the consumer's other deliveries
+    /// wait for it. Make long or blocking work asynchronous (or start it with <c>Task.Run</c>). A handler that runs
+    /// longer than <see cref="ConsumerOptions.HandlerTimeout"/> has its <see cref="CancellationToken"/> cancelled and its
+    /// message is delivered again after the backoff; if it finishes after that, its result is not acknowledged (the
+    /// message already counts as failed and its redelivery is on its way), so handlers should honour the token and be
+    /// idempotent (docs/clients.md).
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// Invalid names or options, a consumer setting left in <paramref name="subscriptionOptions"/> (the obsolete
+    /// <c>MaxInFlight</c>, <c>HandlerTimeout</c> or <c>AcceptedPayloadTypes</c>: give them in
+    /// <paramref name="consumerOptions"/>), or <typeparamref name="T"/> (or an accepted type) has no serializer of its own.
+    /// </exception>
+    /// <exception cref="TimeoutException">The topic did not register the consumer within the request timeout.</exception>
+    Task<ISubscription> SubscribeAsync<T>(string topic, string subscription, Func<Delivery<T>, CancellationToken, Task> handler,
+        SubscriptionOptions? subscriptionOptions, ConsumerOptions? consumerOptions, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="SubscribeAsync{T}(string, string, Func{Delivery{T}, CancellationToken, Task}, SubscriptionOptions?, ConsumerOptions?, CancellationToken)"/>
+    /// with the consumer's defaults. For the migration from the options that mixed both, the obsolete consumer settings of
+    /// <paramref name="options"/> (<c>MaxInFlight</c>, <c>HandlerTimeout</c>, <c>AcceptedPayloadTypes</c>) still apply
+    /// to this consumer here; give them in <see cref="ConsumerOptions"/> instead.
     /// </summary>
     /// <exception cref="ArgumentException">
     /// Invalid names or options, or <typeparamref name="T"/> (or an accepted type) has no serializer of its own.

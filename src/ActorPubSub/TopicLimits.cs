@@ -1,4 +1,4 @@
-namespace ActorPubSub.Topics;
+namespace ActorPubSub;
 
 /// <summary>What a topic does when its log reaches a limit.</summary>
 public enum WhenFull

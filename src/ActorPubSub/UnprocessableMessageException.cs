@@ -1,6 +1,5 @@
-using ActorPubSub.Topics.Subscriptions;
 
-namespace ActorPubSub.Client;
+namespace ActorPubSub;
 
 /// <summary>
 /// Thrown by a handler to declare a message poison (it can never be processed: malformed, violates an

@@ -1,6 +1,6 @@
 using ActorPubSub.Messages;
 
-namespace ActorPubSub.Topics.Subscriptions;
+namespace ActorPubSub;
 
 /// <summary>
 /// How long a failed delivery waits before it is delivered again: <c>Min * Factor^(attempt-1)</c>, at most

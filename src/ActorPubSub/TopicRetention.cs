@@ -1,7 +1,6 @@
 using ActorPubSub.Messages;
-using ActorPubSub.Topics.Subscriptions;
 
-namespace ActorPubSub.Topics;
+namespace ActorPubSub;
 
 /// <summary>
 /// How long a topic keeps messages that every subscription has acknowledged, so a subscription can seek back

@@ -1,4 +1,4 @@
-namespace ActorPubSub.Client;
+namespace ActorPubSub;
 
 /// <summary>
 /// What a transient publish does when the topic's transient buffer of this client is full (the consumers do not keep

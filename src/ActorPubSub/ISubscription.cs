@@ -1,6 +1,5 @@
-using ActorPubSub.Topics.Subscriptions;
 
-namespace ActorPubSub.Client;
+namespace ActorPubSub;
 
 /// <summary>A running consumer of a subscription. Disposing it stops the consumer (the subscription stays).</summary>
 public interface ISubscription : IAsyncDisposable

@@ -1,4 +1,6 @@
-namespace ActorPubSub.Messages;
+using ActorPubSub.Messages;
+
+namespace ActorPubSub;
 
 /// <summary>A poison message, as the dead-letter actor keeps it.</summary>
 /// <param name="Id">

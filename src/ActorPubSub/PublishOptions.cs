@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
-using ActorPubSub.Topics;
-using ActorPubSub.Topics.Subscriptions;
 
-namespace ActorPubSub.Client;
+namespace ActorPubSub;
 
 /// <summary>Optional properties of one publish.</summary>
 public sealed record PublishOptions
@@ -19,7 +17,7 @@ public sealed record PublishOptions
     /// <summary>
     /// Your own id of the message, delivered with it. A publish whose id repeats one the topic stored within
     /// <c>actorpubsub.topic.dedup-window</c> (2 minutes) is confirmed with the original sequence number
-    /// (<see cref="Topics.PublishReceipt.Duplicate"/>) and not stored again — also after a restart or a move of
+    /// (<see cref="PublishReceipt.Duplicate"/>) and not stored again — also after a restart or a move of
     /// the topic. <b>Default:</b> none.
     /// </summary>
     public string? MessageId { get; init; }
@@ -27,7 +25,7 @@ public sealed record PublishOptions
     /// <summary>
     /// Correlation id kept with the message end to end (header <c>correlation-id</c>): delivered as
     /// <see cref="Delivery{T}.CorrelationId"/>, put in the handler's log scope and on its trace span. <b>Default:</b>
-    /// the ambient <see cref="Observability.PubSubCorrelation.Current"/> (inside a handler: the id of the message it
+    /// the ambient <c>ActorPubSub.Observability.PubSubCorrelation.Current</c> (inside a handler: the id of the message it
     /// handles), else a new one when <c>actorpubsub.client.generate-correlation-id</c> is on, else none.
     /// </summary>
     public string? CorrelationId { get; init; }

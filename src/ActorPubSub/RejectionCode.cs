@@ -1,0 +1,18 @@
+namespace ActorPubSub;
+
+/// <summary>Why a publish or command was refused. Only <see cref="TopicFull"/> and <see cref="StorageFailure"/> may succeed on retry.</summary>
+public enum RejectionCode
+{
+    /// <summary>The request itself is invalid (name, size, options); resending it will fail again.</summary>
+    Invalid = 1,
+    /// <summary>The subscription named does not exist on the topic.</summary>
+    UnknownSubscription = 2,
+    /// <summary>The topic has never had a message or subscription.</summary>
+    UnknownTopic = 3,
+    /// <summary>The topic holds as much as its limits allow; retry once consumers caught up.</summary>
+    TopicFull = 4,
+    /// <summary>The journal refused or failed the write.</summary>
+    StorageFailure = 5,
+    /// <summary>A subscription with that name exists with other options.</summary>
+    Conflict = 6,
+}

@@ -1,0 +1,7 @@
+using Akka.Event;
+using ActorPubSub.Messages;
+
+namespace ActorPubSub;
+
+public sealed record SubscriptionDeleted(string Topic, string Subscription, bool Existed)
+    : IPubSubWireMessage, IDeadLetterSuppression;
