@@ -2,6 +2,7 @@ using Akka.Actor;
 using ActorPubSub.Client;
 using ActorPubSub.Hosting;
 using ActorPubSub.Tests.Support;
+using ActorPubSub.Tests.Support.Stores;
 using ActorPubSub.Topics;
 
 namespace ActorPubSub.Tests.Fencing;
@@ -12,16 +13,18 @@ namespace ActorPubSub.Tests.Fencing;
 /// member lease is fresh, and takes it over (with the first's messages) once the first cluster stopped.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class TwoClustersOneDatabaseSpec : IDisposable
+[Collection(PostgreSqlCollection.Name)]
+public sealed class TwoClustersOneDatabaseSpec
 {
-    private readonly TempDatabase _db = new();
-
-    [Fact]
-    public async Task A_topic_should_be_live_in_one_cluster_only_and_taken_over_once_the_other_stopped()
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.PostgreSql)]
+    public async Task A_topic_should_be_live_in_one_cluster_only_and_taken_over_once_the_other_stopped(StoreKind kind)
     {
-        // arrange: two clusters on one SQLite file; the topic starts in the first
-        var first = await PubSubNode.StartAsync(new PubSubOptions { SqliteFile = _db.File }, systemName: "first");
-        await using var second = await PubSubNode.StartAsync(new PubSubOptions { SqliteFile = _db.File }, systemName: "second");
+        // arrange: two clusters on one database; the topic starts in the first
+        await using var store = await TestStore.CreateAsync(kind);
+        var first = await PubSubNode.StartAsync(store.Apply(new PubSubOptions()), systemName: "first");
+        await using var second = await PubSubNode.StartAsync(store.Apply(new PubSubOptions()), systemName: "second");
         try
         {
             var receipt = await first.Client.PublishAsync("orders", "from the first cluster");
@@ -54,7 +57,6 @@ public sealed class TwoClustersOneDatabaseSpec : IDisposable
                 catch (PubSubRejectedException e) when (e.Code == RejectionCode.Fenced) { return 0; }
             }, sequence => sequence > 0, "the second cluster took the topic over", TimeSpan.FromSeconds(60));
         Assert.Equal(3, taken);
+        Assert.Equal(1, await store.QueryAsync("SELECT COUNT(*) FROM actorpubsub_topic_holder"));
     }
-
-    public void Dispose() => _db.Dispose();
 }
