@@ -14,6 +14,12 @@ public sealed class NodeExit
     /// </summary>
     public const int JournalUnreachable = 3;
 
+    /// <summary>
+    /// The node was refused by the cluster it joined (a standalone node on SQLite, which takes no other broker): a setting
+    /// to fix, like a bad one at start-up. Restarting it unchanged is refused again.
+    /// </summary>
+    public const int Refused = 2;
+
     private int _code;   // 0: none chosen
 
     /// <summary>The code to exit with, or null for the host's own (0, or non-zero after a downing).</summary>
@@ -32,4 +38,12 @@ internal sealed class JournalUnreachableReason : CoordinatedShutdown.Reason
     public override int ExitCode => NodeExit.JournalUnreachable;
 
     public override string ToString() => "the journal is unreachable from this broker only";
+}
+
+/// <summary>The CoordinatedShutdown reason of a broker that the cluster it joined refused (<see cref="NodeExit.Refused"/>).</summary>
+internal sealed class JoinRefusedReason(string why) : CoordinatedShutdown.Reason
+{
+    public override int ExitCode => NodeExit.Refused;
+
+    public override string ToString() => $"refused by the cluster it joined: {why}";
 }

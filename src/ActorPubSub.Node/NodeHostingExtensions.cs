@@ -7,6 +7,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using ActorPubSub.Memory;
 using ActorPubSub.Node.Health;
+using ActorPubSub.Node.Membership;
 using ActorPubSub.Server.Security;
 using ActorPubSub.Server.Startup;
 using Microsoft.Extensions.DependencyInjection;
@@ -90,6 +91,32 @@ public static class NodeHostingExtensions
             // watchdog stops the topics that would hold the hand-off on their last write).
             CoordinatedShutdown.Get(system).Run(JournalUnreachableReason.Instance);
         }), JournalWatchdog.Name));
+    }
+
+    /// <summary>
+    /// A standalone node on SQLite (without <see cref="NodeSettings.AllowSqliteInCluster"/>) downs a broker that joins it
+    /// (<see cref="StandaloneJoinGuard"/>); a cluster node that such a node refuses stops with one line on stderr and
+    /// exit code <see cref="NodeExit.Refused"/> (<see cref="JoinRefusal"/>).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithJoinChecks(this AkkaConfigurationBuilder builder, NodeSettings settings,
+        IServiceProvider services)
+    {
+        if (settings.IsStandalone)
+        {
+            if (settings.SqlitePath is null || settings.AllowSqliteInCluster) return builder;
+            return builder.AddStartup((system, _) =>
+                system.ActorOf(StandaloneJoinGuard.Props(settings.Role, settings.StorageDescription), StandaloneJoinGuard.Name));
+        }
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(NodeLog.Category);
+        var exit = services.GetRequiredService<NodeExit>();
+        var seeds = settings.SeedNodes.Select(Address.Parse).ToList();
+        return builder.AddStartup((system, _) => system.ActorOf(JoinRefusal.Props(seeds, why =>
+        {
+            NodeLog.JoinRefused(logger, why, NodeExit.Refused);
+            Console.Error.WriteLine($"ActorPubSub.Node: refused by the cluster it joined: {why}");
+            exit.Set(NodeExit.Refused);
+            CoordinatedShutdown.Get(system).Run(new JoinRefusedReason(why));
+        }), JoinRefusal.Name));
     }
 
     /// <summary>Logs where the node listens once it started, when it is Up, and when it stops.</summary>

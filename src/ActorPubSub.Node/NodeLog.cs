@@ -30,4 +30,7 @@ internal static partial class NodeLog
     [LoggerMessage(EventId = 7, Level = LogLevel.Error,
         Message = "ActorPubSub node leaving the cluster: {Why}. Its topics move to the other brokers; it exits with code {ExitCode} and, restarted, joins again once the journal answers")]
     public static partial void LeavingForJournalOutage(ILogger logger, string why, int exitCode);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "ActorPubSub node refused by the cluster it joined, stopping (exit code {ExitCode}): {Why}")]
+    public static partial void JoinRefused(ILogger logger, string why, int exitCode);
 }

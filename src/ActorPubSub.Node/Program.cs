@@ -34,6 +34,7 @@ builder.Services.AddAkka(settings.ActorSystemName, (akka, services) => akka
     .WithActorPubSub(settings.ToPubSubOptions())
     .WithNodeCluster(settings)
     .WithJournalWatchdog(settings, services)
+    .WithJoinChecks(settings, services)
     .WithNodeLifecycleLog(settings, services));
 
 await using var app = builder.Build();

@@ -15,4 +15,9 @@ public enum RejectionCode
     StorageFailure = 5,
     /// <summary>A subscription with that name exists with other options.</summary>
     Conflict = 6,
+    /// <summary>
+    /// The topic is live in another cluster on the same database (its host holds a fresh member lease): this cluster's copy
+    /// refuses it until that lease lapses. The reason names the other host and what to do.
+    /// </summary>
+    Fenced = 7,
 }

@@ -12,13 +12,18 @@ namespace ActorPubSub.Server.Security;
 /// </summary>
 public sealed class RefusedJsonSerializer : Serializer
 {
-    /// <summary>Binds this serializer in Akka's JSON slot and turns off the fallback for unbound types.</summary>
+    /// <summary>
+    /// Binds this serializer in Akka's JSON slot and turns off the fallback for unbound types; and binds
+    /// <see cref="RefusedRemoteDeploySerializer"/> in Akka.Remote's <c>daemon-create</c> slot (no remote deployment).
+    /// </summary>
     public const string Hocon = """
         akka.actor {
           serialization-settings.allow-unregistered-types = off
           serializers.json = "ActorPubSub.Server.Security.RefusedJsonSerializer, ActorPubSub.Server"
+          serializers.daemon-create = "ActorPubSub.Server.Security.RefusedRemoteDeploySerializer, ActorPubSub.Server"
           serialization-identifiers {
             "ActorPubSub.Server.Security.RefusedJsonSerializer, ActorPubSub.Server" = 1
+            "ActorPubSub.Server.Security.RefusedRemoteDeploySerializer, ActorPubSub.Server" = 3
           }
         }
         """;

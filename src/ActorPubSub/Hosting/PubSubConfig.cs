@@ -26,6 +26,8 @@ public static class PubSubConfig
     /// <see cref="Client.RefusedJsonSerializer"/>: a message a peer sends with id 1 — whatever type its bytes name — is
     /// not deserialized (Akka.Remote logs and drops it). <c>System.Object</c> stays bound to that slot, so even an
     /// explicit binding to <c>json</c> or to <c>object</c> never reads type names.</item>
+    /// <item>Akka.Remote's <c>daemon-create</c> serializer (id 3, remote deployment) is replaced by
+    /// <see cref="Client.RefusedRemoteDeploySerializer"/>: no peer creates an actor on this process.</item>
     /// </list>
     /// Akka's own remote messages (cluster, sharding, distributed data, remoting, persistence) have serializers of their own
     /// and are unaffected; strings, 32/64-bit integers, byte arrays and Google.Protobuf messages keep theirs.
@@ -34,8 +36,10 @@ public static class PubSubConfig
         akka.actor {
           serialization-settings.allow-unregistered-types = off
           serializers.json = "ActorPubSub.Client.RefusedJsonSerializer, ActorPubSub"
+          serializers.daemon-create = "ActorPubSub.Client.RefusedRemoteDeploySerializer, ActorPubSub"
           serialization-identifiers {
             "ActorPubSub.Client.RefusedJsonSerializer, ActorPubSub" = 1
+            "ActorPubSub.Client.RefusedRemoteDeploySerializer, ActorPubSub" = 3
           }
         }
         """;

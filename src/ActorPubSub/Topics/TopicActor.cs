@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using ActorPubSub.Fencing;
 using ActorPubSub.Journal;
 using ActorPubSub.Memory;
 using ActorPubSub.Observability;
@@ -35,6 +36,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private sealed class Housekeeping : INotInfluenceReceiveTimeout { public static readonly Housekeeping Instance = new(); private Housekeeping() { } }
     private sealed class WriteDone { public static readonly WriteDone Instance = new(); private WriteDone() { } }
     private sealed class DrainDeadline { public static readonly DrainDeadline Instance = new(); private DrainDeadline() { } }
+    private sealed class FenceLapsed { public static readonly FenceLapsed Instance = new(); private FenceLapsed() { } }
 
     private enum Phase { Active, Draining, Stopping }
 
@@ -58,6 +60,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private Activity? _writeActivity;       // the span of the write in flight
     private Exception? _writeRejected;
     private bool _passivated;
+    private bool _started;                  // claimed and active (a fenced copy never started)
     private readonly NodeMemory _memory;
     private IActorRef? _reader;             // reads the log back from the journal; created on the first read
     private readonly List<(object Command, IActorRef Sender)> _waitingForRead = [];
@@ -85,7 +88,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         // Recovering: the replay rebuilds the state; commands wait (Akka.Persistence stashes them) until it completed.
         Recover<SnapshotOffer>(offer => _state.Restore((TopicSnapshot)offer.Snapshot, Now, DateTime.UtcNow));
         Recover<ITopicEvent>(e => _state.Replay(e, LastSequenceNr, Now, DateTime.UtcNow));
-        Recover<RecoveryCompleted>(_ => OnRecovered());
+        Recover<RecoveryCompleted>(_ => Claim());
         Active();
     }
 
@@ -232,6 +235,68 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     // ---------------------------------------------------------------- recovery and stop
 
+    /// <summary>
+    /// After recovery, before any command: the topic claims its topic in the database (<see cref="TopicFencing"/>), so it
+    /// is never live in two clusters on one database. Commands wait meanwhile (one round trip, at the topic's start only).
+    /// </summary>
+    private void Claim()
+    {
+        var fencing = TopicFencing.For(Context.System);
+        if (!fencing.IsActive)
+        {
+            OnRecovered();
+            return;
+        }
+        Become(() =>
+        {
+            Command<ClaimResult>(OnClaimed);
+            CommandAny(_ => Stash.Stash());
+        });
+        fencing.ClaimAsync(PersistenceId, $"/system/sharding/{TopicRegion.TypeName}/*/*").PipeTo(Self,
+            failure: e => new ClaimResult.Failed(e.Message));
+    }
+
+    private void OnClaimed(ClaimResult result)
+    {
+        switch (result)
+        {
+            case ClaimResult.Granted granted:
+                if (granted.Previous is { } previous) _log.Info("Topic {Topic}: taken over from {PreviousHost}", _topic, previous);
+                Become(Active);
+                Stash.UnstashAll();
+                OnRecovered();
+                return;
+            case ClaimResult.Fenced fenced:
+                _log.Error("Topic {Topic} refused here: {Reason}", _topic, fenced.Reason);
+                Fence(fenced.Reason, fenced.Holder.LeaseLeft);
+                return;
+            case ClaimResult.Failed failed:
+                _log.Warning("Topic {Topic}: not started: {Reason}", _topic, failed.Reason);
+                Fence($"topic '{_topic}' could not be started: {failed.Reason}; try again", TimeSpan.Zero, RejectionCode.StorageFailure);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Fenced (or its claim failed): refuses what waited and what comes, then stops once the other holder's lease may have
+    /// lapsed; the next command starts the topic again (recovering what the other holder wrote) and claims anew.
+    /// </summary>
+    private void Fence(string reason, TimeSpan holderLeaseLeft, RejectionCode code = RejectionCode.Fenced)
+    {
+        Become(() =>
+        {
+            Command<FenceLapsed>(_ => Context.Stop(Self));
+            CommandAny(command =>
+            {
+                if (!FencedCommands.Answerable(Sender)) return;
+                foreach (var reply in FencedCommands.Replies(_topic, command, reason, code)) Sender.Tell(reply);
+            });
+        });
+        Stash.UnstashAll();
+        var wait = holderLeaseLeft < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : holderLeaseLeft;
+        Timers.StartSingleTimer(nameof(FenceLapsed), FenceLapsed.Instance, wait);
+    }
+
     private void OnRecovered()
     {
         _state.Recovered();
@@ -240,6 +305,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
             TimeSpan.FromMilliseconds(Math.Max(_settings.TickInterval.TotalMilliseconds, _settings.ConsumerTimeout.TotalMilliseconds / 3)));
         Context.SetReceiveTimeout(_settings.IdleTimeout);
         TopicRegistry.Started(_state.Metrics);
+        _started = true;
         _state.Gauges.Publish();
         var elapsedMs = (long)Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds;
         // A topic seen for the first time (a new topic, or a query for one that does not exist) is not news at info.
@@ -253,7 +319,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     {
         _state.Log.Release();
         _memory.Leave();
-        TopicRegistry.Stopped(_state.Metrics, _passivated);
+        if (_started) TopicRegistry.Stopped(_state.Metrics, _passivated);
         if (_writeActivity is { } activity)
         {
             _writeActivity = null;

@@ -12,7 +12,8 @@ public static partial class Layering
 {
     // Memory (the node's memory budget) is a leaf on Settings that topics and dead-letter stores share; Journal (reading
     // a persistence id's journal back) is a leaf on Akka.Persistence alone
-    private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings", "Memory", "Journal"];
+    // Fencing (a topic's claim of its database, member leases) is a leaf on Settings that topics ask at their start
+    private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings", "Memory", "Journal", "Fencing"];
     private static readonly ImmutableHashSet<string> Engine = Base.Union(["Filters", "Observability", "Topics"]);
     private static readonly ImmutableHashSet<string> Client = Engine.Union(["DeadLetters", "Consumers", "Gateway", "Client"]);
 
@@ -32,6 +33,7 @@ public static partial class Layering
             ["Settings"] = [],
             ["Journal"] = [],
             ["Memory"] = ["Settings"],
+            ["Fencing"] = ["Settings"],
             ["Filters"] = [],
             ["Observability"] = ["Messages"],
             ["Topics"] = Base.Union(["Filters", "Observability"]),
