@@ -117,7 +117,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         var settings = new Dictionary<string, string> { ["HttpAddress"] = "127.0.0.1:0" };
         if (o.Postgres is not null) settings["PostgreSqlConnectionString"] = o.Postgres;
         else settings["SqliteFile"] = Path.Combine(directory, "actorpubsub.db");
-        var node = NodeProcess.Start(settings, directory);
+        var node = NodeProcess.Start(settings, o.NodeEnvironment, directory);
         try
         {
             var address = await node.UpAddressAsync(TimeSpan.FromSeconds(120));

@@ -34,6 +34,8 @@ internal sealed record BenchOptions
                              joins its cluster as a member client (no topics), or with --cluster-client
                              reaches it as a non-member client; product defaults only; the peers' warm-up
                              (--warmup); w1, w2, w3 and latency only
+          --node-env NAME=VALUE  an environment variable for the node process only (repeatable), e.g.
+                             DOTNET_TieredPGO=0 to show a runtime setting both ways
           --warmup N         --node-process's warm-up run: N messages (w3 5N, latency 1 s); default
                              100000, the peers' harness's (PeerBench --warmup, kept by run.sh)
           --json             one JSON object per result on stdout instead of the table
@@ -51,6 +53,7 @@ internal sealed record BenchOptions
     public int Seconds { get; init; } = 10;
     public int Runs { get; init; } = 1;
     public int Warmup { get; init; } = 100_000;
+    public IReadOnlyDictionary<string, string> NodeEnvironment { get; init; } = new Dictionary<string, string>();
     public int? TransientWindow { get; init; }
     public string? Postgres { get; init; }
     public bool SqliteNormal { get; init; }
@@ -90,6 +93,7 @@ internal sealed record BenchOptions
                 "--seconds" => o with { Seconds = Int(1) },
                 "--runs" => o with { Runs = Int(1) },
                 "--warmup" => o with { Warmup = Int(1) },
+                "--node-env" => WithNodeVariable(o, Value()),
                 "--postgres" => o with { Postgres = Value() },
                 "--transient-window" => o with { TransientWindow = Int(1) },
                 "--sqlite-sync" => o with
@@ -115,9 +119,18 @@ internal sealed record BenchOptions
             throw new BenchUsageException("--node-process already runs the client as a member of the node's cluster; drop --remote-client (or add --cluster-client for a non-member client).");
         if (o.NodeProcess && workload is ("w4" or "w5" or "all"))
             throw new BenchUsageException($"--node-process runs w1, w2, w3 or latency, not {workload}.");
+        if (!o.NodeProcess && o.NodeEnvironment.Count > 0)
+            throw new BenchUsageException("--node-env applies to --node-process only.");
         if (o.NodeProcess && (o.SqliteNormal || o.TransientWindow is not null))
             throw new BenchUsageException("--node-process runs the node with its own defaults: --sqlite-sync normal and --transient-window do not apply.");
         return o;
+    }
+
+    private static BenchOptions WithNodeVariable(BenchOptions o, string pair)
+    {
+        var eq = pair.IndexOf('=');
+        if (eq <= 0) throw new BenchUsageException($"--node-env takes NAME=VALUE, not '{pair}'.");
+        return o with { NodeEnvironment = new Dictionary<string, string>(o.NodeEnvironment) { [pair[..eq]] = pair[(eq + 1)..] } };
     }
 
     /// <summary>Where the journal lives, as the results name it.</summary>

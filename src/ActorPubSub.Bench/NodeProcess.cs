@@ -27,7 +27,8 @@ internal sealed class NodeProcess : IAsyncDisposable
         : typeof(NodeProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ActorPubSubNodeAssembly").Value
           ?? throw new InvalidOperationException("The benchmark was built without the node's path.");
 
-    private NodeProcess(string path, IReadOnlyDictionary<string, string> settings, string workingDirectory)
+    private NodeProcess(string path, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string> environment,
+        string workingDirectory)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The node is not built at {path}; build src/ActorPubSub.Node (or set ACTORPUBSUB_BENCH_NODE).", path);
         HookExit();
@@ -43,6 +44,7 @@ internal sealed class NodeProcess : IAsyncDisposable
         // Only the settings given here: the caller's ACTORPUBSUB_*/CLUSTER_* variables must not reconfigure the node.
         foreach (var key in info.Environment.Keys.Where(IsNodeVariable).ToList()) info.Environment.Remove(key);
         foreach (var (key, value) in settings) info.Environment[$"ACTORPUBSUB_Node__{key}"] = value;
+        foreach (var (key, value) in environment) info.Environment[key] = value;
         _process = new Process { StartInfo = info };
         _process.OutputDataReceived += (_, e) => Capture(e.Data);
         _process.ErrorDataReceived += (_, e) => Capture(e.Data);
@@ -57,9 +59,13 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts the node with <c>ACTORPUBSUB_Node__{key}={value}</c> for each setting.</summary>
-    public static NodeProcess Start(IReadOnlyDictionary<string, string> settings, string workingDirectory) =>
-        new(DefaultPath, settings, workingDirectory);
+    /// <summary>
+    /// Starts the node with <c>ACTORPUBSUB_Node__{key}={value}</c> for each setting, and <paramref name="environment"/>'s
+    /// variables as given (runtime settings such as <c>DOTNET_TieredPGO</c>).
+    /// </summary>
+    public static NodeProcess Start(IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string> environment,
+        string workingDirectory) =>
+        new(DefaultPath, settings, environment, workingDirectory);
 
     /// <summary>The node's cluster address once it is Up (its "ActorPubSub node is Up in the cluster as ..." line).</summary>
     public async Task<string> UpAddressAsync(TimeSpan within)
