@@ -23,6 +23,8 @@ internal sealed class BenchCluster : IAsyncDisposable
     private readonly string? _sqliteFile;
 
     private readonly bool _clusterClient;
+    private NodeProcess? _node;
+    private string? _nodeDirectory;
 
     private BenchCluster(List<IHost> hosts, string? sqliteFile, bool clusterClient = false)
     {
@@ -45,6 +47,7 @@ internal sealed class BenchCluster : IAsyncDisposable
     public static async Task<BenchCluster> StartAsync(BenchOptions o, string? sqliteFile = null, TimeSpan? topicIdleTimeout = null,
         string? extraHocon = null, bool productDefaults = false)
     {
+        if (o.NodeProcess) return await StartWithNodeProcessAsync(o);
         sqliteFile ??= o.Postgres is null ? Path.Combine(Path.GetTempPath(), $"actorpubsub-bench-{Guid.NewGuid():N}.db") : null;
         PubSubOptions Options(bool hostTopics) => productDefaults ? new()
         {
@@ -103,12 +106,55 @@ internal sealed class BenchCluster : IAsyncDisposable
         return new BenchCluster(hosts, sqliteFile);
     }
 
-    private static async Task<IHost> StartHostAsync(PubSubOptions options, Akka.Actor.Address? seed, bool remote)
+    /// <summary>
+    /// The shipped node in a process of its own (its defaults; a free remoting port, a free web port, a fresh SQLite file
+    /// or the given PostgreSQL), and this process as its client: a member that hosts no topics, or with --cluster-client
+    /// a non-member. The client runs with the product's defaults.
+    /// </summary>
+    private static async Task<BenchCluster> StartWithNodeProcessAsync(BenchOptions o)
+    {
+        var directory = Directory.CreateTempSubdirectory("actorpubsub-bench-node-").FullName;
+        var settings = new Dictionary<string, string> { ["HttpAddress"] = "127.0.0.1:0" };
+        if (o.Postgres is not null) settings["PostgreSqlConnectionString"] = o.Postgres;
+        else settings["SqliteFile"] = Path.Combine(directory, "actorpubsub.db");
+        var node = NodeProcess.Start(settings, o.NodeEnvironment, directory);
+        try
+        {
+            var address = await node.UpAddressAsync(TimeSpan.FromSeconds(120));
+            IHost client;
+            if (o.ClusterClient)
+            {
+                client = await StartClusterClientHostAsync(new PubSubClientOptions { ContactPoints = [address] });
+            }
+            else
+            {
+                // A member client reaches the topics on the node's role and hosts none; it joins the node's ActorSystem name.
+                var system = Akka.Actor.Address.Parse(address);
+                client = await StartHostAsync(new PubSubOptions
+                {
+                    StandaloneCluster = false,
+                    HostTopics = false,
+                    Role = "actorpubsub",
+                    SqliteFile = Path.Combine(directory, "client.db"),
+                }, system, remote: true, systemName: system.System);
+                await WaitUpAsync(client.Services.GetRequiredService<ActorSystem>());
+            }
+            return new BenchCluster([client], sqliteFile: null, o.ClusterClient) { _node = node, _nodeDirectory = directory };
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
+    private static async Task<IHost> StartHostAsync(PubSubOptions options, Akka.Actor.Address? seed, bool remote, string systemName = "bench")
     {
         var host = new HostBuilder()
             .ConfigureServices(services =>
             {
-                services.AddAkka("bench", (builder, _) =>
+                services.AddAkka(systemName, (builder, _) =>
                 {
                     builder.AddHocon($"akka.loglevel = {Environment.GetEnvironmentVariable("ACTORPUBSUB_BENCH_LOGLEVEL") ?? "WARNING"}\nakka.coordinated-shutdown.exit-clr = off", HoconAddMode.Prepend);
                     builder.WithActorPubSub(options);
@@ -153,7 +199,12 @@ internal sealed class BenchCluster : IAsyncDisposable
         return up.Task.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
-    public string Topology => _clusterClient ? "cluster-client" : _hosts.Count > 1 ? "remote-client" : "embedded";
+    public string Topology => _node is not null
+        ? _clusterClient ? "node-process-cluster-client" : "node-process"
+        : _clusterClient ? "cluster-client" : _hosts.Count > 1 ? "remote-client" : "embedded";
+
+    /// <summary>The node's OS process (with --node-process), for its CPU time.</summary>
+    public int? NodeProcessId => _node?.Id;
 
     /// <summary>Stops every node gracefully; the SQLite file stays for a restart unless <paramref name="deleteData"/>.</summary>
     public async Task StopAsync(bool deleteData)
@@ -164,6 +215,13 @@ internal sealed class BenchCluster : IAsyncDisposable
             _hosts[i].Dispose();
         }
         _hosts.Clear();
+        if (_node is not null)
+        {
+            // killed, not stopped: the benchmark is done with it, and nothing of it is kept
+            await _node.DisposeAsync();
+            _node = null;
+            Directory.Delete(_nodeDirectory!, recursive: true);
+        }
         if (deleteData && _sqliteFile is not null)
             foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
                 File.Delete(f);

@@ -29,6 +29,15 @@ internal sealed record BenchOptions
           --remote-client    publisher and consumers on a second node (client only), topics on the first
           --cluster-client   publisher and consumers in a second ActorSystem that is no cluster member
                              (WithActorPubSubClient: ClusterClient to the broker's receptionist)
+          --node-process     the broker node as shipped (dotnet ActorPubSub.Node.dll, its own defaults and
+                             GC) in an OS process of its own on loopback, killed at the end; this process
+                             joins its cluster as a member client (no topics), or with --cluster-client
+                             reaches it as a non-member client; product defaults only; the peers' warm-up
+                             (--warmup); w1, w2, w3 and latency only
+          --node-env NAME=VALUE  an environment variable for the node process only (repeatable), e.g.
+                             DOTNET_TieredPGO=0 to show a runtime setting both ways
+          --warmup N         --node-process's warm-up run: N messages (w3 5N, latency 1 s); default
+                             100000, the peers' harness's (PeerBench --warmup, kept by run.sh)
           --json             one JSON object per result on stdout instead of the table
           --no-progress      no progress bar
         """;
@@ -43,14 +52,19 @@ internal sealed record BenchOptions
     public int Rate { get; init; } = 5000;
     public int Seconds { get; init; } = 10;
     public int Runs { get; init; } = 1;
+    public int Warmup { get; init; } = 100_000;
+    public IReadOnlyDictionary<string, string> NodeEnvironment { get; init; } = new Dictionary<string, string>();
     public int? TransientWindow { get; init; }
     public string? Postgres { get; init; }
     public bool SqliteNormal { get; init; }
     public bool RemoteClient { get; init; }
     public bool ClusterClient { get; init; }
 
+    /// <summary>The broker is the shipped node in a process of its own (see <see cref="Usage"/>).</summary>
+    public bool NodeProcess { get; init; }
+
     /// <summary>The broker runs with remoting and a cluster of its own joined by nothing but a client, if any.</summary>
-    public bool TwoSystems => RemoteClient || ClusterClient;
+    public bool TwoSystems => RemoteClient || ClusterClient || NodeProcess;
     public bool Json { get; init; }
     public bool Progress { get; init; } = true;
 
@@ -78,6 +92,8 @@ internal sealed record BenchOptions
                 "--rate" => o with { Rate = Int(1) },
                 "--seconds" => o with { Seconds = Int(1) },
                 "--runs" => o with { Runs = Int(1) },
+                "--warmup" => o with { Warmup = Int(1) },
+                "--node-env" => WithNodeVariable(o, Value()),
                 "--postgres" => o with { Postgres = Value() },
                 "--transient-window" => o with { TransientWindow = Int(1) },
                 "--sqlite-sync" => o with
@@ -91,6 +107,7 @@ internal sealed record BenchOptions
                 },
                 "--remote-client" => o with { RemoteClient = true },
                 "--cluster-client" => o with { ClusterClient = true },
+                "--node-process" => o with { NodeProcess = true },
                 "--json" => o with { Json = true },
                 "--no-progress" => o with { Progress = false },
                 _ => throw new BenchUsageException($"Unknown option '{flag}'.\n\n{Usage}"),
@@ -98,7 +115,22 @@ internal sealed record BenchOptions
         }
         if (o.RemoteClient && o.ClusterClient)
             throw new BenchUsageException("--remote-client (a member client) and --cluster-client (a non-member client) exclude each other; give one.");
+        if (o.NodeProcess && o.RemoteClient)
+            throw new BenchUsageException("--node-process already runs the client as a member of the node's cluster; drop --remote-client (or add --cluster-client for a non-member client).");
+        if (o.NodeProcess && workload is ("w4" or "w5" or "all"))
+            throw new BenchUsageException($"--node-process runs w1, w2, w3 or latency, not {workload}.");
+        if (!o.NodeProcess && o.NodeEnvironment.Count > 0)
+            throw new BenchUsageException("--node-env applies to --node-process only.");
+        if (o.NodeProcess && (o.SqliteNormal || o.TransientWindow is not null))
+            throw new BenchUsageException("--node-process runs the node with its own defaults: --sqlite-sync normal and --transient-window do not apply.");
         return o;
+    }
+
+    private static BenchOptions WithNodeVariable(BenchOptions o, string pair)
+    {
+        var eq = pair.IndexOf('=');
+        if (eq <= 0) throw new BenchUsageException($"--node-env takes NAME=VALUE, not '{pair}'.");
+        return o with { NodeEnvironment = new Dictionary<string, string>(o.NodeEnvironment) { [pair[..eq]] = pair[(eq + 1)..] } };
     }
 
     /// <summary>Where the journal lives, as the results name it.</summary>

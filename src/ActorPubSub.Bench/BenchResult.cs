@@ -15,6 +15,8 @@ internal sealed record BenchResult
     public double PublishPerSecond { get; init; }
     /// <summary>Messages per second acknowledged (durable) or received (transient) per subscription.</summary>
     public double EndToEndPerSecond { get; init; }
+    /// <summary>W1/W2: messages per second until the handlers had them all (before their acks reached the topic).</summary>
+    [JsonPropertyName("handler_e2e_per_second")] public double? HandlerEndToEndPerSecond { get; init; }
     public double? P50Micros { get; init; }
     public double? P99Micros { get; init; }
     public double? P999Micros { get; init; }

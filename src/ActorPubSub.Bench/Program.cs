@@ -19,12 +19,15 @@ var workloads = options.Workload != "all" ? [options.Workload]
     : options.Count is null ? ["w1", "w2", "w3", "w4", "latency"] : new[] { "w1", "w2", "w3", "w4", "w5", "latency" };
 if (options.Workload == "all" && options.Count is null) Console.Error.WriteLine("all: w5 skipped (it runs in all only with --count)");
 var results = new List<BenchResult>();
+// --node-process: one node for the whole invocation, warm-up and measured runs alike (as the peers' harness keeps one
+// broker running across its runs), each run on a topic of its own.
+await using var node = options.NodeProcess ? await BenchCluster.StartAsync(options) : null;
 foreach (var workload in workloads)
 {
     for (var run = 0; run <= options.Runs; run++)
     {
         var measured = run > 0;   // run 0 warms up the JIT and the store, unrecorded
-        var result = await RunAsync(workload, options, measured);
+        var result = await RunAsync(workload, options, measured, node);
         if (!measured) continue;
         results.Add(result);
         if (options.Json) Console.WriteLine(result.ToJson());
@@ -33,11 +36,14 @@ foreach (var workload in workloads)
 if (!options.Json) Console.WriteLine(ResultTable.Render(results));
 return 0;
 
-static async Task<BenchResult> RunAsync(string workload, BenchOptions o, bool measured)
+static async Task<BenchResult> RunAsync(string workload, BenchOptions o, bool measured, BenchCluster? node)
 {
     // The warm-up is as long as a measured run: the JIT's tiering (PGO) needs about that long, and shorter
     // warm-ups left the first measured run up to 2x slower than the next ones.
-    long Count(long full) => o.Count ?? full;
+    // --node-process warms up as the peers' harness does: --warmup messages (its default is PeerBench's, which run.sh
+    // keeps: 100,000), w3 5x that, latency 1 s.
+    var peersWarmup = o.NodeProcess && !measured;
+    long Count(long full) => peersWarmup ? Math.Min(o.Count ?? full, workload == "w3" ? 5L * o.Warmup : o.Warmup) : o.Count ?? full;
     // W4's warm-up is a tenth (1,000 topics): its measured run alone takes minutes at its serve rate.
     if (workload == "w4")
         return measured
@@ -48,7 +54,8 @@ static async Task<BenchResult> RunAsync(string workload, BenchOptions o, bool me
         return measured
             ? await BacklogWorkload.RunAsync(o, Count(5_000_000), measured)
             : await BacklogWorkload.RunAsync(o, Math.Max(1, Count(5_000_000) / 10), measured);
-    await using var cluster = await BenchCluster.StartAsync(o);
+    await using var own = node is null ? await BenchCluster.StartAsync(o) : null;
+    var cluster = node ?? own!;
     return workload switch
     {
         "w1" => await DurableWorkload.RunAsync(cluster, o, "w1", o.Subs ?? 1, Count(200_000), measured),
