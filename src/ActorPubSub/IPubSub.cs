@@ -29,7 +29,7 @@ public interface IPubSub
     /// Transient publish: the message goes to one consumer of each subscription of the topic that is consuming right
     /// now, and is never stored, acknowledged or redelivered (delivered with sequence 0 and attempt 0). Flow-controlled end
     /// to end: the client holds at most <c>actorpubsub.client.transient-buffer</c> messages per topic that the topic has not
-    /// passed on yet, and the topic passes a message on only when a consumer has room (a consumer that falls behind holds
+    /// passed on yet (and <c>actorpubsub.client.transient-buffer-total</c> over all its topics), and the topic passes a message on only when a consumer has room (a consumer that falls behind holds
     /// the publisher back, up to its transient-window waiting at the topic). When the buffer is full,
     /// <see cref="PublishOptions.Overflow"/> decides: <see cref="TransientOverflow.Wait"/> (the default; the task completes
     /// once the message is buffered, so a consumer that keeps up loses nothing), drop-oldest, drop-newest (both counted in

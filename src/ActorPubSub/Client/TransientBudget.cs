@@ -32,8 +32,11 @@ internal sealed class TransientBudget(int total, Action<TransientQueue> admitted
         if (count > 0) Interlocked.Add(ref _held, -count);
     }
 
-    /// <summary><paramref name="queue"/> has publishes waiting: wake it when units come back.</summary>
+    /// <summary><paramref name="queue"/> has publishes waiting: wake it when units come back (called under its lock).</summary>
     public void Waiting(TransientQueue queue) => _waiting.TryAdd(queue, 0);
+
+    /// <summary><paramref name="queue"/> has no publish waiting any more (called under its lock).</summary>
+    public void NotWaiting(TransientQueue queue) => _waiting.TryRemove(queue, out _);
 
     /// <summary>Called after a release, outside any queue's lock: the waiting queues admit what now fits.</summary>
     public void WakeWaiting()
@@ -41,9 +44,8 @@ internal sealed class TransientBudget(int total, Action<TransientQueue> admitted
         foreach (var queue in _waiting.Keys)
         {
             if (Held >= Total) return;
-            var (any, stillWaiting) = queue.AdmitWaiting();
-            if (!stillWaiting) _waiting.TryRemove(queue, out _);
-            if (any) admitted(queue);
+            // A queue with nothing waiting any more leaves the set by itself (under its lock: no lost registration).
+            if (queue.AdmitWaiting()) admitted(queue);
         }
     }
 }

@@ -18,6 +18,7 @@ internal sealed class TransientQueue(string topic, int capacity, TransientBudget
     private readonly Queue<TopicMessage> _queued = new();
     private readonly Queue<(TopicMessage Message, TaskCompletionSource Admitted)> _waiters = new();
     private int _inFlight;
+    private bool _registered;   // in the budget's waiting set
     private long _lastProgress = Environment.TickCount64;
 
     public string Topic { get; } = topic;
@@ -37,17 +38,21 @@ internal sealed class TransientQueue(string topic, int capacity, TransientBudget
         admitted = null;
         lock (_gate)
         {
-            if (_waiters.Count == 0 && _queued.Count + _inFlight < Capacity && budget.TryTake())
+            if (_waiters.Count == 0 && _queued.Count + _inFlight < Capacity)
             {
-                _queued.Enqueue(message);
-                return Outcome.Queued;
+                if (budget.TryTake() || (overflow == TransientOverflow.Wait && RegisterWaiting() && budget.TryTake()))
+                {
+                    // (Registered before the second try: a release from then on wakes this queue, one before shows in it.)
+                    _queued.Enqueue(message);
+                    return Outcome.Queued;
+                }
             }
             switch (overflow)
             {
                 case TransientOverflow.Wait:
                     var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     _waiters.Enqueue((message, tcs));
-                    budget.Waiting(this);
+                    RegisterWaiting();
                     admitted = tcs.Task;
                     return Outcome.Waiting;
                 case TransientOverflow.DropOldest when _queued.Count > 0:
@@ -103,20 +108,24 @@ internal sealed class TransientQueue(string topic, int capacity, TransientBudget
     }
 
     /// <summary>
-    /// Admits waiting publishes that fit now (the client-wide budget freed units); says whether any was admitted (the
-    /// caller then requests a flush) and whether some still wait.
+    /// Admits waiting publishes that fit now (the client-wide budget freed units); true when any was admitted (the
+    /// caller then requests a flush). With none left waiting, the queue leaves the budget's waiting set.
     /// </summary>
-    public (bool Any, bool StillWaiting) AdmitWaiting()
+    public bool AdmitWaiting()
     {
         List<TaskCompletionSource>? admitted;
-        bool stillWaiting;
         lock (_gate)
         {
             admitted = Admit();
-            stillWaiting = _waiters.Count > 0;
+            // Under the lock, so an offer cannot register between this look and the removal.
+            if (_waiters.Count == 0 && _registered)
+            {
+                _registered = false;
+                budget.NotWaiting(this);
+            }
         }
         admitted?.ForEach(a => a.TrySetResult());
-        return (admitted is not null, stillWaiting);
+        return admitted is not null;
     }
 
     /// <summary>True when the topic's own buffer has room (a full offer was then refused by the client-wide budget).</summary>
@@ -152,6 +161,17 @@ internal sealed class TransientQueue(string topic, int capacity, TransientBudget
             _waiters.Clear();
         }
         waiting.ForEach(w => w.TrySetException(error));
+    }
+
+    /// <summary>Puts this queue in the budget's waiting set (under the lock); true, for use in a condition.</summary>
+    private bool RegisterWaiting()
+    {
+        if (!_registered)
+        {
+            _registered = true;
+            budget.Waiting(this);
+        }
+        return true;
     }
 
     private List<TaskCompletionSource>? Admit()

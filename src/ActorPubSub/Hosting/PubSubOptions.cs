@@ -53,7 +53,9 @@ public sealed class PubSubOptions
     /// False: this node hosts no topics and reaches them through a shard region proxy (a client node).
     /// A client node needs <see cref="Role"/>: the role of the topic nodes, which the client itself must not
     /// have (sharding writes its coordinator state to a majority of the nodes of the role, and a client has
-    /// no part in that). <b>Default:</b> true.
+    /// no part in that). Its ActorSystem must have the topic nodes' name (<c>actorpubsub</c> for the node host): Akka.Cluster
+    /// joins only systems of one name (a client outside the cluster, <c>WithActorPubSubClient</c>, may have any).
+    /// <b>Default:</b> true.
     /// </summary>
     public bool? HostTopics { get; set; }
 
