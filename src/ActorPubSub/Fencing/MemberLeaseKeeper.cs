@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 
 namespace ActorPubSub.Fencing;
@@ -28,6 +29,7 @@ internal sealed class MemberLeaseKeeper : ReceiveActor, IWithTimers
         (_fencing, _topicEntities) = (fencing, topicEntities);
         Receive<Renew>(_ => StartRenewal());
         Receive<Renewed>(OnRenewed);
+        Receive<ClusterEvent.MemberRemoved>(removed => _fencing.Removed(removed.Member.UniqueAddress));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -38,9 +40,12 @@ internal sealed class MemberLeaseKeeper : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
         Self.Tell(Renew.Instance);
         Timers.StartPeriodicTimer(nameof(Renew), Renew.Instance, _fencing.Settings.RenewInterval);
     }
+
+    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
 
     private void StartRenewal()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka;
 using Akka.Actor;
 using Akka.Cluster;
@@ -22,6 +23,7 @@ internal sealed class TopicFencing : IExtension
     private readonly ActorSystem _system;
     private readonly LeaseStore? _store;
     private readonly Cluster _cluster;
+    private readonly ConcurrentDictionary<string, bool> _removed = new();   // members this node saw removed from its cluster
     private long _renewedAt = long.MinValue;   // Environment.TickCount64 at the start of the last successful renewal
     private int _keeperStarted;
 
@@ -30,7 +32,7 @@ internal sealed class TopicFencing : IExtension
         _system = system;
         Settings = FencingSettings.Create(SettingsReader.RootOf(system));
         _cluster = Cluster.Get(system);
-        Member = $"{_cluster.SelfAddress}#{_cluster.SelfUniqueAddress.Uid}";
+        Member = Name(_cluster.SelfUniqueAddress);
         if (!Settings.Enabled) return;
         var plugin = system.Settings.Config.GetString("actorpubsub.journal-plugin-id", "akka.persistence.journal.actorpubsub");
         var provider = system.Settings.Config.GetString($"{plugin}.provider-name", "");
@@ -50,6 +52,15 @@ internal sealed class TopicFencing : IExtension
     public bool IsActive => _store is not null;
 
     public static TopicFencing For(ActorSystem system) => system.WithExtension<TopicFencing, TopicFencingProvider>();
+
+    /// <summary>
+    /// Starts the member lease keeper (also done by the first claim): topic nodes start it with the host, so that it sees
+    /// every member removed from the cluster from then on.
+    /// </summary>
+    public void Start(string topicEntities)
+    {
+        if (_store is not null) EnsureKeeper(topicEntities);
+    }
 
     /// <summary>
     /// Claims <paramref name="topic"/> for this member (see the class). Starts the member lease keeper on first use, with
@@ -116,8 +127,17 @@ internal sealed class TopicFencing : IExtension
         return now - renewedAt >= (long)(Settings.LeaseTtl - Settings.RenewInterval).TotalMilliseconds;
     }
 
+    /// <summary>
+    /// A member, or a former member this node saw removed: a member removed from this cluster was downed by it (the Split
+    /// Brain Resolver's other side downs itself) or left, which is what Cluster.Sharding relies on to start its shards
+    /// elsewhere; waiting out its lease (a crashed host's lasts up to a TTL) would only delay the failover.
+    /// </summary>
     private bool IsMemberOfThisCluster(string member) =>
-        _cluster.State.Members.Any(m => $"{m.Address}#{m.UniqueAddress.Uid}" == member);
+        _removed.ContainsKey(member) || _cluster.State.Members.Any(m => Name(m.UniqueAddress) == member);
+
+    internal void Removed(UniqueAddress member) => _removed[Name(member)] = true;
+
+    private static string Name(UniqueAddress member) => $"{member.Address}#{member.Uid}";
 
     private void EnsureKeeper(string topicEntities)
     {

@@ -12,6 +12,7 @@ using ActorPubSub.DeadLetters;
 using ActorPubSub.Gateway;
 using ActorPubSub.Observability;
 using ActorPubSub.Settings;
+using ActorPubSub.Fencing;
 using ActorPubSub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using ActorPubSub.Topics.Subscriptions;
@@ -94,6 +95,9 @@ public static class PubSubHostingExtensions
                 },
                 new TopicMessageExtractor(shards),
                 EntityOptions(options, TopicStop.Instance));
+            // The member lease keeper runs from the start: it sees the members removed from the cluster (a topic takes over
+            // from them at once) and holds the lease before the first topic claims.
+            builder.AddStartup((system, _) => TopicFencing.For(system).Start($"/system/sharding/{TopicRegion.TypeName}/*/*"));
             builder.WithShardRegion<DeadLetterRegion>(DeadLetterRegion.TypeName,
                 (system, registry, _) =>
                 {

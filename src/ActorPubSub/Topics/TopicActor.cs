@@ -286,6 +286,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Become(() =>
         {
             Command<FenceLapsed>(_ => Context.Stop(Self));
+            // a hand-off or passivation of a copy that holds nothing: stop at once, or the shard would wait for its timeout
+            Command<TopicStop>(_ => Context.Stop(Self));
             CommandAny(command =>
             {
                 if (!FencedCommands.Answerable(Sender)) return;
