@@ -67,6 +67,10 @@ public enum RejectionCode
     StorageFailure = 5,
     /// <summary>A subscription with that name exists with other options.</summary>
     Conflict = 6,
+    /// <summary>The payload fails the topic's current schema (validation enforce); the reason names the first failing path.</summary>
+    ContractViolation = 7,
+    /// <summary>A schema version breaks the topic's compatibility mode; the reason names the field and the rule.</summary>
+    IncompatibleSchema = 8,
 }
 
 /// <summary>The publish was not stored. <see cref="Reason"/> says what was wrong and what is allowed.</summary>

@@ -14,7 +14,7 @@ public static partial class Layering
     // a persistence id's journal back) is a leaf on Akka.Persistence alone
     private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings", "Memory", "Journal"];
     private static readonly ImmutableHashSet<string> Engine = Base.Union(["Filters", "Observability", "Topics"]);
-    private static readonly ImmutableHashSet<string> Client = Engine.Union(["DeadLetters", "Consumers", "Gateway", "Client"]);
+    private static readonly ImmutableHashSet<string> Client = Engine.Union(["DeadLetters", "Consumers", "Gateway", "Catalog", "Client"]);
 
     /// <summary>Folder → the folders it may use (its own folder is always allowed). Folders not listed may use nothing.</summary>
     public static readonly ImmutableDictionary<string, ImmutableHashSet<string>> Allowed =
@@ -31,6 +31,8 @@ public static partial class Layering
             ["Consumers"] = Engine,
             // the brokers' entry for clients outside the cluster (and the contact points that lead a client to it)
             ["Gateway"] = Engine,
+            // the topic catalogue (owners, schema versions, compatibility) and each node's cache of its contracts
+            ["Catalog"] = Engine,
             ["Client"] = Client,
             ["Hosting"] = Client,
             // Serialization sees the message types of every layer; nothing depends on it (it is bound in reference.conf)
