@@ -117,12 +117,32 @@ public static class ArgumentParser
 
     private static JsonNode Value(CommandSpec command, ArgumentSpec spec, string text)
     {
+        if (!spec.IsInteger && !spec.IsPositional && spec.Name.EndsWith("-file", StringComparison.Ordinal) && text.Length > 0)
+            return JsonValue.Create(ReadFile(command, spec, text));
         if (!spec.IsInteger)
             return text.Length == 0 ? throw Error(command, $"{Display(spec)} must not be empty") : JsonValue.Create(text);
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
             || number < (spec.Min ?? long.MinValue) || number > (spec.Max ?? long.MaxValue))
             throw Error(command, $"{Display(spec)} must be an integer{Range(spec)}, not '{text}'");
         return JsonValue.Create(number);
+    }
+
+    /// <summary>
+    /// An option named <c>*-file</c> (<c>catalog register --schema-file</c>) names a file on pbm's machine: pbm sends its
+    /// text, since the node cannot read the operator's files.
+    /// </summary>
+    private static string ReadFile(CommandSpec command, ArgumentSpec spec, string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > 1024 * 1024) throw Error(command, $"{Display(spec)} '{path}' is {info.Length} bytes; at most 1 MiB is read");
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw Error(command, $"{Display(spec)} '{path}' cannot be read: {e.Message}");
+        }
     }
 
     private static PbmException UnknownOption(CommandSpec command, string arg)

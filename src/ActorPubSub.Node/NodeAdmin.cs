@@ -1,6 +1,7 @@
 using ActorPubSub.Server.Admin;
 using ActorPubSub.Server.Admin.Actors;
 using ActorPubSub.Server.Admin.Cluster;
+using ActorPubSub.Node.Admin.Catalog;
 using ActorPubSub.Node.Admin.PubSub;
 using ActorPubSub.Node.Admin.Sharding;
 using Microsoft.AspNetCore.Builder;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ActorPubSub.Node;
 
-/// <summary>The broker node's admin endpoint (pbm): the cluster, sharding, actor and pubsub palettes.</summary>
+/// <summary>The broker node's admin endpoint (pbm): the cluster, sharding, actor, pubsub and catalog palettes.</summary>
 public static class NodeAdmin
 {
     /// <summary>The palettes a broker node serves, in the order pbm lists them.</summary>
@@ -23,5 +24,5 @@ public static class NodeAdmin
     }
 
     private static AdminCatalog Catalog() =>
-        new("node", [ClusterPalette.Create(), ShardingPalette.Create(), ActorPalette.Create(), PubSubPalette.Create()]);
+        new("node", [ClusterPalette.Create(), ShardingPalette.Create(), ActorPalette.Create(), PubSubPalette.Create(), CatalogPalette.Create()]);
 }

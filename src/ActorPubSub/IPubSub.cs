@@ -151,4 +151,27 @@ public interface IPubSub
     /// <summary>Deletes dead letters for good: those of <paramref name="sequences"/>, or all when null or empty.</summary>
     Task<DeadLettersPurged> PurgeDeadLettersAsync(string topic, string subscription, IEnumerable<long>? sequences = null,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Registers <paramref name="schema"/> (a JSON Schema document) as the topic's next contract version, after checking
+    /// it against the registered versions with the topic's compatibility mode (or <paramref name="compatibility"/>, which
+    /// becomes the topic's mode); <paramref name="validation"/> sets how publishes are checked. <paramref name="dryRun"/>
+    /// only checks. Registering the current version again changes nothing (docs/catalog.md).
+    /// </summary>
+    /// <exception cref="PubSubRejectedException">
+    /// <see cref="RejectionCode.IncompatibleSchema"/> naming the field and the rule, or <see cref="RejectionCode.Invalid"/>.
+    /// </exception>
+    Task<SchemaRegistered> RegisterSchemaAsync(string topic, string schema, CompatibilityMode? compatibility = null,
+        ValidationMode? validation = null, bool dryRun = false, CancellationToken cancellationToken = default);
+
+    /// <summary>The topic's catalogue entry (owner, description, tags, modes, schema versions), or null when it has none.</summary>
+    Task<TopicContract?> GetContractAsync(string topic, CancellationToken cancellationToken = default);
+
+    /// <summary>Every catalogue entry, by topic name.</summary>
+    Task<IReadOnlyList<TopicContract>> ListContractsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the topic's owner, description, tags and modes in the catalogue; a null one stays as it is.</summary>
+    /// <exception cref="PubSubRejectedException"><see cref="RejectionCode.Invalid"/>: a value out of range, or validation without a schema.</exception>
+    Task<TopicContract> SetTopicInfoAsync(string topic, string? owner = null, string? description = null, IEnumerable<string>? tags = null,
+        CompatibilityMode? compatibility = null, ValidationMode? validation = null, CancellationToken cancellationToken = default);
 }

@@ -20,4 +20,8 @@ public enum RejectionCode
     /// refuses it until that lease lapses. The reason names the other host and what to do.
     /// </summary>
     Fenced = 7,
+    /// <summary>The payload fails the topic's current schema (validation enforce); the reason names the first failing path.</summary>
+    ContractViolation = 8,
+    /// <summary>A schema version breaks the topic's compatibility mode; the reason names the field and the rule.</summary>
+    IncompatibleSchema = 9,
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.DependencyInjection;
 using Akka.Hosting;
+using ActorPubSub.Catalog;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Filters;
 using ActorPubSub.Observability;
@@ -32,6 +33,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
     private readonly PublishQueue _publishes = new();
     private readonly Lazy<HandlerLogScope?> _handlerLogScope;
     private readonly ClientLifetime _lifetime;
+    private readonly ContractCache _contracts;
     private int _consumerCounter;
 
     internal PubSubClient(ExtendedActorSystem system, IActorRef region, IActorRef deadLetters)
@@ -41,6 +43,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         _deadLetters = deadLetters;
         _settings = ClientSettings.Create(system);
         _consumerSettings = ConsumerSettings.Create(system);
+        _contracts = ContractCache.Get(system);
         _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes), "actorpubsub-publisher");
         _transientBudget = new TransientBudget(_settings.TransientBufferTotal, RequestFlush);
         _lifetime = new ClientLifetime(system);
@@ -79,6 +82,8 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         CancellationToken cancellationToken = default) where T : notnull
     {
         var headers = OwnHeaders(options);
+        // One field read while no topic validates (PubSubClient.Contracts.cs).
+        if (_contracts.Active) headers = CheckContract(topic, message, headers);
         var payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
         var (activity, sent) = Trace(topic, options, payload, headers, transient: false);
         var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -103,6 +108,8 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         CancellationToken cancellationToken = default) where T : notnull
     {
         var headers = OwnHeaders(options);
+        // One field read while no topic validates (PubSubClient.Contracts.cs).
+        if (_contracts.Active) headers = CheckContract(topic, message, headers);
         var payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
         var (activity, sent) = Trace(topic, options, payload, headers, transient: true);
         // Fire-and-forget: the span covers handing the message over, there is no receipt to wait for.

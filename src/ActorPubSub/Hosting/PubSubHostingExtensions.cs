@@ -111,11 +111,13 @@ public static class PubSubHostingExtensions
                 new DeadLetterMessageExtractor(shards),
                 EntityOptions(options, DeadLetterStop.Instance));
             if (options.AcceptClusterClients == true) WithGateway(builder, options.Role);
+            CatalogHosting.WithCatalog(builder, options.Role, hostsCatalog: true);
         }
         else
         {
             builder.WithShardRegionProxy<TopicRegion>(TopicRegion.TypeName, options.Role ?? "", new TopicMessageExtractor(shards));
             builder.WithShardRegionProxy<DeadLetterRegion>(DeadLetterRegion.TypeName, options.Role ?? "", new DeadLetterMessageExtractor(shards));
+            CatalogHosting.WithCatalog(builder, options.Role, hostsCatalog: false);
         }
         return builder;
     }

@@ -15,7 +15,7 @@ public static partial class Layering
     // Fencing (a topic's claim of its database, member leases) is a leaf on Settings that topics ask at their start
     private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings", "Memory", "Journal", "Fencing"];
     private static readonly ImmutableHashSet<string> Engine = Base.Union(["Filters", "Observability", "Topics"]);
-    private static readonly ImmutableHashSet<string> Client = Engine.Union(["DeadLetters", "Consumers", "Gateway", "Client"]);
+    private static readonly ImmutableHashSet<string> Client = Engine.Union(["DeadLetters", "Consumers", "Gateway", "Catalog", "Client"]);
 
     /// <summary>
     /// The library's root folder (namespace <c>ActorPubSub</c>): the public contract, what a caller of <c>IPubSub</c> names
@@ -41,6 +41,8 @@ public static partial class Layering
             ["Consumers"] = Engine,
             // the brokers' entry for clients outside the cluster (and the contact points that lead a client to it)
             ["Gateway"] = Engine,
+            // the topic catalogue (owners, schema versions, compatibility) and each node's cache of its contracts
+            ["Catalog"] = Engine,
             ["Client"] = Client,
             ["Hosting"] = Client,
             // Serialization sees the message types of every layer; nothing depends on it (it is bound in reference.conf)

@@ -40,7 +40,7 @@ public sealed class AdminEndpointSpec : IAsyncLifetime
         Assert.Equal(1, body.GetProperty("version").GetInt32());
         Assert.Equal("node", body.GetProperty("host").GetString());
         var palettes = body.GetProperty("palettes").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
-        Assert.Equal(["cluster", "sharding", "actor", "pubsub"], palettes.Keys);
+        Assert.Equal(["cluster", "sharding", "actor", "pubsub", "catalog"], palettes.Keys);
         var commands = palettes.Values.SelectMany(p => p.GetProperty("commands").EnumerateArray()).ToList();
         var names = commands.Select(c => c.GetProperty("name").GetString()).ToList();
         Assert.Subset(names.ToHashSet(), new HashSet<string?>

@@ -32,7 +32,9 @@ internal static class PubSubErrors
             {
                 RejectionCode.UnknownTopic or RejectionCode.UnknownSubscription => 404,
                 RejectionCode.Invalid => 400,
-                RejectionCode.Conflict => 409,
+                RejectionCode.Conflict or RejectionCode.IncompatibleSchema => 409,
+                // the request was well-formed; the message is what the topic refused: a failure (pbm exit 1), not a usage error
+                RejectionCode.ContractViolation => 422,
                 _ => 503,
             }, e.Message);
         }
