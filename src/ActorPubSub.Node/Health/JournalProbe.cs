@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.Persistence;
 using ActorPubSub.Hosting;
 
@@ -12,6 +13,12 @@ namespace ActorPubSub.Node.Health;
 internal static class JournalProbe
 {
     private const string ProbePersistenceId = "actorpubsub-health-probe";
+
+    /// <summary>
+    /// The failure when the journal's circuit breaker refused the query without trying the database: it says nothing about
+    /// this node's path to it now (the breaker opened on earlier failures and tries again after its reset timeout).
+    /// </summary>
+    public const string BreakerOpen = "the journal's circuit breaker is open (calls fail fast until it tries the database again)";
     private static readonly string JournalPluginId = $"akka.persistence.journal.{PubSubHostingExtensions.PersistencePluginId}";
 
     /// <summary>Null when the journal answered within <paramref name="timeout"/>, else why not (one line).</summary>
@@ -26,6 +33,7 @@ internal static class JournalProbe
             return reply switch
             {
                 RecoverySuccess => null,
+                ReplayMessagesFailure { Cause: OpenCircuitException } => BreakerOpen,
                 ReplayMessagesFailure failure => $"the journal query failed: {failure.Cause.Message}",
                 _ => $"the journal answered {reply.GetType().Name}",
             };

@@ -109,7 +109,9 @@ internal sealed class JournalWatchdog : ReceiveActor, IWithTimers
         }
         // A query started after the peers said their journal answers failed too: it is this broker's path, not a
         // database that is coming back (after an outage of the database itself, the brokers recover one by one).
-        if (_healthyPeers is { } healthy && probed.StartedAt >= _askedPeersAt && !_gone)
+        // Not a query the circuit breaker refused without trying: after a database restart the peers' breakers may
+        // close first while this one still waits out its reset timeout, with the database reachable from here too.
+        if (_healthyPeers is { } healthy && probed.StartedAt >= _askedPeersAt && !_gone && probed.Failure != JournalProbe.BreakerOpen)
         {
             _failingSince ??= probed.StartedAt;
             Leave(healthy, _askedPeers, probed.Failure);
