@@ -1,8 +1,6 @@
-using System.Net;
 using Akka.Cluster;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Tests.Support.Stores;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace ActorPubSub.Tests.Faults;
@@ -28,11 +26,8 @@ public sealed class BrokerMajorityPartitionSpec(ITestOutputHelper output)
     {
         // arrange: brokers in namespaces of their own; lighthouse, the test's client and the database forwarder on the host side
         using var network = PartitionNetwork.Create(brokers: 3);
-        var database = new NpgsqlConnectionStringBuilder(TestPostgreSql.ConnectionString);
-        await using var forwarder = TcpForwarder.Start(network.StorageAddress, new IPEndPoint(IPAddress.Parse(database.Host!), database.Port));
-        var viaForwarder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = network.StorageAddress.ToString(), Port = forwarder.Port }.ConnectionString;
-        var placements = Enumerable.Range(1, 3).Select(n => new BrokerPlacement(network.BrokerAddress(n), viaForwarder, network.Launcher(n))).ToList();
-        await using var cluster = await BrokerCluster.StartAsync(output, TestPostgreSql.ConnectionString, placements, network.HostAddress);
+        await using var brokers = await PartitionedBrokers.StartAsync(output, network, brokers: 3);
+        var (cluster, placements) = (brokers.Cluster, brokers.Placements);
         await using var client = await cluster.StartClientAsync();
         await using var workload = await FaultWorkload.StartAsync(client, cluster, "broker-majority", output, TestPostgreSql.ConnectionString);
         // The topic's host is the broker cut off with most of the clients: its topic must move to the brokers' side.

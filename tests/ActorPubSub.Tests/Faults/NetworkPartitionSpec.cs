@@ -1,7 +1,5 @@
-using System.Net;
 using ActorPubSub.Tests.Support.Stores;
 using ActorPubSub.Tests.Support;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace ActorPubSub.Tests.Faults;
@@ -27,16 +25,8 @@ public sealed class NetworkPartitionSpec(ITestOutputHelper output)
     {
         // arrange: brokers in namespaces of their own; lighthouse, client and the database forwarder on the host side
         using var network = PartitionNetwork.Create(brokers: 3);
-        var database = new NpgsqlConnectionStringBuilder(TestPostgreSql.ConnectionString);
-        await using var forwarder = TcpForwarder.Start(network.StorageAddress,
-            new IPEndPoint(IPAddress.Parse(database.Host!), database.Port));
-        var viaForwarder = new NpgsqlConnectionStringBuilder(database.ConnectionString)
-        {
-            Host = network.StorageAddress.ToString(), Port = forwarder.Port,
-        }.ConnectionString;
-        var placements = Enumerable.Range(1, 3)
-            .Select(n => new BrokerPlacement(network.BrokerAddress(n), viaForwarder, network.Launcher(n))).ToList();
-        await using var cluster = await BrokerCluster.StartAsync(output, TestPostgreSql.ConnectionString, placements, network.HostAddress);
+        await using var brokers = await PartitionedBrokers.StartAsync(output, network, brokers: 3);
+        var cluster = brokers.Cluster;
         await using var client = await cluster.StartClientAsync();
         await using var workload = await FaultWorkload.StartAsync(client, cluster, "partition", output, TestPostgreSql.ConnectionString);
         var victim = cluster.ByAddress(workload.Tracker.Current!);

@@ -86,28 +86,7 @@ public sealed class ClusterClientSpec
 
         // assert: the same client publishes again (the outage's publish waited within its timeout or failed with a
         // TimeoutException), and its durable consumer re-attached and gets what follows
-        try
-        {
-            await duringOutage;
-        }
-        catch (TimeoutException e)
-        {
-            Assert.Contains("may or may not be stored", e.Message);
-        }
-        await Eventually.HoldsAsync(async () =>
-        {
-            try
-            {
-                await service.Client.PublishAsync("orders", "after");
-                return true;
-            }
-            catch (TimeoutException)
-            {
-                return false;
-            }
-        }, ok => ok, "a publish after the restart gets its receipt", Deadline);
-        await Eventually.HoldsAsync(() => received.Contains("after"), "the re-attached consumer gets the message published after the restart", Deadline);
-        Assert.False(service.System.WhenTerminated.IsCompleted, "the client's ActorSystem kept running through the restart");
+        await ClientOutage.AssertServesAgainAsync(service, duringOutage, received, Deadline);
     }
 
     private static Task<PubSubNode> StartNodeAsync(string sqliteFile, int port) =>

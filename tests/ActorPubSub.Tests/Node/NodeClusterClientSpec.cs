@@ -46,28 +46,7 @@ public sealed class NodeClusterClientSpec : IDisposable
         await restarted.WaitForOutputAsync("ActorPubSub node is Up", StartDeadline);
 
         // assert: the same host publishes and consumes again; the outage's publish waited or failed with a timeout
-        try
-        {
-            await duringOutage;
-        }
-        catch (TimeoutException e)
-        {
-            Assert.Contains("may or may not be stored", e.Message);
-        }
-        await Eventually.HoldsAsync(async () =>
-        {
-            try
-            {
-                await service.Client.PublishAsync("orders", "after");
-                return true;
-            }
-            catch (TimeoutException)
-            {
-                return false;
-            }
-        }, ok => ok, "a publish after the restart gets its receipt", Deadline);
-        await Eventually.HoldsAsync(() => received.Contains("after"), "the re-attached consumer gets the message published after the restart", Deadline);
-        Assert.False(service.System.WhenTerminated.IsCompleted, "the client's ActorSystem kept running through the restart");
+        await ClientOutage.AssertServesAgainAsync(service, duringOutage, received, Deadline);
     }
 
     public void Dispose() => _database.Dispose();
