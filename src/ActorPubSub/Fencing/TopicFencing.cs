@@ -23,7 +23,10 @@ internal sealed class TopicFencing : IExtension
     private readonly ActorSystem _system;
     private readonly LeaseStore? _store;
     private readonly Cluster _cluster;
-    private readonly ConcurrentDictionary<string, bool> _removed = new();   // members this node saw removed from its cluster
+    // Members this node saw removed from its cluster, with when (Environment.TickCount64). Kept for two lease TTLs only: by
+    // then a removed member's lease has lapsed (it was downed and exited, or left), so the lease answers for it; and the
+    // map does not grow with every client member that ever joined and left.
+    private readonly ConcurrentDictionary<string, long> _removed = new();
     private long _renewedAt = long.MinValue;   // Environment.TickCount64 at the start of the last successful renewal
     private int _keeperStarted;
 
@@ -135,7 +138,14 @@ internal sealed class TopicFencing : IExtension
     private bool IsMemberOfThisCluster(string member) =>
         _removed.ContainsKey(member) || _cluster.State.Members.Any(m => Name(m.UniqueAddress) == member);
 
-    internal void Removed(UniqueAddress member) => _removed[Name(member)] = true;
+    internal void Removed(UniqueAddress member)
+    {
+        var now = Environment.TickCount64;
+        var keep = (long)(Settings.LeaseTtl * 2).TotalMilliseconds;
+        foreach (var (name, removedAt) in _removed)
+            if (now - removedAt > keep) _removed.TryRemove(name, out _);
+        _removed[Name(member)] = now;
+    }
 
     private static string Name(UniqueAddress member) => $"{member.Address}#{member.Uid}";
 
