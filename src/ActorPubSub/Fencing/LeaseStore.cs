@@ -56,6 +56,15 @@ internal sealed class LeaseStore
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Deletes <paramref name="topic"/>'s holder row if <paramref name="member"/> holds it; false when it does not.</summary>
+    public async Task<bool> ReleaseTopicAsync(string topic, string member, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Command(connection, $"DELETE FROM {Holders} WHERE topic = @topic AND member = @member",
+            ("topic", topic), ("member", member));
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
     /// <summary>Who holds <paramref name="topic"/> and how long its lease lasts; null when nobody ever did.</summary>
     public async Task<TopicHolder?> HolderAsync(string topic, CancellationToken ct)
     {

@@ -103,6 +103,17 @@ internal sealed class TopicFencing : IExtension
         }
     }
 
+    /// <summary>
+    /// Deletes <paramref name="topic"/>'s holder row if this member holds it (see <c>TopicActor.StopNow</c>: only for a
+    /// topic with an empty journal). A newer holder's row is left alone.
+    /// </summary>
+    public async Task ReleaseTopicAsync(string topic)
+    {
+        if (_store is not { } store) return;
+        using var timeout = new CancellationTokenSource(CallTimeout);
+        await store.ReleaseTopicAsync(topic, Member, timeout.Token);
+    }
+
     internal Task RenewAsync() => _store is { } store ? RenewWithin(store) : Task.CompletedTask;
 
     private async Task RenewWithin(LeaseStore store)

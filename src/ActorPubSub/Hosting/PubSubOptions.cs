@@ -298,6 +298,12 @@ public sealed class PubSubOptions
         // After the shard coordinator moved (its host crashed or left), regions register with the new one and ask it
         // for shard homes at this interval (Akka's default 2 s): 1 s takes up to a second off every topic's recovery.
         sb.Append("akka.cluster.sharding.retry-interval = 1s\n");
+        // A region that asks for a shard's home just as its host is removed can be told the removed host's region by a
+        // coordinator that has not seen the removal yet; it then watches that region, and a watch on an address that is no
+        // longer a member is Akka.Remote's heartbeat watch: Terminated only after its failure detector gives up (Akka's
+        // acceptable pause 10 s: the topic started ~13 s after the removal; partitions of the topic's host took 27-29 s).
+        // 4 s bounds that wait to ~6 s; members are still judged by the cluster's own failure detector (3 s pause).
+        sb.Append("akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 4s\n");
         if (ExtraHocon is not null) sb.Append(ExtraHocon).Append('\n');
         return sb.ToString();
     }

@@ -37,6 +37,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private sealed class WriteDone { public static readonly WriteDone Instance = new(); private WriteDone() { } }
     private sealed class DrainDeadline { public static readonly DrainDeadline Instance = new(); private DrainDeadline() { } }
     private sealed class FenceLapsed { public static readonly FenceLapsed Instance = new(); private FenceLapsed() { } }
+    private sealed class HolderReleased { public static readonly HolderReleased Instance = new(); private HolderReleased() { } }
 
     private enum Phase { Active, Draining, Stopping }
 
@@ -60,6 +61,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private Activity? _writeActivity;       // the span of the write in flight
     private Exception? _writeRejected;
     private bool _passivated;
+    private bool _releasingHolder;           // deleting its holder row before it stops (StopNow)
     private bool _started;                  // claimed and active (a fenced copy never started)
     private readonly NodeMemory _memory;
     private IActorRef? _reader;             // reads the log back from the journal; created on the first read
@@ -230,7 +232,36 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Timers.Cancel(nameof(DrainTimeout));
         Enter(Phase.Stopping);
         TryWrite();
-        if (!_commit.IsWriting) Context.Stop(Self);
+        if (!_commit.IsWriting) StopNow();
+    }
+
+    /// <summary>
+    /// Stops the topic. A topic that never wrote anything (a query or an ack for a topic that does not exist) first deletes
+    /// its holder row, or every name ever asked for would keep one: with an empty journal there is nothing a later holder
+    /// could miss, so any member may claim it from nobody. Only this member's row is deleted (a newer holder's stays), and
+    /// before this incarnation stops, so that a next one on this node cannot claim in between and lose its row.
+    /// </summary>
+    private void StopNow()
+    {
+        var fencing = TopicFencing.For(Context.System);
+        if (_releasingHolder) return;
+        if (!_started || _state.Exists || LastSequenceNr != 0 || !fencing.IsActive)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _releasingHolder = true;
+        Become(() =>
+        {
+            Command<HolderReleased>(_ => Context.Stop(Self));
+            CommandAny(_ => { });   // stopping: what comes now goes where a stopped topic's messages go
+        });
+        fencing.ReleaseTopicAsync(PersistenceId).PipeTo(Self, success: () => HolderReleased.Instance,
+            failure: e =>
+            {
+                _log.Warning("Topic {Topic}: could not delete its holder row (it stays until the topic is next used): {Reason}", _topic, e.Message);
+                return HolderReleased.Instance;
+            });
     }
 
     // ---------------------------------------------------------------- recovery and stop
@@ -402,7 +433,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         MaybeSnapshot();
         _state.Gauges.Publish();
         TryWrite();
-        if (_phase == Phase.Stopping && !_commit.IsWriting) Context.Stop(Self);
+        if (_phase == Phase.Stopping && !_commit.IsWriting) StopNow();
         EnsureTicking();
     }
 

@@ -44,6 +44,31 @@ public sealed class LeaseStoreSpec
     [Theory]
     [InlineData(StoreKind.Sqlite)]
     [InlineData(StoreKind.PostgreSql)]
+    public async Task A_holder_row_should_be_deleted_by_its_holder_only(StoreKind kind)
+    {
+        // arrange: a holds the topic, then b took it over; a holds another
+        await using var store = await TestStore.CreateAsync(kind);
+        var leases = For(store);
+        var ct = CancellationToken.None;
+        await leases.TakeAsync("topic:t", "a#1", expected: null, ct);
+        await leases.TakeAsync("topic:t", "b#2", expected: "a#1", ct);
+        await leases.TakeAsync("topic:u", "a#1", expected: null, ct);
+
+        // act: a, stopping its stale copy of t and its copy of u, deletes its rows
+        var staleDeleted = await leases.ReleaseTopicAsync("topic:t", "a#1", ct);
+        var ownDeleted = await leases.ReleaseTopicAsync("topic:u", "a#1", ct);
+
+        // assert: b's row stays; a's is gone, and anyone may take u from nobody again
+        Assert.False(staleDeleted);
+        Assert.Equal("b#2", (await leases.HolderAsync("topic:t", ct))!.Member);
+        Assert.True(ownDeleted);
+        Assert.Null(await leases.HolderAsync("topic:u", ct));
+        Assert.True(await leases.TakeAsync("topic:u", "c#3", expected: null, ct));
+    }
+
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.PostgreSql)]
     public async Task A_released_lease_should_no_longer_be_fresh(StoreKind kind)
     {
         await using var store = await TestStore.CreateAsync(kind);
