@@ -21,7 +21,7 @@ namespace ActorPubSub.Client;
 /// </param>
 public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize,
     bool GenerateCorrelationId = false, long? MaxFrameSize = null, int TransientBuffer = 10_000, int TransientBufferTotal = 100_000,
-    int PublishBatchesInFlight = 2)
+    int PublishBatchesInFlight = 8)
 {
     /// <summary>
     /// Bytes a remote frame needs besides the messages' own fields: the envelope, actor paths, topic name, producer id and
@@ -65,7 +65,7 @@ public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeou
             c.GetBoolean("generate-correlation-id", false),
             TransientBuffer: c.GetInt("transient-buffer", 10_000),
             TransientBufferTotal: c.GetInt("transient-buffer-total", 100_000),
-            PublishBatchesInFlight: c.GetInt("publish-batches-in-flight", 2));
+            PublishBatchesInFlight: c.GetInt("publish-batches-in-flight", 8));
         if (settings.ResendAfter <= TimeSpan.Zero || settings.PublishTimeout <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero)
             throw new ConfigurationException("actorpubsub.client timeouts must be positive.");
         if (settings.TransientBuffer < 1)
