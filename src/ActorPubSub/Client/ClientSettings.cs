@@ -11,12 +11,17 @@ namespace ActorPubSub.Client;
 /// Transient messages the client holds over all its topics together (<c>transient-buffer-total</c>): with many topics
 /// the per-topic buffers alone would not bound the client's memory.
 /// </param>
+/// <param name="PublishBatchesInFlight">
+/// Publish batches per topic the client has sent and awaits the receipts of (<c>publish-batches-in-flight</c>); what is
+/// published meanwhile waits and goes as one batch when a receipt frees a place.
+/// </param>
 /// <param name="MaxFrameSize">
 /// Akka.Remote's <c>akka.remote.dot-netty.tcp.maximum-frame-size</c> of this system, in bytes; null without remoting.
 /// A larger message (or batch) would be dropped between nodes without an error, so the client keeps below it.
 /// </param>
 public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize,
-    bool GenerateCorrelationId = false, long? MaxFrameSize = null, int TransientBuffer = 10_000, int TransientBufferTotal = 100_000)
+    bool GenerateCorrelationId = false, long? MaxFrameSize = null, int TransientBuffer = 10_000, int TransientBufferTotal = 100_000,
+    int PublishBatchesInFlight = 8)
 {
     /// <summary>
     /// Bytes a remote frame needs besides the messages' own fields: the envelope, actor paths, topic name, producer id and
@@ -59,7 +64,8 @@ public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeou
             checked((int)config.GetByteSize("topic.max-message-size")!.Value),
             c.GetBoolean("generate-correlation-id", false),
             TransientBuffer: c.GetInt("transient-buffer", 10_000),
-            TransientBufferTotal: c.GetInt("transient-buffer-total", 100_000));
+            TransientBufferTotal: c.GetInt("transient-buffer-total", 100_000),
+            PublishBatchesInFlight: c.GetInt("publish-batches-in-flight", 8));
         if (settings.ResendAfter <= TimeSpan.Zero || settings.PublishTimeout <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero)
             throw new ConfigurationException("actorpubsub.client timeouts must be positive.");
         if (settings.TransientBuffer < 1)
@@ -67,6 +73,9 @@ public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeou
         if (settings.TransientBufferTotal < 1)
             throw new ConfigurationException(
                 $"actorpubsub.client.transient-buffer-total is {settings.TransientBufferTotal}; it must be at least 1.");
+        if (settings.PublishBatchesInFlight < 1)
+            throw new ConfigurationException(
+                $"actorpubsub.client.publish-batches-in-flight is {settings.PublishBatchesInFlight}; it must be at least 1.");
         return settings;
     }
 }

@@ -49,7 +49,24 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     {
         public long NextSeq = 1;
         public readonly Dictionary<long, Outstanding> Outstanding = [];
+
+        /// <summary>Numbered publishes not yet sent: they wait for a place among the batches in flight.</summary>
+        public readonly List<Publish> Held = [];
+
+        /// <summary>The last producer number of each batch sent whose receipt may still come (at most publish-batches-in-flight).</summary>
+        public readonly List<long> InFlight = [];
+
         private long _lowest = 1;
+
+        /// <summary>
+        /// Batches still awaiting a receipt: a batch is done once its last publish is no longer outstanding (its receipt
+        /// or rejection came, or it timed out). A topic answers a producer's publishes in order, so its last one comes last.
+        /// </summary>
+        public int BatchesInFlight()
+        {
+            InFlight.RemoveAll(last => !Outstanding.ContainsKey(last));
+            return InFlight.Count;
+        }
 
         /// <summary>
         /// The lowest number still awaiting its receipt, or <paramref name="fallback"/> when none does. Numbers
@@ -80,7 +97,6 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     private readonly PublishQueue _queue;
-    private readonly Dictionary<string, List<Publish>> _outbox = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
 
     public static Props Props(IActorRef region, ClientSettings settings, PublishQueue queue) =>
@@ -93,13 +109,22 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         Receive<PublishReceipts>(rs =>
         {
             foreach (var r in rs.Receipts) Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetResult(r));
+            SendHeld(rs.Topic);
         });
-        Receive<PublishReceipt>(r => Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetResult(r)));
-        Receive<PublishRejected>(r => Complete(r.Topic, r.ProducerSeq,
-            o => o.Completion.TrySetException(new PubSubRejectedException(r.Code, r.Reason))));
+        Receive<PublishReceipt>(r =>
+        {
+            Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetResult(r));
+            SendHeld(r.Topic);
+        });
+        Receive<PublishRejected>(r =>
+        {
+            Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetException(new PubSubRejectedException(r.Code, r.Reason)));
+            SendHeld(r.Topic);
+        });
         Receive<ResendTick>(_ =>
         {
             Resend();
+            foreach (var topic in _topics.Keys) SendHeld(topic);
             ForgetLostTransientCredit();
         });
         Receive<FlushTransient>(f => DrainTransient(f.Queue));
@@ -123,45 +148,77 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         Volatile.Write(ref _queue.FlushRequested, 0);
         var now = Environment.TickCount64;
         var giveUpAt = now + (long)_settings.PublishTimeout.TotalMilliseconds;
+        HashSet<string>? touched = null;
         while (_queue.Items.TryDequeue(out var s))
         {
             if (!_topics.TryGetValue(s.Topic, out var producer)) _topics[s.Topic] = producer = new TopicProducer();
             var seq = producer.NextSeq++;
             var publish = new Publish(s.Topic, s.Payload, s.Key, s.Headers, s.MessageId, _producerId, seq, producer.Floor(seq));
-            producer.Outstanding[seq] = new Outstanding(publish, s.Completion, now, giveUpAt);
-            if (!_outbox.TryGetValue(s.Topic, out var batch)) _outbox[s.Topic] = batch = [];
-            batch.Add(publish);
-            if (batch.Count >= MaxBatchMessages) SendBatch(s.Topic, batch);
+            // Not sent yet: SentAt is set when it goes out, so the resend never picks a held publish before its turn.
+            producer.Outstanding[seq] = new Outstanding(publish, s.Completion, long.MaxValue, giveUpAt);
+            producer.Held.Add(publish);
+            (touched ??= new HashSet<string>(StringComparer.Ordinal)).Add(s.Topic);
         }
-        foreach (var (topic, batch) in _outbox)
-            if (batch.Count > 0) SendBatch(topic, batch);
+        if (touched is null) return;
+        foreach (var topic in touched) SendHeld(topic);
     }
 
     /// <summary>
-    /// Sends a topic's publishes in order, in messages of at most MaxBatchMessages and <see cref="ClientSettings.BatchBytes"/>
-    /// (every field in UTF-8 bytes and its framing, so a batch fits the remote frame; one message always goes).
+    /// Sends a topic's held publishes, in order, while fewer than publish-batches-in-flight batches await their receipts.
+    /// A fast publisher's messages so gather into batches while the topic writes the ones before (no timer, no count to
+    /// reach: a publish with nothing in flight goes at once); a slow one's go one by one as before.
     /// </summary>
-    private void SendBatch(string topic, List<Publish> publishes)
+    private void SendHeld(string topic)
     {
-        var limit = _settings.BatchBytes;
+        if (!_topics.TryGetValue(topic, out var producer) || producer.Held.Count == 0) return;
+        // Publishes that timed out while held are failed already: not sent.
+        producer.Held.RemoveAll(p => !producer.Outstanding.ContainsKey(p.ProducerSeq));
+        var now = Environment.TickCount64;
         var start = 0;
-        while (start < publishes.Count)
+        while (start < producer.Held.Count && producer.BatchesInFlight() < _settings.PublishBatchesInFlight)
         {
-            var end = start;
-            var bytes = 0;
-            while (end < publishes.Count && end - start < MaxBatchMessages)
-            {
-                var p = publishes[end];
-                var size = MessageSize.Of(p.Payload, p.Key, p.Headers, p.MessageId) + ClientSettings.PerMessageOverhead;
-                if (end > start && bytes + size > limit) break;
-                bytes += size;
-                end++;
-            }
-            _region.Tell(end - start == 1 ? publishes[start] : new PublishBatch(topic, [.. publishes.GetRange(start, end - start)]));
+            var end = BatchEnd(producer.Held, start);
+            for (var i = start; i < end; i++) producer.Outstanding[producer.Held[i].ProducerSeq].SentAt = now;
+            SendRange(topic, producer.Held, start, end);
+            producer.InFlight.Add(producer.Held[end - 1].ProducerSeq);
             start = end;
         }
-        publishes.Clear();
+        producer.Held.RemoveRange(0, start);
     }
+
+    /// <summary>Sends a topic's publishes in order, in batches within the limits of <see cref="BatchEnd"/> (the resend's path).</summary>
+    private void SendBatch(string topic, List<Publish> publishes)
+    {
+        for (var start = 0; start < publishes.Count;)
+        {
+            var end = BatchEnd(publishes, start);
+            SendRange(topic, publishes, start, end);
+            start = end;
+        }
+    }
+
+    /// <summary>
+    /// The end of the batch from <paramref name="start"/>: at most MaxBatchMessages and <see cref="ClientSettings.BatchBytes"/>
+    /// (every field in UTF-8 bytes and its framing, so a batch fits the remote frame; one message always goes).
+    /// </summary>
+    private int BatchEnd(List<Publish> publishes, int start)
+    {
+        var limit = _settings.BatchBytes;
+        var end = start;
+        var bytes = 0;
+        while (end < publishes.Count && end - start < MaxBatchMessages)
+        {
+            var p = publishes[end];
+            var size = MessageSize.Of(p.Payload, p.Key, p.Headers, p.MessageId) + ClientSettings.PerMessageOverhead;
+            if (end > start && bytes + size > limit) break;
+            bytes += size;
+            end++;
+        }
+        return end;
+    }
+
+    private void SendRange(string topic, List<Publish> publishes, int start, int end) =>
+        _region.Tell(end - start == 1 ? publishes[start] : new PublishBatch(topic, [.. publishes.GetRange(start, end - start)]));
 
     private void DrainTransient(TransientQueue queue)
     {

@@ -43,6 +43,12 @@ public sealed class PubSubClientOptions
     /// <summary>A publish without receipt is resent after this long. <b>Default:</b> 2 s.</summary>
     public TimeSpan? PublishResendAfter { get; set; }
 
+    /// <summary>
+    /// Publish batches per topic sent and awaiting their receipts; what is published meanwhile goes as one batch when a
+    /// receipt comes (<c>actorpubsub.client.publish-batches-in-flight</c>). <b>Default:</b> 8.
+    /// </summary>
+    public int? PublishBatchesInFlight { get; set; }
+
     /// <summary>Deliveries a consumer runs at once. <b>Default:</b> 256.</summary>
     public int? ConsumerMaxInFlight { get; set; }
 
@@ -70,6 +76,8 @@ public sealed class PubSubClientOptions
             throw new ArgumentException($"PubSubClientOptions.MaxMessageSize is {MaxMessageSize}; it must be between 1 byte and 64 MiB (the brokers' setting).");
         if (PublishResendAfter is { } resend && resend <= TimeSpan.Zero)
             throw new ArgumentException($"PubSubClientOptions.PublishResendAfter must be positive, was {resend}.");
+        if (PublishBatchesInFlight is < 1)
+            throw new ArgumentException($"PubSubClientOptions.PublishBatchesInFlight is {PublishBatchesInFlight}; it must be at least 1.");
         if (ConsumerRenewInterval is { } renew && renew <= TimeSpan.Zero)
             throw new ArgumentException($"PubSubClientOptions.ConsumerRenewInterval must be positive, was {renew}.");
     }
@@ -87,6 +95,7 @@ public sealed class PubSubClientOptions
         StandaloneCluster = false,
         MaxMessageSize = MaxMessageSize,
         PublishResendAfter = PublishResendAfter,
+        PublishBatchesInFlight = PublishBatchesInFlight,
         ConsumerMaxInFlight = ConsumerMaxInFlight,
         ConsumerRenewInterval = ConsumerRenewInterval,
         ExtraHocon = ExtraHocon,

@@ -128,6 +128,12 @@ public sealed class PubSubOptions
     public TimeSpan? PublishResendAfter { get; set; }
 
     /// <summary>
+    /// Publish batches per topic a client has sent and awaits the receipts of; what is published meanwhile waits and goes
+    /// as one batch when a receipt comes (<c>actorpubsub.client.publish-batches-in-flight</c>). <b>Default:</b> 8.
+    /// </summary>
+    public int? PublishBatchesInFlight { get; set; }
+
+    /// <summary>
     /// Transient deliveries a consumer may have unfinished; beyond it transient messages wait at the topic (as many
     /// again per subscription) before any is dropped (<c>actorpubsub.topic.transient-window</c>). <b>Default:</b> 10,000.
     /// </summary>
@@ -187,6 +193,7 @@ public sealed class PubSubOptions
         Positive(nameof(ConsumerRenewInterval), ConsumerRenewInterval?.TotalMilliseconds);
         Positive(nameof(ConsumerTimeout), ConsumerTimeout?.TotalMilliseconds);
         Positive(nameof(PublishResendAfter), PublishResendAfter?.TotalMilliseconds);
+        Positive(nameof(PublishBatchesInFlight), PublishBatchesInFlight);
         Positive(nameof(TransientWindow), TransientWindow);
         Positive(nameof(TransientBuffer), TransientBuffer);
         Positive(nameof(TransientBufferTotal), TransientBufferTotal);
@@ -275,6 +282,7 @@ public sealed class PubSubOptions
         Line("actorpubsub.consumer.max-in-flight", ConsumerMaxInFlight);
         Line("actorpubsub.consumer.renew-interval", ConsumerRenewInterval);
         Line("actorpubsub.client.resend-after", PublishResendAfter);
+        Line("actorpubsub.client.publish-batches-in-flight", PublishBatchesInFlight);
         Line("actorpubsub.topic.transient-window", TransientWindow);
         Line("actorpubsub.client.transient-buffer", TransientBuffer);
         Line("actorpubsub.client.transient-buffer-total", TransientBufferTotal);

@@ -19,10 +19,10 @@ public sealed class PublisherActorSpec(ITestOutputHelper output) : Akka.TestKit.
         ResendAfter: TimeSpan.FromMilliseconds(300), PublishTimeout: TimeSpan.FromSeconds(2), RequestTimeout: TimeSpan.FromSeconds(5),
         MaxMessageSize: 1024 * 1024);
 
-    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region)
+    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region, ClientSettings? settings = null)
     {
         var queue = new PublishQueue();
-        return (Sys.ActorOf(PublisherActor.Props(region, Settings, queue)), queue);
+        return (Sys.ActorOf(PublisherActor.Props(region, settings ?? Settings, queue)), queue);
     }
 
     private static Task<PublishReceipt> Enqueue(IActorRef publisher, PublishQueue queue, string topic, byte b)
@@ -83,7 +83,7 @@ public sealed class PublisherActorSpec(ITestOutputHelper output) : Akka.TestKit.
     public async Task Batched_receipts_and_rejections_should_complete_each_caller()
     {
         var region = CreateTestProbe();
-        var (publisher, queue) = Start(region);
+        var (publisher, queue) = Start(region, Settings with { PublishBatchesInFlight = 3 });   // all three go before a receipt
         var a = Enqueue(publisher, queue, "orders", 1);
         var first = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!));
         var b = Enqueue(publisher, queue, "orders", 2);
@@ -119,6 +119,59 @@ public sealed class PublisherActorSpec(ITestOutputHelper output) : Akka.TestKit.
         _ = Enqueue(publisher, queue, "orders", 2);
         var next = await Eventually(region, p => p.ProducerSeq == 2);
         Assert.Equal(2, next.ProducerFloor);
+    }
+
+    [Fact]
+    public async Task Publishes_beyond_the_batches_in_flight_should_wait_for_a_receipt_and_go_as_one_batch()
+    {
+        // arrange: one batch in flight at most
+        var region = CreateTestProbe();
+        var (publisher, queue) = Start(region, Settings with { PublishBatchesInFlight = 1, ResendAfter = TimeSpan.FromMinutes(1) });
+        var first = Enqueue(publisher, queue, "orders", 1);
+        var sent = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!));
+
+        // act: three more, each with its own flush, while the first awaits its receipt
+        var later = new[] { Enqueue(publisher, queue, "orders", 2), Enqueue(publisher, queue, "orders", 3), Enqueue(publisher, queue, "orders", 4) };
+
+        // assert: held until the receipt, then one batch in order
+        await region.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        publisher.Tell(new PublishReceipt("orders", 1, sent.ProducerId, sent.ProducerSeq, false), region.Ref);
+        var batch = (await region.ExpectMsgAsync<PublishBatch>(TimeSpan.FromSeconds(5))).Publishes;
+        Assert.Equal([2L, 3, 4], batch.Select(p => p.ProducerSeq));
+        Assert.Equal(1, (await first.WaitAsync(TimeSpan.FromSeconds(5))).Sequence);
+        Assert.All(later, t => Assert.False(t.IsCompleted));
+    }
+
+    [Fact]
+    public async Task Held_publishes_should_go_once_the_resent_batch_in_flight_gets_its_receipt()
+    {
+        // arrange: one batch in flight, whose send is lost (as in a shard hand-off)
+        var region = CreateTestProbe();
+        var (publisher, queue) = Start(region, Settings with { PublishBatchesInFlight = 1 });
+        _ = Enqueue(publisher, queue, "orders", 1);
+        Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!));
+        var held = Enqueue(publisher, queue, "orders", 2);
+
+        // act: the resend of number 1 (and not of the held number 2) comes; its receipt frees the place
+        var resent = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!));
+        Assert.Equal(1, resent.ProducerSeq);
+        publisher.Tell(new PublishReceipt("orders", 1, resent.ProducerId, resent.ProducerSeq, false), region.Ref);
+
+        // assert: number 2 goes, and its receipt completes its caller
+        var next = await Eventually(region, p => p.ProducerSeq == 2);
+        publisher.Tell(new PublishReceipt("orders", 2, next.ProducerId, next.ProducerSeq, false), region.Ref);
+        Assert.Equal(2, (await held.WaitAsync(TimeSpan.FromSeconds(5))).Sequence);
+    }
+
+    [Fact]
+    public void Publish_batches_in_flight_should_be_read_from_the_client_section_and_checked()
+    {
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(
+            "client { resend-after = 2s, publish-timeout = 30s, request-timeout = 10s, publish-batches-in-flight = 5 }\ntopic.max-message-size = 1MiB");
+        Assert.Equal(5, ClientSettings.Create(config).PublishBatchesInFlight);
+        var zero = Akka.Configuration.ConfigurationFactory.ParseString("client.publish-batches-in-flight = 0").WithFallback(config);
+        var error = Assert.Throws<Akka.Configuration.ConfigurationException>(() => ClientSettings.Create(zero));
+        Assert.Contains("publish-batches-in-flight is 0; it must be at least 1", error.Message);
     }
 
     private static async Task<Publish> Eventually(Akka.TestKit.TestProbe region, Func<Publish, bool> match)

@@ -24,6 +24,7 @@ public sealed class PubSubOptionsSpec
         [nameof(PubSubOptions.ConsumerRenewInterval)] = o => o.ConsumerRenewInterval = TimeSpan.Zero,
         [nameof(PubSubOptions.ConsumerTimeout)] = o => o.ConsumerTimeout = TimeSpan.Zero,
         [nameof(PubSubOptions.PublishResendAfter)] = o => o.PublishResendAfter = TimeSpan.Zero,
+        [nameof(PubSubOptions.PublishBatchesInFlight)] = o => o.PublishBatchesInFlight = 0,
     };
 
     public static TheoryData<string> PositiveOptions => [.. Zeroes.Keys];
@@ -232,6 +233,7 @@ public sealed class PubSubOptionsSpec
             ConsumerMaxInFlight = 64,
             ConsumerRenewInterval = TimeSpan.FromSeconds(3),
             PublishResendAfter = TimeSpan.FromMilliseconds(1500),
+            PublishBatchesInFlight = 3,
         };
 
         // act
@@ -243,7 +245,7 @@ public sealed class PubSubOptionsSpec
                      "topic.default-ack-deadline", "topic.max-message-size",
                      "topic.max-retained-messages", "topic.max-write-batch-messages",
                      "topic.idle-timeout", "topic.consumer-timeout", "consumer.max-in-flight",
-                     "consumer.renew-interval", "client.resend-after",
+                     "consumer.renew-interval", "client.resend-after", "client.publish-batches-in-flight",
                  })
         {
             Assert.True(config.HasPath("actorpubsub." + key), key);
@@ -251,6 +253,7 @@ public sealed class PubSubOptionsSpec
         }
         Assert.Equal(64, config.GetInt("actorpubsub.consumer.max-in-flight"));
         Assert.Equal(TimeSpan.FromMilliseconds(1500), config.GetTimeSpan("actorpubsub.client.resend-after"));
+        Assert.Equal(3, config.GetInt("actorpubsub.client.publish-batches-in-flight"));
         Assert.Equal(2 * 1024 * 1024, config.GetByteSize("actorpubsub.topic.max-message-size"));
     }
 
