@@ -29,4 +29,12 @@ public sealed record ConsumerOptions
     /// must be assignable to the handler's type and have a serializer other than Akka's type-name JSON.
     /// </summary>
     public IReadOnlyCollection<Type>? AcceptedPayloadTypes { get; init; }
+
+    /// <summary>
+    /// The schema versions of the topic's contract this consumer reads (<see cref="Delivery{T}.SchemaVersion"/>, see
+    /// docs/catalog.md). <b>Default:</b> unset — every message, versioned or not. When set, a message of another version,
+    /// or one with no version (published while the topic did not validate), is refused and dead-lettered at once with
+    /// the reason: retrying cannot change its version. Allowed: versions of 1 or more.
+    /// </summary>
+    public IReadOnlyCollection<int>? AcceptedSchemaVersions { get; init; }
 }

@@ -16,4 +16,11 @@ public sealed record Delivery<T>(
     string? Key,
     ImmutableDictionary<string, string>? Headers,
     string? MessageId,
-    string? CorrelationId = null);
+    string? CorrelationId = null)
+{
+    /// <summary>
+    /// The version of the topic's schema the message was checked against at publish (header <c>schema-version</c>), or
+    /// null when it was not checked (the topic did not validate). See <see cref="ConsumerOptions.AcceptedSchemaVersions"/>.
+    /// </summary>
+    public int? SchemaVersion { get; init; }
+}

@@ -16,6 +16,9 @@ public sealed record CatalogSettings(
     string JournalPluginId,
     string SnapshotPluginId)
 {
+    /// <summary>The topic checks again the publishes a client of this version already checked (false: only the others).</summary>
+    public bool TopicRecheck { get; init; }
+
     /// <summary>Reads <c>actorpubsub.catalog</c> (defaults when the section is missing).</summary>
     public static CatalogSettings Create(ActorSystem system)
     {
@@ -27,7 +30,10 @@ public sealed record CatalogSettings(
             c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(10)),
             c.GetTimeSpan("warn-log-interval", TimeSpan.FromSeconds(10)),
             root.GetString("journal-plugin-id", "akka.persistence.journal.actorpubsub"),
-            root.GetString("snapshot-plugin-id", "akka.persistence.snapshot-store.actorpubsub"));
+            root.GetString("snapshot-plugin-id", "akka.persistence.snapshot-store.actorpubsub"))
+        {
+            TopicRecheck = c.GetBoolean("topic-recheck", false),
+        };
         if (settings.SnapshotEvery < 1)
             throw new ArgumentException($"actorpubsub.catalog.snapshot-every must be at least 1; it is {settings.SnapshotEvery}.");
         foreach (var (key, value) in new[] { ("watch-interval", settings.WatchInterval), ("request-timeout", settings.RequestTimeout) })

@@ -32,9 +32,11 @@ public sealed class ContractCache : IExtension
     /// <summary>Replaces everything with <paramref name="contracts"/> (a full list from the catalogue).</summary>
     public void Replace(IEnumerable<TopicContract> contracts)
     {
+        var before = _contracts;
         var builder = ImmutableDictionary.CreateBuilder<string, CompiledContract>(StringComparer.Ordinal);
         foreach (var contract in contracts)
-            if (Compile(contract) is { } compiled) builder[contract.Topic] = compiled;
+            if (Newer(before, contract) is { } kept) builder[contract.Topic] = kept;
+            else if (Compile(contract) is { } compiled) builder[contract.Topic] = compiled;
         Publish(builder.ToImmutable());
     }
 
@@ -45,6 +47,7 @@ public sealed class ContractCache : IExtension
         while (true)
         {
             var before = _contracts;
+            if (Newer(before, contract) is not null) return;
             var after = Compile(contract) is { } compiled ? before.SetItem(contract.Topic, compiled) : before.Remove(contract.Topic);
             if (Interlocked.CompareExchange(ref _contracts, after, before) == before)
             {
@@ -53,6 +56,13 @@ public sealed class ContractCache : IExtension
             }
         }
     }
+
+    /// <summary>
+    /// The cached entry when it has a newer schema version than <paramref name="contract"/>: a push or list the catalogue
+    /// sent before this client's own registration may arrive after it, and must not take the cache back a version.
+    /// </summary>
+    private static CompiledContract? Newer(ImmutableDictionary<string, CompiledContract> cached, TopicContract contract) =>
+        cached.TryGetValue(contract.Topic, out var held) && held.Version > (contract.Current?.Version ?? 0) ? held : null;
 
     private void Publish(ImmutableDictionary<string, CompiledContract> contracts)
     {

@@ -11,7 +11,7 @@ namespace ActorPubSub.Client;
 public sealed partial class PubSubClient
 {
     /// <summary>The header a validated publish carries: the schema version its payload was checked against.</summary>
-    public const string SchemaVersionHeader = "schema-version";
+    public const string SchemaVersionHeader = TopicContractCheck.SchemaVersionHeader;
 
     /// <summary>
     /// Checks <paramref name="message"/> against the topic's current schema when the topic validates: enforce throws

@@ -259,16 +259,19 @@ public sealed partial class PubSubClient : IPubSub, IExtension
             HandlerTimeout = consumerOptions.HandlerTimeout ?? _consumerSettings.HandlerTimeout,
         }).Validate();
         var decoder = PayloadDecoder.Create(_system, typeof(T), consumerOptions.AcceptedPayloadTypes);
+        var versions = SchemaVersionFilter.Create(consumerOptions.AcceptedSchemaVersions);
         await CreateSubscriptionAsync(topic, subscription, subscriptionOptions, cancellationToken);
 
         SubscriberActor.Handler run = (message, attempt, ct) =>
         {
+            var version = SchemaVersionFilter.Of(message.Headers);
+            versions?.Check(version, message, topic);
             var body = decoder.Decode(message, topic);
             if (body is not T typed)
                 throw new InvalidCastException(
                     $"Message #{message.Sequence} of topic '{topic}' is a {body?.GetType().FullName ?? "null"}; this handler takes {typeof(T).FullName}.");
             return handler(new Delivery<T>(topic, subscription, message.Sequence, attempt, message.Timestamp, typed,
-                message.Key, message.Headers, message.MessageId, TraceContext.CorrelationIdOf(message.Headers)), ct);
+                message.Key, message.Headers, message.MessageId, TraceContext.CorrelationIdOf(message.Headers)) { SchemaVersion = version }, ct);
         };
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

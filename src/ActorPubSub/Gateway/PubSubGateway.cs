@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using ActorPubSub.Catalog;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
 
@@ -10,6 +11,8 @@ namespace ActorPubSub.Gateway;
 /// <see cref="Path"/>, it forwards topic commands to the topic shard region and dead-letter commands to the dead-letter
 /// region. Forwarding keeps the sender (the receptionist's response tunnel), so replies go back to the client; consumers
 /// name themselves in <see cref="Consume"/>, so deliveries go to them straight over remoting, not through the tunnel.
+/// Catalogue requests go to the catalogue singleton's proxy (a client's watch names the client's watcher, so the
+/// catalogue's pushes go to it straight too).
 /// </summary>
 internal sealed class PubSubGateway : ReceiveActor
 {
@@ -19,14 +22,15 @@ internal sealed class PubSubGateway : ReceiveActor
     /// <summary>The service path clients send to (<c>ClusterClient.Send</c>).</summary>
     public const string Path = "/user/" + Name;
 
-    public static Props Props(IActorRef topics, IActorRef deadLetters) =>
-        Akka.Actor.Props.Create(() => new PubSubGateway(topics, deadLetters));
+    public static Props Props(IActorRef topics, IActorRef deadLetters, IActorRef catalog) =>
+        Akka.Actor.Props.Create(() => new PubSubGateway(topics, deadLetters, catalog));
 
-    public PubSubGateway(IActorRef topics, IActorRef deadLetters)
+    public PubSubGateway(IActorRef topics, IActorRef deadLetters, IActorRef catalog)
     {
         var log = Context.GetLogger();
         Receive<ITopicCommand>(command => topics.Forward(command));
         Receive<IDeadLetterCommand>(command => deadLetters.Forward(command));
+        Receive<ICatalogWireMessage>(request => catalog.Forward(request));
         // Anything else came from a client of another version or a stray sender: say so, keep running.
         ReceiveAny(message => log.Warning(
             "The ActorPubSub gateway takes topic and dead-letter commands only; dropped a {Type} from {Sender}",

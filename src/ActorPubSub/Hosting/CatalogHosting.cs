@@ -3,6 +3,7 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Pattern;
 using ActorPubSub.Catalog;
+using ActorPubSub.Topics;
 
 namespace ActorPubSub.Hosting;
 
@@ -25,6 +26,10 @@ internal static class CatalogHosting
                 singletonOptions, createProxyToo: true);
         else
             builder.WithSingletonProxy<CatalogSingleton>(CatalogSingleton.Name, singletonOptions);
+        if (hostsCatalog)
+            // The topics of this node check what no client of this version checked (ClusterClient and older clients).
+            builder.AddStartup((system, _) => TopicPublishCheck.For(system).Install(
+                new TopicContractCheck((ExtendedActorSystem)system, ContractCache.Get(system), CatalogSettings.Create(system))));
         builder.AddStartup((system, registry) =>
             ((ExtendedActorSystem)system).SystemActorOf(CatalogWatcher.Props(registry.Get<CatalogSingleton>(), ContractCache.Get(system), CatalogSettings.Create(system)),
                 CatalogWatcher.Name));

@@ -1,8 +1,10 @@
 using System.Globalization;
+using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using ActorPubSub.Catalog;
 using ActorPubSub.Client.Transport;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Gateway;
@@ -62,6 +64,11 @@ public static class PubSubClientHostingExtensions
             // The client finds its route to the topics under the keys a member's shard region proxies have.
             registry.Register<TopicRegion>(transport);
             registry.Register<DeadLetterRegion>(transport);
+            // And to the catalogue: the brokers' gateway forwards its requests to the catalogue singleton, and the watcher
+            // (named in its watch) receives the catalogue's pushes straight, so this client validates as a member does.
+            registry.Register<CatalogSingleton>(transport);
+            ((ExtendedActorSystem)system).SystemActorOf(CatalogWatcher.Props(transport, ContractCache.Get(system), CatalogSettings.Create(system)),
+                CatalogWatcher.Name);
         });
         return builder;
     }

@@ -7,6 +7,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
+using ActorPubSub.Catalog;
 using ActorPubSub.Client;
 using ActorPubSub.DeadLetters;
 using ActorPubSub.Gateway;
@@ -138,7 +139,7 @@ public static class PubSubHostingExtensions
         builder.AddHocon(DistributedPubSub.DefaultConfig(), HoconAddMode.Append);
         builder.AddStartup((system, registry) =>
         {
-            var gateway = system.ActorOf(PubSubGateway.Props(registry.Get<TopicRegion>(), registry.Get<DeadLetterRegion>()), PubSubGateway.Name);
+            var gateway = system.ActorOf(PubSubGateway.Props(registry.Get<TopicRegion>(), registry.Get<DeadLetterRegion>(), registry.Get<CatalogSingleton>()), PubSubGateway.Name);
             ClusterClientReceptionist.Get(system).RegisterService(gateway);
         });
     }

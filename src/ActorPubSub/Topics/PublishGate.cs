@@ -33,6 +33,9 @@ internal sealed class PublishGate(string topic, TopicSettings settings, ILogging
 
     public ProducerTable Producers { get; } = new();
 
+    /// <summary>The system's publish check (the catalogue's contracts), asked before a publish is numbered; null in unit tests.</summary>
+    public TopicPublishCheck? Checks { get; set; }
+
     public MessageIdTable MessageIds { get; } = new(settings.DedupWindow, settings.DedupMaxIds);
 
     /// <summary>The sequence number of the next stored message.</summary>
@@ -85,6 +88,22 @@ internal sealed class PublishGate(string topic, TopicSettings settings, ILogging
             if (p.ProducerId is not null) Producers.Record(p.ProducerId, p.ProducerSeq, original, p.ProducerFloor, now);
             return new Duplicate(new PublishReceipt(topic, original, p.ProducerId, p.ProducerSeq, Duplicate: true),
                 AfterWrite: original > lastPersisted);
+        }
+
+        if (Checks?.Current is { } check)
+        {
+            var checkedPublish = p;
+            if (check.Refusal(topic, ref checkedPublish) is { } violation)
+            {
+                // Refused in its producer's turn, as an oversized message: the producer's next numbers are not held back.
+                if (p.ProducerId is not null) Producers.Refused(p.ProducerId, p.ProducerSeq, p.ProducerFloor, now);
+                return Reject(p, RejectionCode.ContractViolation, violation);
+            }
+            if (!ReferenceEquals(checkedPublish, p))
+            {
+                p = checkedPublish;   // a header added (the schema version checked against)
+                size = MessageSize.Of(p.Payload, p.Key, p.Headers, p.MessageId);
+            }
         }
 
         if (roomFor(size) is { } full)

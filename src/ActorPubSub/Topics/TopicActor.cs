@@ -83,6 +83,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         _state = new TopicState(topic, settings, deadLetters, Self, consumer => Context.Watch(consumer),
             consumer => Context.Unwatch(consumer), _log, _memory);
         _commit = _state.Commit;
+        _state.Gate.Checks = TopicPublishCheck.For(Context.System);
         PersistenceId = TopicNames.TopicPersistenceId(topic);
         JournalPluginId = settings.JournalPluginId;
         SnapshotPluginId = settings.SnapshotPluginId;

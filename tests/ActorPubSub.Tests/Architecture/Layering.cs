@@ -39,8 +39,9 @@ public static partial class Layering
             ["Topics"] = Base.Union(["Filters", "Observability"]),
             ["DeadLetters"] = Engine,
             ["Consumers"] = Engine,
-            // the brokers' entry for clients outside the cluster (and the contact points that lead a client to it)
-            ["Gateway"] = Engine,
+            // the brokers' entry for clients outside the cluster (and the contact points that lead a client to it); it
+            // forwards catalogue requests too
+            ["Gateway"] = Engine.Add("Catalog"),
             // the topic catalogue (owners, schema versions, compatibility) and each node's cache of its contracts
             ["Catalog"] = Engine,
             ["Client"] = Client,
