@@ -15,13 +15,18 @@ namespace ActorPubSub.Client;
 /// Publish batches per topic the client has sent and awaits the receipts of (<c>publish-batches-in-flight</c>); what is
 /// published meanwhile waits and goes as one batch when a receipt frees a place.
 /// </param>
+/// <param name="MaxOutstandingPublishes">
+/// Durable publishes the client holds over all topics, queued or awaiting their receipts (<c>max-outstanding-publishes</c>);
+/// beyond it <c>PublishAsync</c> fails at once.
+/// </param>
+/// <param name="MaxOutstandingPublishBytes">Their bytes together (<c>max-outstanding-publish-bytes</c>), the same way.</param>
 /// <param name="MaxFrameSize">
 /// Akka.Remote's <c>akka.remote.dot-netty.tcp.maximum-frame-size</c> of this system, in bytes; null without remoting.
 /// A larger message (or batch) would be dropped between nodes without an error, so the client keeps below it.
 /// </param>
 public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize,
     bool GenerateCorrelationId = false, long? MaxFrameSize = null, int TransientBuffer = 10_000, int TransientBufferTotal = 100_000,
-    int PublishBatchesInFlight = 8)
+    int PublishBatchesInFlight = 8, int MaxOutstandingPublishes = 100_000, long MaxOutstandingPublishBytes = 64L * 1024 * 1024)
 {
     /// <summary>
     /// Bytes a remote frame needs besides the messages' own fields: the envelope, actor paths, topic name, producer id and
@@ -65,7 +70,9 @@ public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeou
             c.GetBoolean("generate-correlation-id", false),
             TransientBuffer: c.GetInt("transient-buffer", 10_000),
             TransientBufferTotal: c.GetInt("transient-buffer-total", 100_000),
-            PublishBatchesInFlight: c.GetInt("publish-batches-in-flight", 8));
+            PublishBatchesInFlight: c.GetInt("publish-batches-in-flight", 8),
+            MaxOutstandingPublishes: c.GetInt("max-outstanding-publishes", 100_000),
+            MaxOutstandingPublishBytes: c.GetByteSize("max-outstanding-publish-bytes") ?? 64L * 1024 * 1024);
         if (settings.ResendAfter <= TimeSpan.Zero || settings.PublishTimeout <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero)
             throw new ConfigurationException("actorpubsub.client timeouts must be positive.");
         if (settings.TransientBuffer < 1)
@@ -76,6 +83,12 @@ public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeou
         if (settings.PublishBatchesInFlight < 1)
             throw new ConfigurationException(
                 $"actorpubsub.client.publish-batches-in-flight is {settings.PublishBatchesInFlight}; it must be at least 1.");
+        if (settings.MaxOutstandingPublishes < 1)
+            throw new ConfigurationException(
+                $"actorpubsub.client.max-outstanding-publishes is {settings.MaxOutstandingPublishes}; it must be at least 1.");
+        if (settings.MaxOutstandingPublishBytes < 1)
+            throw new ConfigurationException(
+                $"actorpubsub.client.max-outstanding-publish-bytes is {settings.MaxOutstandingPublishBytes}; it must be at least 1 byte.");
         return settings;
     }
 }

@@ -66,6 +66,10 @@ public sealed partial class PubSubClient
     /// <summary>Fails the publishes still queued for the publisher: the client closed, nobody will send them.</summary>
     private void FailQueuedPublishes()
     {
-        while (_publishes.Items.TryDequeue(out var send)) send.Completion.TrySetException(_lifetime.Unavailable());
+        while (_publishes.Items.TryDequeue(out var send))
+        {
+            _publishBudget.Release(send.Bytes);
+            send.Completion.TrySetException(_lifetime.Unavailable());
+        }
     }
 }

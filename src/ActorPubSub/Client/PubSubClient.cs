@@ -31,6 +31,7 @@ public sealed partial class PubSubClient : IPubSub, IExtension
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
     private readonly TransientBudget _transientBudget;
     private readonly PublishQueue _publishes = new();
+    private readonly PublishBudget _publishBudget;
     private readonly Lazy<HandlerLogScope?> _handlerLogScope;
     private readonly ClientLifetime _lifetime;
     private readonly ContractCache _contracts;
@@ -44,7 +45,8 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         _settings = ClientSettings.Create(system);
         _consumerSettings = ConsumerSettings.Create(system);
         _contracts = ContractCache.Get(system);
-        _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes), "actorpubsub-publisher");
+        _publishBudget = new PublishBudget(_settings.MaxOutstandingPublishes, _settings.MaxOutstandingPublishBytes);
+        _publisher = system.SystemActorOf(PublisherActor.Props(region, _settings, _publishes, _publishBudget), "actorpubsub-publisher");
         _transientBudget = new TransientBudget(_settings.TransientBufferTotal, RequestFlush);
         _lifetime = new ClientLifetime(system);
         // Publishes the publisher never took (it stopped with the system) would wait forever: fail them.
@@ -84,11 +86,14 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         var headers = OwnHeaders(options);
         // One field read while no topic validates (PubSubClient.Contracts.cs).
         if (_contracts.Active) headers = CheckContract(topic, message, headers);
-        var payload = Prepare(topic, message, options?.Key, headers, options?.MessageId);
+        var payload = Prepare(topic, message, options?.Key, headers, options?.MessageId, out var size);
+        // Its place in the client's bound on held publishes, given back by the publisher actor when the task completes.
+        var held = size + ClientSettings.PerMessageOverhead;
+        if (!_publishBudget.TryTake(held)) return Task.FromException<PublishReceipt>(PublishBudgetFull());
         var (activity, sent) = Trace(topic, options, payload, headers, transient: false);
         var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (activity is not null) PublishTracing.StopWhenDone(activity, completion.Task);
-        _publishes.Enqueue(new PublisherActor.Send(topic, payload, options?.Key, sent, options?.MessageId, completion));
+        _publishes.Enqueue(new PublisherActor.Send(topic, payload, options?.Key, sent, options?.MessageId, completion, held));
         // One flush request per burst: the publisher drains the queue and sends it to the topics in batches.
         if (Interlocked.CompareExchange(ref _publishes.FlushRequested, 1, 0) == 0)
             _publisher.Tell(PublisherActor.FlushPublishes.Instance);
@@ -138,6 +143,11 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         if (_lifetime.IsClosed) queue.FailWaiters(_lifetime.Unavailable());
         return new ValueTask(cancellationToken.CanBeCanceled ? admitted!.WaitAsync(cancellationToken) : admitted!);
     }
+
+    private PubSubRejectedException PublishBudgetFull() => new(RejectionCode.TopicFull,
+        $"This client holds {_publishBudget.Publishes} publishes ({_publishBudget.Bytes} bytes) that await their receipts, its bound " +
+        $"(actorpubsub.client.max-outstanding-publishes = {_publishBudget.MaxPublishes}, max-outstanding-publish-bytes = " +
+        $"{_publishBudget.MaxBytes}): await earlier publishes before starting more, or raise the bound. Nothing of this publish was sent.");
 
     /// <summary>One flush request per burst: the publisher drains the whole queue into batches.</summary>
     private void RequestFlush(TransientQueue queue)
@@ -312,7 +322,11 @@ public sealed partial class PubSubClient : IPubSub, IExtension
 
     /// <summary>The edge checks of a publish (topic name, size, headers included) and its serialized payload.</summary>
     private Payload Prepare<T>(string topic, T message, string? key, ImmutableDictionary<string, string>? headers, string? messageId)
-        where T : notnull
+        where T : notnull => Prepare(topic, message, key, headers, messageId, out _);
+
+    /// <param name="size">The message's bytes: payload, key, headers and id in UTF-8.</param>
+    private Payload Prepare<T>(string topic, T message, string? key, ImmutableDictionary<string, string>? headers, string? messageId,
+        out int size) where T : notnull
     {
         _lifetime.ThrowIfClosed();
         TopicNames.EnsureTopic(topic);
@@ -329,7 +343,8 @@ public sealed partial class PubSubClient : IPubSub, IExtension
         CheckSize("headers", headersSize, limit, "options");
         CheckSize("message id", idSize, limit, "options");
         CheckSize("payload (serialized)", payloadSize, limit, nameof(message));
-        CheckSize("message (payload, key, headers and id)", payloadSize + keySize + idSize + headersSize, limit, nameof(message));
+        size = payloadSize + keySize + idSize + headersSize;
+        CheckSize("message (payload, key, headers and id)", size, limit, nameof(message));
         return payload;
     }
 

@@ -23,8 +23,9 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     private const int MaxBatchMessages = 1000;
 
     /// <summary>Local only: carries the caller's completion source.</summary>
+    /// <param name="Bytes">The publish's place in the <see cref="PublishBudget"/>, given back when it completes.</param>
     public sealed record Send(string Topic, Payload Payload, string? Key, ImmutableDictionary<string, string>? Headers,
-        string? MessageId, TaskCompletionSource<PublishReceipt> Completion);
+        string? MessageId, TaskCompletionSource<PublishReceipt> Completion, int Bytes);
 
     /// <summary>Local only: drain a topic's transient queue.</summary>
     internal sealed record FlushTransient(TransientQueue Queue);
@@ -37,8 +38,9 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         private ResendTick() { }
     }
 
-    private sealed class Outstanding(Publish publish, TaskCompletionSource<PublishReceipt> completion, long sentAt, long giveUpAt)
+    private sealed class Outstanding(Publish publish, TaskCompletionSource<PublishReceipt> completion, long sentAt, long giveUpAt, int bytes)
     {
+        public int Bytes { get; } = bytes;
         public Publish Publish { get; set; } = publish;
         public TaskCompletionSource<PublishReceipt> Completion { get; } = completion;
         public long SentAt { get; set; } = sentAt;
@@ -97,14 +99,15 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     private readonly PublishQueue _queue;
+    private readonly PublishBudget _budget;
     private readonly Dictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
 
-    public static Props Props(IActorRef region, ClientSettings settings, PublishQueue queue) =>
-        Akka.Actor.Props.Create(() => new PublisherActor(region, settings, queue));
+    public static Props Props(IActorRef region, ClientSettings settings, PublishQueue queue, PublishBudget budget) =>
+        Akka.Actor.Props.Create(() => new PublisherActor(region, settings, queue, budget));
 
-    public PublisherActor(IActorRef region, ClientSettings settings, PublishQueue queue)
+    public PublisherActor(IActorRef region, ClientSettings settings, PublishQueue queue, PublishBudget budget)
     {
-        (_region, _settings, _queue) = (region, settings, queue);
+        (_region, _settings, _queue, _budget) = (region, settings, queue, budget);
         Receive<FlushPublishes>(_ => DrainPublishes());
         Receive<PublishReceipts>(rs =>
         {
@@ -138,8 +141,11 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     {
         foreach (var producer in _topics.Values)
             foreach (var o in producer.Outstanding.Values)
+            {
+                _budget.Release(o.Bytes);
                 o.Completion.TrySetException(new PubSubUnavailableException(
                     "ActorPubSub is unavailable: the publisher stopped (its ActorSystem is shutting down) before the receipt arrived; the message may or may not be stored."));
+            }
     }
 
     private void DrainPublishes()
@@ -155,7 +161,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
             var seq = producer.NextSeq++;
             var publish = new Publish(s.Topic, s.Payload, s.Key, s.Headers, s.MessageId, _producerId, seq, producer.Floor(seq));
             // Not sent yet: SentAt is set when it goes out, so the resend never picks a held publish before its turn.
-            producer.Outstanding[seq] = new Outstanding(publish, s.Completion, long.MaxValue, giveUpAt);
+            producer.Outstanding[seq] = new Outstanding(publish, s.Completion, long.MaxValue, giveUpAt, s.Bytes);
             producer.Held.Add(publish);
             (touched ??= new HashSet<string>(StringComparer.Ordinal)).Add(s.Topic);
         }
@@ -253,6 +259,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     private void Complete(string topic, long producerSeq, Action<Outstanding> complete)
     {
         if (!_topics.TryGetValue(topic, out var producer) || !producer.Outstanding.Remove(producerSeq, out var o)) return;
+        _budget.Release(o.Bytes);
         complete(o);
     }
 
@@ -266,6 +273,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
             foreach (var (seq, o) in producer.InOrder().Where(e => e.Item.GiveUpAt <= now).ToList())
             {
                 producer.Outstanding.Remove(seq);
+                _budget.Release(o.Bytes);
                 o.Completion.TrySetException(new TimeoutException(
                     $"No receipt from topic '{topic}' within {_settings.PublishTimeout}; the message may or may not be stored."));
             }

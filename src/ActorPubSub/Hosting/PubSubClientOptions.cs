@@ -49,6 +49,15 @@ public sealed class PubSubClientOptions
     /// </summary>
     public int? PublishBatchesInFlight { get; set; }
 
+    /// <summary>
+    /// Durable publishes held over all topics, queued or awaiting their receipts; beyond it <c>PublishAsync</c> fails at once
+    /// (<c>actorpubsub.client.max-outstanding-publishes</c>). <b>Default:</b> 100,000.
+    /// </summary>
+    public int? MaxOutstandingPublishes { get; set; }
+
+    /// <summary>The bytes of those publishes together (<c>actorpubsub.client.max-outstanding-publish-bytes</c>). <b>Default:</b> 64 MiB.</summary>
+    public long? MaxOutstandingPublishBytes { get; set; }
+
     /// <summary>Deliveries a consumer runs at once. <b>Default:</b> 256.</summary>
     public int? ConsumerMaxInFlight { get; set; }
 
@@ -78,6 +87,10 @@ public sealed class PubSubClientOptions
             throw new ArgumentException($"PubSubClientOptions.PublishResendAfter must be positive, was {resend}.");
         if (PublishBatchesInFlight is < 1)
             throw new ArgumentException($"PubSubClientOptions.PublishBatchesInFlight is {PublishBatchesInFlight}; it must be at least 1.");
+        if (MaxOutstandingPublishes is < 1)
+            throw new ArgumentException($"PubSubClientOptions.MaxOutstandingPublishes is {MaxOutstandingPublishes}; it must be at least 1.");
+        if (MaxOutstandingPublishBytes is < 1)
+            throw new ArgumentException($"PubSubClientOptions.MaxOutstandingPublishBytes is {MaxOutstandingPublishBytes}; it must be at least 1 byte.");
         if (ConsumerRenewInterval is { } renew && renew <= TimeSpan.Zero)
             throw new ArgumentException($"PubSubClientOptions.ConsumerRenewInterval must be positive, was {renew}.");
     }
@@ -96,6 +109,8 @@ public sealed class PubSubClientOptions
         MaxMessageSize = MaxMessageSize,
         PublishResendAfter = PublishResendAfter,
         PublishBatchesInFlight = PublishBatchesInFlight,
+        MaxOutstandingPublishes = MaxOutstandingPublishes,
+        MaxOutstandingPublishBytes = MaxOutstandingPublishBytes,
         ConsumerMaxInFlight = ConsumerMaxInFlight,
         ConsumerRenewInterval = ConsumerRenewInterval,
         ExtraHocon = ExtraHocon,

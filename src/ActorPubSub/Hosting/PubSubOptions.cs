@@ -134,6 +134,19 @@ public sealed class PubSubOptions
     public int? PublishBatchesInFlight { get; set; }
 
     /// <summary>
+    /// Durable publishes a client holds over all topics, queued or awaiting their receipts; beyond it <c>PublishAsync</c>
+    /// fails at once with <see cref="PubSubRejectedException"/> (TopicFull) and sends nothing
+    /// (<c>actorpubsub.client.max-outstanding-publishes</c>). <b>Default:</b> 100,000.
+    /// </summary>
+    public int? MaxOutstandingPublishes { get; set; }
+
+    /// <summary>
+    /// The bytes of those publishes together (every field in UTF-8), the same way
+    /// (<c>actorpubsub.client.max-outstanding-publish-bytes</c>). <b>Default:</b> 64 MiB.
+    /// </summary>
+    public long? MaxOutstandingPublishBytes { get; set; }
+
+    /// <summary>
     /// Transient deliveries a consumer may have unfinished; beyond it transient messages wait at the topic (as many
     /// again per subscription) before any is dropped (<c>actorpubsub.topic.transient-window</c>). <b>Default:</b> 10,000.
     /// </summary>
@@ -194,6 +207,8 @@ public sealed class PubSubOptions
         Positive(nameof(ConsumerTimeout), ConsumerTimeout?.TotalMilliseconds);
         Positive(nameof(PublishResendAfter), PublishResendAfter?.TotalMilliseconds);
         Positive(nameof(PublishBatchesInFlight), PublishBatchesInFlight);
+        Positive(nameof(MaxOutstandingPublishes), MaxOutstandingPublishes);
+        Positive(nameof(MaxOutstandingPublishBytes), MaxOutstandingPublishBytes);
         Positive(nameof(TransientWindow), TransientWindow);
         Positive(nameof(TransientBuffer), TransientBuffer);
         Positive(nameof(TransientBufferTotal), TransientBufferTotal);
@@ -283,6 +298,9 @@ public sealed class PubSubOptions
         Line("actorpubsub.consumer.renew-interval", ConsumerRenewInterval);
         Line("actorpubsub.client.resend-after", PublishResendAfter);
         Line("actorpubsub.client.publish-batches-in-flight", PublishBatchesInFlight);
+        Line("actorpubsub.client.max-outstanding-publishes", MaxOutstandingPublishes);
+        if (MaxOutstandingPublishBytes is { } heldBytes)
+            Line("actorpubsub.client.max-outstanding-publish-bytes", heldBytes.ToString(CultureInfo.InvariantCulture) + "b");
         Line("actorpubsub.topic.transient-window", TransientWindow);
         Line("actorpubsub.client.transient-buffer", TransientBuffer);
         Line("actorpubsub.client.transient-buffer-total", TransientBufferTotal);

@@ -19,16 +19,16 @@ public sealed class PublisherActorSpec(ITestOutputHelper output) : Akka.TestKit.
         ResendAfter: TimeSpan.FromMilliseconds(300), PublishTimeout: TimeSpan.FromSeconds(2), RequestTimeout: TimeSpan.FromSeconds(5),
         MaxMessageSize: 1024 * 1024);
 
-    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region, ClientSettings? settings = null)
+    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region, ClientSettings? settings = null, PublishBudget? budget = null)
     {
         var queue = new PublishQueue();
-        return (Sys.ActorOf(PublisherActor.Props(region, settings ?? Settings, queue)), queue);
+        return (Sys.ActorOf(PublisherActor.Props(region, settings ?? Settings, queue, budget ?? new PublishBudget(int.MaxValue, long.MaxValue))), queue);
     }
 
-    private static Task<PublishReceipt> Enqueue(IActorRef publisher, PublishQueue queue, string topic, byte b)
+    private static Task<PublishReceipt> Enqueue(IActorRef publisher, PublishQueue queue, string topic, byte b, int bytes = 1)
     {
         var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Enqueue(new PublisherActor.Send(topic, new Payload(4, "", [b]), null, null, null, completion));
+        queue.Enqueue(new PublisherActor.Send(topic, new Payload(4, "", [b]), null, null, null, completion, bytes));
         publisher.Tell(PublisherActor.FlushPublishes.Instance);
         return completion.Task;
     }
@@ -49,7 +49,7 @@ public sealed class PublisherActorSpec(ITestOutputHelper output) : Akka.TestKit.
 
         // act: three publishes queued before one flush
         var completion = new TaskCompletionSource<PublishReceipt>();
-        for (byte i = 1; i <= 3; i++) queue.Enqueue(new PublisherActor.Send("orders", new Payload(4, "", [i]), null, null, null, completion));
+        for (byte i = 1; i <= 3; i++) queue.Enqueue(new PublisherActor.Send("orders", new Payload(4, "", [i]), null, null, null, completion, 1));
         publisher.Tell(PublisherActor.FlushPublishes.Instance);
 
         // assert
@@ -181,5 +181,58 @@ public sealed class PublisherActorSpec(ITestOutputHelper output) : Akka.TestKit.
             foreach (var p in Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))!))
                 if (match(p)) return p;
         throw new Xunit.Sdk.XunitException("the expected publish was not sent");
+    }
+
+    [Fact]
+    public async Task Every_way_a_publish_completes_should_give_its_place_in_the_budget_back()
+    {
+        // arrange: three publishes of 100, 200 and 300 bytes hold their places, as PubSubClient takes them
+        var budget = new PublishBudget(10, 10_000);
+        var region = CreateTestProbe();
+        var (publisher, queue) = Start(region, Settings with { PublishTimeout = TimeSpan.FromSeconds(1) }, budget);
+        Assert.True(budget.TryTake(100) && budget.TryTake(200) && budget.TryTake(300));
+        var received = Enqueue(publisher, queue, "orders", 1, bytes: 100);
+        var rejected = Enqueue(publisher, queue, "orders", 2, bytes: 200);
+        var timedOut = Enqueue(publisher, queue, "payments", 3, bytes: 300);
+        var orders = new List<Publish>();
+        while (orders.Count < 2)
+            orders.AddRange(Publishes(await region.FishForMessageAsync(m => Publishes(m).Any(p => p.Topic == "orders"))).Where(p => p.Topic == "orders"));
+
+        // act: a receipt, a rejection, and no answer at all for the third until publish-timeout
+        publisher.Tell(new PublishReceipt("orders", 1, orders[0].ProducerId, orders[0].ProducerSeq, Duplicate: false), region.Ref);
+        publisher.Tell(new PublishRejected("orders", orders[1].ProducerId, orders[1].ProducerSeq, RejectionCode.TopicFull, "full"), region.Ref);
+        await received.WaitAsync(TimeSpan.FromSeconds(5));
+        await Assert.ThrowsAsync<PubSubRejectedException>(() => rejected.WaitAsync(TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAsync<TimeoutException>(() => timedOut.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // assert: all places are back (the timeout's release happens before its task fails)
+        Assert.Equal((0, 0L), (budget.Publishes, budget.Bytes));
+    }
+
+    [Fact]
+    public void Budget_should_refuse_beyond_its_count_or_its_bytes_and_take_again_after_a_release()
+    {
+        var budget = new PublishBudget(maxPublishes: 3, maxBytes: 1_000);
+
+        Assert.True(budget.TryTake(400));
+        Assert.True(budget.TryTake(400));
+        Assert.False(budget.TryTake(400));            // 1,200 bytes > 1,000
+        Assert.True(budget.TryTake(200));             // exactly 1,000 bytes, 3 publishes
+        Assert.False(budget.TryTake(1));              // a fourth publish
+        Assert.Equal((3, 1_000L), (budget.Publishes, budget.Bytes));
+
+        budget.Release(400);
+        Assert.True(budget.TryTake(300));
+        Assert.Equal((3, 900L), (budget.Publishes, budget.Bytes));
+    }
+
+    [Fact]
+    public void Budget_should_let_one_publish_larger_than_its_bytes_through_when_it_holds_nothing()
+    {
+        // The size check (max-message-size) bounds one message; the budget must not make such a message unpublishable.
+        var budget = new PublishBudget(maxPublishes: 10, maxBytes: 100);
+
+        Assert.True(budget.TryTake(500));
+        Assert.False(budget.TryTake(1));
     }
 }
