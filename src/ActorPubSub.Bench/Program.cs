@@ -14,6 +14,11 @@ catch (BenchUsageException e)
     return args.Length == 0 || args[0] is "-h" or "--help" ? 0 : 2;
 }
 
+// --json: stdout carries the JSON lines only. Akka's default logger writes to Console.Out (e.g. a remote watcher's error
+// as a client shuts down), so everything else written to the console goes to stderr.
+var resultsOut = Console.Out;
+if (options.Json) Console.SetOut(Console.Error);
+
 // W5 at its default size (5,000,000 messages) takes long: `all` runs it only at a --count given (as CI does).
 var workloads = options.Workload != "all" ? [options.Workload]
     : options.Count is null ? ["w1", "w2", "w3", "w4", "latency"] : new[] { "w1", "w2", "w3", "w4", "w5", "latency" };
@@ -30,7 +35,7 @@ foreach (var workload in workloads)
         var result = await RunAsync(workload, options, measured, node);
         if (!measured) continue;
         results.Add(result);
-        if (options.Json) Console.WriteLine(result.ToJson());
+        if (options.Json) resultsOut.WriteLine(result.ToJson());
     }
 }
 if (!options.Json) Console.WriteLine(ResultTable.Render(results));
