@@ -29,6 +29,11 @@ internal sealed class TopicFencing : IExtension
     private readonly ConcurrentDictionary<string, long> _removed = new();
     private long _renewedAt = long.MinValue;   // Environment.TickCount64 at the start of the last successful renewal
     private int _keeperStarted;
+    // Writes of this member's lease row, one at a time: a renewal still running when the clean stop deletes the row would
+    // write it again after the delete, and a cluster started next on the database would find this stopped member holding
+    // its topics for a whole TTL. Once released, no renewal writes any more.
+    private readonly SemaphoreSlim _leaseWrites = new(1, 1);
+    private bool _released;
 
     public TopicFencing(ExtendedActorSystem system)
     {
@@ -80,7 +85,8 @@ internal sealed class TopicFencing : IExtension
             if (LeaseMayHaveLapsed(Environment.TickCount64) is not false)
             {
                 var startedAt = Environment.TickCount64;
-                await store.RenewAsync(Member, _system.Name, Settings.LeaseTtl, timeout.Token);
+                if (!await WriteLeaseAsync(store, timeout.Token))
+                    return new ClaimResult.Failed("this node is stopping (its member lease is released)");
                 LeaseRenewed(startedAt);
             }
             for (var attempt = 0; attempt < 3; attempt++)
@@ -119,7 +125,39 @@ internal sealed class TopicFencing : IExtension
     private async Task RenewWithin(LeaseStore store)
     {
         using var timeout = new CancellationTokenSource(Settings.RenewInterval < CallTimeout ? Settings.RenewInterval : CallTimeout);
-        await store.RenewAsync(Member, _system.Name, Settings.LeaseTtl, timeout.Token);
+        await WriteLeaseAsync(store, timeout.Token);
+    }
+
+    /// <summary>Renews this member's lease unless it was released; false when released (nothing written).</summary>
+    private async Task<bool> WriteLeaseAsync(LeaseStore store, CancellationToken ct)
+    {
+        await _leaseWrites.WaitAsync(ct);
+        try
+        {
+            if (_released) return false;
+            await store.RenewAsync(Member, _system.Name, Settings.LeaseTtl, ct);
+            return true;
+        }
+        finally
+        {
+            _leaseWrites.Release();
+        }
+    }
+
+    /// <summary>Deletes this member's lease once any renewal in progress has finished; no renewal writes it again.</summary>
+    internal async Task ReleaseMemberLeaseAsync(CancellationToken ct)
+    {
+        if (_store is not { } store) return;
+        await _leaseWrites.WaitAsync(ct);
+        try
+        {
+            _released = true;
+            await store.ReleaseAsync(Member, ct);
+        }
+        finally
+        {
+            _leaseWrites.Release();
+        }
     }
 
     internal void LeaseRenewed(long startedAt)
@@ -171,7 +209,7 @@ internal sealed class TopicFencing : IExtension
                 try
                 {
                     using var timeout = new CancellationTokenSource(CallTimeout);
-                    await _store!.ReleaseAsync(Member, timeout.Token);
+                    await ReleaseMemberLeaseAsync(timeout.Token);
                 }
                 catch (Exception e)
                 {
