@@ -38,6 +38,9 @@ internal sealed record BenchOptions
                              DOTNET_TieredPGO=0 to show a runtime setting both ways
           --warmup N         --node-process's warm-up run: N messages (w3 5N, latency 1 s); default
                              100000, the peers' harness's (PeerBench --warmup, kept by run.sh)
+          --validation off|warn|enforce  w1/w2: JSON payloads ({"t":..,"n":..,"p":..} of --size bytes) and,
+                             unless off, a small JSON Schema registered on the topic with this validation
+                             (the cost of a contract check per publish; off = the same payloads unchecked)
           --json             one JSON object per result on stdout instead of the table
           --no-progress      no progress bar
         """;
@@ -67,6 +70,9 @@ internal sealed record BenchOptions
     public bool TwoSystems => RemoteClient || ClusterClient || NodeProcess;
     public bool Json { get; init; }
     public bool Progress { get; init; } = true;
+
+    /// <summary>--validation: JSON payloads, checked against a registered schema unless Off; null: the standard binary payloads.</summary>
+    public ValidationMode? Validation { get; init; }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -109,10 +115,24 @@ internal sealed record BenchOptions
                 "--cluster-client" => o with { ClusterClient = true },
                 "--node-process" => o with { NodeProcess = true },
                 "--json" => o with { Json = true },
+                "--validation" => o with
+                {
+                    Validation = Value() switch
+                    {
+                        "off" => ValidationMode.Off,
+                        "warn" => ValidationMode.Warn,
+                        "enforce" => ValidationMode.Enforce,
+                        var v => throw new BenchUsageException($"--validation is off, warn or enforce, not '{v}'."),
+                    },
+                },
                 "--no-progress" => o with { Progress = false },
                 _ => throw new BenchUsageException($"Unknown option '{flag}'.\n\n{Usage}"),
             };
         }
+        if (o.Validation is not null && workload is not ("w1" or "w2"))
+            throw new BenchUsageException($"--validation runs w1 or w2, not {workload}.");
+        if (o.Validation is not null && o.Size < Payloads.JsonHeader)
+            throw new BenchUsageException($"--validation needs --size of at least {Payloads.JsonHeader} (the JSON payload's fixed part).");
         if (o.RemoteClient && o.ClusterClient)
             throw new BenchUsageException("--remote-client (a member client) and --cluster-client (a non-member client) exclude each other; give one.");
         if (o.NodeProcess && o.RemoteClient)

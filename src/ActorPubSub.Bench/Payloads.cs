@@ -25,8 +25,28 @@ internal static class Payloads
         return payload;
     }
 
-    public static long Number(byte[] payload) => BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(8));
+    /// <summary>The fixed part of <see cref="CreateJson"/>: <c>{"t":"</c> 20 digits <c>","n":"</c> 20 digits <c>","p":"</c> ... <c>"}</c>.</summary>
+    public const int JsonHeader = 6 + 20 + 7 + 20 + 7 + 2;
 
-    public static double MicrosSincePublish(byte[] payload) =>
-        Stopwatch.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(payload)).TotalMicroseconds;
+    /// <summary>The schema <see cref="CreateJson"/>'s payloads pass (what <c>--validation</c> registers).</summary>
+    public const string JsonSchema =
+        """{"type":"object","properties":{"t":{"type":"string","pattern":"^[0-9]{20}$"},"n":{"type":"string","pattern":"^[0-9]{20}$"},"p":{"type":"string"}},"required":["t","n"]}""";
+
+    /// <summary>
+    /// A JSON payload of <paramref name="size"/> bytes carrying the same two numbers at fixed places (so a consumer reads
+    /// them without parsing): <c>{"t":"00000000123456789012","n":"00000000000000000042","p":"xxxx"}</c>.
+    /// </summary>
+    public static byte[] CreateJson(int size, long number)
+    {
+        var text = $"{{\"t\":\"{Stopwatch.GetTimestamp():D20}\",\"n\":\"{number:D20}\",\"p\":\"{new string('x', size - JsonHeader)}\"}}";
+        return System.Text.Encoding.ASCII.GetBytes(text);
+    }
+
+    public static long Number(byte[] payload) => payload[0] == (byte)'{'
+        ? long.Parse(payload.AsSpan(33, 20), provider: System.Globalization.CultureInfo.InvariantCulture)
+        : BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(8));
+
+    public static double MicrosSincePublish(byte[] payload) => Stopwatch.GetElapsedTime(payload[0] == (byte)'{'
+        ? long.Parse(payload.AsSpan(6, 20), provider: System.Globalization.CultureInfo.InvariantCulture)
+        : BinaryPrimitives.ReadInt64LittleEndian(payload)).TotalMicroseconds;
 }

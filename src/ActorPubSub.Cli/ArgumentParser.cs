@@ -118,7 +118,9 @@ public static class ArgumentParser
     private static JsonNode Value(CommandSpec command, ArgumentSpec spec, string text)
     {
         if (!spec.IsInteger && !spec.IsPositional && spec.Name.EndsWith("-file", StringComparison.Ordinal) && text.Length > 0)
-            return JsonValue.Create(ReadFile(command, spec, text));
+            return JsonValue.Create(ReadFile(command, spec, text, binary: false));
+        if (!spec.IsInteger && !spec.IsPositional && spec.Name.EndsWith("-descriptor-set", StringComparison.Ordinal) && text.Length > 0)
+            return JsonValue.Create(ReadFile(command, spec, text, binary: true));
         if (!spec.IsInteger)
             return text.Length == 0 ? throw Error(command, $"{Display(spec)} must not be empty") : JsonValue.Create(text);
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
@@ -129,15 +131,16 @@ public static class ArgumentParser
 
     /// <summary>
     /// An option named <c>*-file</c> (<c>catalog register --schema-file</c>) names a file on pbm's machine: pbm sends its
-    /// text, since the node cannot read the operator's files.
+    /// text, since the node cannot read the operator's files. One named <c>*-descriptor-set</c> (<c>--proto-descriptor-set</c>)
+    /// names a binary file (protoc's output): pbm sends its bytes in base64.
     /// </summary>
-    private static string ReadFile(CommandSpec command, ArgumentSpec spec, string path)
+    private static string ReadFile(CommandSpec command, ArgumentSpec spec, string path, bool binary)
     {
         try
         {
             var info = new FileInfo(path);
             if (info.Exists && info.Length > 1024 * 1024) throw Error(command, $"{Display(spec)} '{path}' is {info.Length} bytes; at most 1 MiB is read");
-            return File.ReadAllText(path);
+            return binary ? Convert.ToBase64String(File.ReadAllBytes(path)) : File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

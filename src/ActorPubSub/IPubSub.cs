@@ -164,6 +164,41 @@ public interface IPubSub
     Task<SchemaRegistered> RegisterSchemaAsync(string topic, string schema, CompatibilityMode? compatibility = null,
         ValidationMode? validation = null, bool dryRun = false, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Registers a JSON Schema made from <typeparamref name="T"/> as the topic's next contract version: the schema of
+    /// <typeparamref name="T"/>'s System.Text.Json form (the form a typed publish of <typeparamref name="T"/> is validated
+    /// in), made by .NET's <c>JsonSchemaExporter</c>; C# <c>required</c> members are required. Otherwise as
+    /// <see cref="RegisterSchemaAsync(string, string, CompatibilityMode?, ValidationMode?, bool, CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No JSON Schema object can be made of <typeparamref name="T"/>.</exception>
+    /// <exception cref="PubSubRejectedException">
+    /// <see cref="RejectionCode.IncompatibleSchema"/> naming the field and the rule, or <see cref="RejectionCode.Invalid"/>.
+    /// </exception>
+    Task<SchemaRegistered> RegisterSchemaAsync<T>(string topic, CompatibilityMode? compatibility = null,
+        ValidationMode? validation = null, bool dryRun = false, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Registers a Protocol Buffers contract as the topic's next version: <paramref name="fileDescriptorSet"/> is a
+    /// serialized <c>FileDescriptorSet</c> holding <paramref name="messageType"/> and every file it imports (the output
+    /// of <c>protoc --descriptor_set_out=F --include_imports</c>), <paramref name="messageType"/> the full name of the
+    /// message payloads are (<c>shop.v1.Order</c>). Publishes are then checked as that message's wire format
+    /// (<c>byte[]</c> payloads and Google.Protobuf messages); new versions by Confluent's Protobuf rules (docs/catalog.md).
+    /// </summary>
+    /// <exception cref="PubSubRejectedException">
+    /// <see cref="RejectionCode.IncompatibleSchema"/> naming the field and the rule, or <see cref="RejectionCode.Invalid"/>.
+    /// </exception>
+    Task<SchemaRegistered> RegisterProtobufSchemaAsync(string topic, byte[] fileDescriptorSet, string messageType,
+        CompatibilityMode? compatibility = null, ValidationMode? validation = null, bool dryRun = false, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Registers the generated Protocol Buffers message type <typeparamref name="T"/> (its file and every file it
+    /// imports) as the topic's next contract version; otherwise as
+    /// <see cref="RegisterProtobufSchemaAsync(string, byte[], string, CompatibilityMode?, ValidationMode?, bool, CancellationToken)"/>.
+    /// </summary>
+    Task<SchemaRegistered> RegisterProtobufSchemaAsync<T>(string topic, CompatibilityMode? compatibility = null,
+        ValidationMode? validation = null, bool dryRun = false, CancellationToken cancellationToken = default)
+        where T : Google.Protobuf.IMessage<T>, new();
+
     /// <summary>The topic's catalogue entry (owner, description, tags, modes, schema versions), or null when it has none.</summary>
     Task<TopicContract?> GetContractAsync(string topic, CancellationToken cancellationToken = default);
 

@@ -2,12 +2,15 @@ using System.Collections.Immutable;
 
 namespace ActorPubSub;
 
-/// <summary>One registered JSON Schema version of a topic.</summary>
+/// <summary>One registered schema version of a topic: a JSON Schema document, or a Protocol Buffers message type.</summary>
 /// <param name="Version">1, 2, ... in the order registered (per topic).</param>
 /// <param name="Id">The catalogue-wide id of this schema version (unique across topics, never reused).</param>
-/// <param name="Schema">The JSON Schema document as registered (text).</param>
+/// <param name="Schema">The JSON Schema document as registered (text); for <see cref="SchemaFormat.Protobuf"/>, the base64 of a serialized <c>FileDescriptorSet</c>.</param>
 /// <param name="RegisteredAt">When it was registered (UTC).</param>
-public sealed record SchemaVersion(int Version, long Id, string Schema, DateTime RegisteredAt);
+/// <param name="Format">What <paramref name="Schema"/> is written in.</param>
+/// <param name="MessageType">For <see cref="SchemaFormat.Protobuf"/>: the full name of the message type payloads are (<c>shop.v1.Order</c>).</param>
+public sealed record SchemaVersion(int Version, long Id, string Schema, DateTime RegisteredAt,
+    SchemaFormat Format = SchemaFormat.Json, string? MessageType = null);
 
 /// <summary>
 /// What the catalogue knows of a topic: its owner, description and tags, and its contract — the schema versions, the

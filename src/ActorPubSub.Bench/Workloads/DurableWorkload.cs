@@ -12,6 +12,8 @@ internal static class DurableWorkload
     public static async Task<BenchResult> RunAsync(BenchCluster cluster, BenchOptions o, string name, int subscriptions, long count, bool measured)
     {
         var topic = $"{name}-{Guid.NewGuid():N}";
+        if (o.Validation is { } validation and not ValidationMode.Off)
+            await cluster.Client.RegisterSchemaAsync(topic, Payloads.JsonSchema, validation: validation);
         var receivers = Enumerable.Range(0, subscriptions).Select(_ => new Receiver(count)).ToArray();
         var subs = new List<ISubscription>();
         for (var i = 0; i < subscriptions; i++)
@@ -21,7 +23,8 @@ internal static class DurableWorkload
         using var progress = measured ? new Progress(name, count, o.Progress) : null;
         var peak = new PeakMemory();
         var sw = Stopwatch.StartNew();
-        await Publisher.PublishAsync(cluster.Client, _ => topic, count, o.Size, o.Window, progress);
+        await Publisher.PublishAsync(cluster.Client, _ => topic, count, o.Size, o.Window, progress,
+            payloadOf: o.Validation is null ? null : Payloads.CreateJson);
         var publishSeconds = sw.Elapsed.TotalSeconds;
         await Task.WhenAll(receivers.Select(r => r.All));
         var handlerSeconds = sw.Elapsed.TotalSeconds;
@@ -37,7 +40,8 @@ internal static class DurableWorkload
             HandlerEndToEndPerSecond = count / handlerSeconds,
             Duplicates = receivers.Sum(r => r.Duplicates),
             PeakWorkingSetMb = peak.Stop(),
-            Note = (subscriptions > 1 ? $"{subscriptions} subscriptions; e2e per subscription; " : "") + "e2e to acks held by the topic",
+            Note = (subscriptions > 1 ? $"{subscriptions} subscriptions; e2e per subscription; " : "") + "e2e to acks held by the topic"
+                   + (o.Validation is { } v ? $"; JSON payloads, validation {v.ToString().ToLowerInvariant()}" : ""),
         };
     }
 }

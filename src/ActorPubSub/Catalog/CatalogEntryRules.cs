@@ -20,14 +20,27 @@ public static class CatalogEntryRules
         TopicContract? current, RegisterSchema request, long nextId, DateTime now)
     {
         if (TopicNames.ValidateTopic(request.Topic) is { } topicError) return (null, 0, false, new(request.Topic, topicError));
-        if (SchemaDocument.Validate(request.Schema) is { } schemaError) return (null, 0, false, new(request.Topic, schemaError));
+        var protobuf = request.Format == SchemaFormat.Protobuf;
+        if (!Enum.IsDefined(request.Format))
+            return (null, 0, false, new(request.Topic, $"Schema format {(int)request.Format} is unknown; allowed: json, protobuf."));
+        if ((protobuf ? ProtobufSchema.Validate(request.Schema, request.MessageType) : SchemaDocument.Validate(request.Schema)) is { } schemaError)
+            return (null, 0, false, new(request.Topic, schemaError));
+        var messageType = protobuf ? request.MessageType!.Trim().TrimStart('.') : null;
         var entry = current ?? TopicContract.Empty(request.Topic);
         var mode = request.Compatibility ?? entry.Compatibility;
-        var candidate = SchemaDocument.Parse(request.Schema);
         entry = entry with { Compatibility = mode, Validation = request.Validation ?? entry.Validation };
-        if (entry.Current is { } newest && System.Text.Json.Nodes.JsonNode.DeepEquals(SchemaDocument.Parse(newest.Schema), candidate))
+        if (entry.Current is { } newest && newest.Format == request.Format && Same(newest, request.Schema, messageType))
             return (entry, newest.Version, true, null);
-        var problems = SchemaCompatibility.Check(mode, [.. entry.Versions.Select(v => SchemaDocument.Parse(v.Schema))], candidate);
+        if (entry.Current is { } previous && previous.Format != request.Format && mode != CompatibilityMode.None)
+            return (null, 0, false, new CatalogRejected(request.Topic,
+                $"Schema refused for topic '{request.Topic}' by rule format-changed: version {previous.Version} is {Name(previous.Format)}, the new schema " +
+                $"{Name(request.Format)}; a reader of one cannot read the other ({CatalogNames.Name(mode)}). Register {Name(previous.Format)}, or set the " +
+                "topic's compatibility to none first.", "$", "format-changed"));
+        // Only versions of the new one's format are compared (others were left behind by a switch under compatibility none).
+        var sameFormat = entry.Versions.Where(v => v.Format == request.Format).ToList();
+        var problems = protobuf
+            ? ProtobufCompatibility.Check(mode, [.. sameFormat.Select(v => ProtobufSchema.Load(v.Schema, v.MessageType))], ProtobufSchema.Load(request.Schema, messageType))
+            : SchemaCompatibility.Check(mode, [.. sameFormat.Select(v => SchemaDocument.Parse(v.Schema))], SchemaDocument.Parse(request.Schema));
         if (problems.Count > 0)
         {
             var first = problems[0];
@@ -37,8 +50,15 @@ public static class CatalogEntryRules
                 "Register a compatible schema, or change the topic's compatibility mode.", first.Field, first.Rule));
         }
         var version = entry.Versions.Length + 1;
-        return (entry with { Versions = entry.Versions.Add(new SchemaVersion(version, nextId, request.Schema, now)) }, version, false, null);
+        return (entry with { Versions = entry.Versions.Add(new SchemaVersion(version, nextId, request.Schema, now, request.Format, messageType)) }, version, false, null);
     }
+
+    /// <summary>The same schema as <paramref name="version"/>: an equal JSON document, or the same message type in the same descriptor set.</summary>
+    private static bool Same(SchemaVersion version, string schema, string? messageType) => version.Format == SchemaFormat.Protobuf
+        ? version.MessageType == messageType && version.Schema == schema
+        : System.Text.Json.Nodes.JsonNode.DeepEquals(SchemaDocument.Parse(version.Schema), SchemaDocument.Parse(schema));
+
+    private static string Name(SchemaFormat format) => format == SchemaFormat.Protobuf ? "Protobuf" : "JSON Schema";
 
     /// <summary>The entry after <paramref name="request"/>, or the refusal.</summary>
     public static (TopicContract? Updated, CatalogRejected? Refused) Set(TopicContract? current, SetTopicInfo request)

@@ -11,10 +11,12 @@ public interface ICatalogWireMessage;
 /// Registers <paramref name="Schema"/> as the topic's next version after checking it against the registered ones with
 /// the topic's compatibility mode (or <paramref name="Compatibility"/>, which also becomes the topic's mode).
 /// <paramref name="DryRun"/> only checks. Answer: <see cref="SchemaRegistered"/> or <see cref="CatalogRejected"/>.
-/// Registering the current version again changes nothing and answers with it (idempotent).
+/// Registering the current version again changes nothing and answers with it (idempotent). A
+/// <see cref="SchemaFormat.Protobuf"/> schema is the base64 of a <c>FileDescriptorSet</c> and names its
+/// <paramref name="MessageType"/>.
 /// </summary>
 public sealed record RegisterSchema(string Topic, string Schema, CompatibilityMode? Compatibility = null,
-    ValidationMode? Validation = null, bool DryRun = false) : ICatalogWireMessage;
+    ValidationMode? Validation = null, bool DryRun = false, SchemaFormat Format = SchemaFormat.Json, string? MessageType = null) : ICatalogWireMessage;
 
 
 /// <summary>

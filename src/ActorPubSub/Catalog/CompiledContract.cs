@@ -11,10 +11,11 @@ public sealed class CompiledContract
 {
     private long _lastWarningTicks;
 
-    private CompiledContract(TopicContract contract, JsonSchema? schema)
+    private CompiledContract(TopicContract contract, JsonSchema? schema, Google.Protobuf.Reflection.MessageDescriptor? message)
     {
         Contract = contract;
         Schema = schema;
+        Message = message;
         Version = contract.Current?.Version ?? 0;
         VersionText = Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -26,17 +27,26 @@ public sealed class CompiledContract
     /// <summary><see cref="Version"/> as the header value publishes carry.</summary>
     public string VersionText { get; }
     private JsonSchema? Schema { get; }
+    /// <summary>The current version's message type when it is a Protobuf contract (and validation is on).</summary>
+    internal Google.Protobuf.Reflection.MessageDescriptor? Message { get; }
 
     /// <summary>Compiles <paramref name="contract"/>'s current schema (none when validation is off or it has none).</summary>
-    public static CompiledContract Of(TopicContract contract) =>
-        new(contract, contract.Validation != ValidationMode.Off && contract.Current is { } current ? SchemaDocument.Compile(current.Schema) : null);
+    public static CompiledContract Of(TopicContract contract)
+    {
+        if (contract.Validation == ValidationMode.Off || contract.Current is not { } current) return new(contract, null, null);
+        return current.Format == SchemaFormat.Protobuf
+            ? new(contract, null, ProtobufSchema.Load(current.Schema, current.MessageType))
+            : new(contract, SchemaDocument.Compile(current.Schema), null);
+    }
 
     /// <summary>
     /// Null when <paramref name="message"/> passes the current schema; otherwise the first failing path and why.
-    /// <c>string</c> and <c>byte[]</c> are read as UTF-8 JSON text, anything else through its System.Text.Json form.
+    /// <c>string</c> and <c>byte[]</c> are read as UTF-8 JSON text, anything else through its System.Text.Json form (<see cref="PayloadJson"/>);
+    /// against a Protobuf contract, <c>byte[]</c> and Google.Protobuf messages as wire format (<see cref="ProtobufWire"/>).
     /// </summary>
     public string? Check(object message)
     {
+        if (Message is not null) return ProtobufWire.Check(Message, message);
         if (Schema is null) return null;
         JsonElement instance;
         try
@@ -48,7 +58,7 @@ public sealed class CompiledContract
                 ReadOnlyMemory<byte> memory => Parse(memory.ToArray()),
                 JsonElement element => element,
                 JsonDocument document => document.RootElement,
-                _ => JsonSerializer.SerializeToElement(message, message.GetType()),
+                _ => PayloadJson.Of(message),
             };
         }
         catch (JsonException e)

@@ -26,6 +26,9 @@ internal sealed class TopicContractCheck : IPublishCheck
     // (serializer id, manifest) of a string and of a byte[]: the only payloads the node reads (no user types here)
     private readonly (int Id, string Manifest) _string;
     private readonly (int Id, string Manifest) _bytes;
+    // The serializer Google.Protobuf messages travel with, when it writes their wire bytes as they are (Akka's
+    // ProtobufSerializer does): a Protobuf contract checks those bytes without the message's type. Null otherwise.
+    private readonly int? _protobufMessages;
 
     public TopicContractCheck(ExtendedActorSystem system, ContractCache cache, CatalogSettings settings)
     {
@@ -35,6 +38,21 @@ internal sealed class TopicContractCheck : IPublishCheck
         _log = Logging.GetLogger(system, typeof(TopicContractCheck));
         _string = Format(system, "");
         _bytes = Format(system, Array.Empty<byte>());
+        _protobufMessages = ProtobufMessages(system);
+    }
+
+    private static int? ProtobufMessages(ExtendedActorSystem system)
+    {
+        var sample = new Google.Protobuf.WellKnownTypes.Int32Value { Value = 300 };
+        try
+        {
+            var serializer = system.Serialization.FindSerializerFor(sample);
+            return serializer.ToBinary(sample).AsSpan().SequenceEqual(Google.Protobuf.MessageExtensions.ToByteArray(sample)) ? serializer.Identifier : null;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
     }
 
     public string? Refusal(string topic, ref Publish publish)
@@ -67,6 +85,13 @@ internal sealed class TopicContractCheck : IPublishCheck
     {
         var payload = publish.Payload;
         var format = (payload.SerializerId, payload.Manifest);
+        if (contract.Message is { } type)
+        {
+            // A byte[] or a Google.Protobuf message: both are the wire bytes as they are, walked without building anything.
+            if (format == _bytes || payload.SerializerId == _protobufMessages) return ProtobufWire.Check(type, payload.Bytes);
+            return $"/: the payload (serializer {payload.SerializerId}{(payload.Manifest.Length > 0 ? $", manifest '{payload.Manifest}'" : "")}) " +
+                   $"is not Protobuf wire format; the topic's contract takes {type.FullName} as a byte[] or a Google.Protobuf message";
+        }
         if (format != _string && format != _bytes)
             return $"/: the payload (serializer {payload.SerializerId}{(payload.Manifest.Length > 0 ? $", manifest '{payload.Manifest}'" : "")}) " +
                    "cannot be read as JSON at the topic; publish JSON text (a string or byte[]) or through an ActorPubSub client that validates typed payloads itself";

@@ -44,10 +44,39 @@ public sealed partial class PubSubClient
     {
         TopicNames.EnsureTopic(topic);
         if (SchemaDocument.Validate(schema) is { } error) throw new ArgumentException(error, nameof(schema));
-        var registered = await AskCatalogAsync<SchemaRegistered>(new RegisterSchema(topic, schema, compatibility, validation, dryRun), topic, cancellationToken);
+        return await RegisterAsync(new RegisterSchema(topic, schema, compatibility, validation, dryRun), cancellationToken);
+    }
+
+    private async Task<SchemaRegistered> RegisterAsync(RegisterSchema request, CancellationToken cancellationToken)
+    {
+        TopicNames.EnsureTopic(request.Topic);
+        if (request.Format == SchemaFormat.Protobuf && ProtobufSchema.Validate(request.Schema, request.MessageType) is { } error)
+            throw new ArgumentException(error, "fileDescriptorSet");
+        var registered = await AskCatalogAsync<SchemaRegistered>(request, request.Topic, cancellationToken);
         // This node validates with the new version at once, not only once the catalogue's push arrives.
-        if (!dryRun) _contracts.Update(registered.Contract);
+        if (!request.DryRun) _contracts.Update(registered.Contract);
         return registered;
+    }
+
+    public Task<SchemaRegistered> RegisterSchemaAsync<T>(string topic, CompatibilityMode? compatibility = null,
+        ValidationMode? validation = null, bool dryRun = false, CancellationToken cancellationToken = default) =>
+        RegisterSchemaAsync(topic, PayloadJson.SchemaFor(typeof(T)), compatibility, validation, dryRun, cancellationToken);
+
+    public Task<SchemaRegistered> RegisterProtobufSchemaAsync(string topic, byte[] fileDescriptorSet, string messageType,
+        CompatibilityMode? compatibility = null, ValidationMode? validation = null, bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fileDescriptorSet);
+        return RegisterAsync(new RegisterSchema(topic, Convert.ToBase64String(fileDescriptorSet), compatibility, validation, dryRun,
+            SchemaFormat.Protobuf, messageType), cancellationToken);
+    }
+
+    public Task<SchemaRegistered> RegisterProtobufSchemaAsync<T>(string topic, CompatibilityMode? compatibility = null,
+        ValidationMode? validation = null, bool dryRun = false, CancellationToken cancellationToken = default)
+        where T : Google.Protobuf.IMessage<T>, new()
+    {
+        var descriptor = new T().Descriptor;
+        return RegisterAsync(new RegisterSchema(topic, ProtobufSchema.DescriptorSetOf(descriptor), compatibility, validation, dryRun,
+            SchemaFormat.Protobuf, descriptor.FullName), cancellationToken);
     }
 
     public async Task<TopicContract?> GetContractAsync(string topic, CancellationToken cancellationToken = default)

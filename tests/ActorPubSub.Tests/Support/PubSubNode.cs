@@ -117,6 +117,22 @@ public sealed class PubSubNode : IAsyncDisposable
         await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>
+    /// Abrupt stop, as a crash looks to the other members: the ActorSystem terminates without leaving the cluster or
+    /// handing anything off. Needs <see cref="AbruptTerminationHocon"/> in the node's settings (else terminating runs
+    /// CoordinatedShutdown, a graceful leave). The other members see the node unreachable until their Split Brain
+    /// Resolver downs it.
+    /// </summary>
+    public async Task AbortAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Settings under which <see cref="AbortAsync"/> is abrupt; <see cref="StopAsync"/> stays graceful (the host runs CoordinatedShutdown itself).</summary>
+    public const string AbruptTerminationHocon = "akka.coordinated-shutdown.run-by-actor-system-terminate = off";
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
