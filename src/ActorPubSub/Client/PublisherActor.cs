@@ -224,7 +224,9 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     }
 
     private void SendRange(string topic, List<Publish> publishes, int start, int end) =>
-        _region.Tell(end - start == 1 ? publishes[start] : new PublishBatch(topic, [.. publishes.GetRange(start, end - start)]));
+        _region.Tell(end - start == 1
+            ? publishes[start]
+            : new PublishBatch(topic, [.. publishes.GetRange(start, end - start)]) { CompactReceipts = true });
 
     private void DrainTransient(TransientQueue queue)
     {

@@ -185,7 +185,14 @@ public sealed class PubSubOptions
 
     /// <summary>Akka's Split Brain Resolver strategies that count only the members of a role when one is set.</summary>
     internal static readonly IReadOnlyList<string> SplitBrainStrategiesWithRole = ["keep-majority", "keep-oldest", "static-quorum", "lease-majority"];
-    internal const int DeliverBatchBytes = 256 * 1024;
+    /// <summary>topic.deliver-batch-bytes's default (reference.conf).</summary>
+    internal const int DeliverBatchBytes = 64 * 1024;
+
+    /// <summary>
+    /// What a remote frame holds besides the largest message: a delivery batch (<see cref="DeliverBatchBytes"/>, or more
+    /// where a user raised it), a redrive or dead-letter page. Kept at what it was when deliveries went in 256 KiB.
+    /// </summary>
+    internal const int FrameBatchHeadroom = 256 * 1024;
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> naming the option and what is allowed, or, on a node that hosts topics,
@@ -314,7 +321,7 @@ public sealed class PubSubOptions
 
         // A delivery batch holds up to deliver-batch-bytes plus one message of the largest size; remote
         // frames must fit it, or a large message would be dropped between nodes.
-        var frame = (long)(MaxMessageSize ?? DefaultMaxMessageSize) + DeliverBatchBytes + 64 * 1024;
+        var frame = (long)(MaxMessageSize ?? DefaultMaxMessageSize) + FrameBatchHeadroom + 64 * 1024;
         Line("akka.remote.dot-netty.tcp.maximum-frame-size", frame.ToString(CultureInfo.InvariantCulture) + "b");
         // Sharding keeps the coordinator state in distributed data; remember-entities stays off (consumers'
         // credit renewal wakes topics), so no durable store is needed.

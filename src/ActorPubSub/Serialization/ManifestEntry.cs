@@ -6,7 +6,11 @@ namespace ActorPubSub.Serialization;
 /// One row of a serializer's manifest table: the record type, its manifest, and how it becomes a protobuf message
 /// and comes back. A legacy row only reads (the manifests of the binary format before protobuf, for stored data).
 /// </summary>
-internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IMessage>? ToProto, Func<byte[], object> Read)
+/// <param name="Alternative">
+/// A read-only row of a current format: a second manifest of a type that the serializer writes in that form only when
+/// the receiver reads it (not a legacy manifest).
+/// </param>
+internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IMessage>? ToProto, Func<byte[], object> Read, bool Alternative = false)
 {
     public static ManifestEntry Of<T, TProto>(string manifest, Func<T, TProto> toProto, Func<TProto, T> fromProto)
         where T : class
@@ -15,6 +19,12 @@ internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IM
 
     public static ManifestEntry Legacy<T>(string manifest, Func<byte[], T> read) where T : class =>
         new(typeof(T), manifest, null, read);
+
+    /// <summary>A second, current manifest of <typeparamref name="T"/> that the serializer reads here and writes by itself.</summary>
+    public static ManifestEntry AlternativeOf<T, TProto>(string manifest, Func<TProto, T> fromProto)
+        where T : class
+        where TProto : class, IMessage<TProto>, new() =>
+        new(typeof(T), manifest, null, bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)), Alternative: true);
 
     private static class Parser<TProto> where TProto : class, IMessage<TProto>, new()
     {

@@ -43,7 +43,11 @@ public abstract class ProtobufSerializer : SerializerWithStringManifest
 
     /// <summary>The manifests of the binary format before protobuf that this serializer still reads, by type.</summary>
     internal IReadOnlyDictionary<string, Type> LegacyManifests =>
-        _byManifest.Values.Where(e => e.ToProto is null).ToDictionary(e => e.Manifest, e => e.Type);
+        _byManifest.Values.Where(e => e.ToProto is null && !e.Alternative).ToDictionary(e => e.Manifest, e => e.Type);
+
+    /// <summary>The second, current manifests this serializer reads and writes by itself (not through the table), by type.</summary>
+    internal IReadOnlyDictionary<string, Type> AlternativeManifests =>
+        _byManifest.Values.Where(e => e.Alternative).ToDictionary(e => e.Manifest, e => e.Type);
 
     public override string Manifest(object o) => EntryFor(o).Manifest;
 

@@ -2,6 +2,7 @@ using ActorPubSub.Messages;
 using ActorPubSub.Serialization.Legacy;
 using ActorPubSub.Topics;
 using Akka.Actor;
+using Google.Protobuf;
 using static ActorPubSub.Serialization.ManifestEntry;
 using P = ActorPubSub.Serialization.Proto;
 using Protocol = ActorPubSub.Serialization.TopicProtocolMapper;
@@ -26,6 +27,7 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
     Of<PublishReceipt, P.PublishReceipt>("tPR", Protocol.ToProto, Protocol.FromProto),
     Of<PublishBatch, P.PublishBatch>("tPB", Protocol.ToProto, Protocol.FromProto),
     Of<PublishReceipts, P.PublishReceipts>("tPS", Protocol.ToProto, Protocol.FromProto),
+    AlternativeOf<PublishReceipts, P.PublishReceiptRuns>(CompactReceiptsManifest, Protocol.FromProto),
     Of<PublishRejected, P.PublishRejected>("tPX", Protocol.ToProto, Protocol.FromProto),
     Of<CommandRejected, P.CommandRejected>("tCX", Protocol.ToProto, Protocol.FromProto),
     Of<CreateSubscription, P.CreateSubscription>("tSC", Protocol.ToProto, Protocol.FromProto),
@@ -69,5 +71,17 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
 {
     public const int SerializerId = 471;
 
+    /// <summary>
+    /// <see cref="PublishReceipts"/> in their compact form, to senders that said they read it
+    /// (<see cref="PublishBatch.CompactReceipts"/>); older clients never ask, so never see it.
+    /// </summary>
+    internal const string CompactReceiptsManifest = "tPC";
+
     public override int Identifier => SerializerId;
+
+    public override string Manifest(object o) =>
+        o is PublishReceipts receipts && Protocol.TravelsCompact(receipts) ? CompactReceiptsManifest : base.Manifest(o);
+
+    public override byte[] ToBinary(object obj) =>
+        obj is PublishReceipts receipts && Protocol.TravelsCompact(receipts) ? Protocol.ToRunsProto(receipts).ToByteArray() : base.ToBinary(obj);
 }

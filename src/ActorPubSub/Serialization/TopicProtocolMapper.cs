@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Serialization;
 using ActorPubSub.Topics;
 using ActorPubSub.Topics.Subscriptions;
@@ -36,9 +37,10 @@ internal static class TopicProtocolMapper
         ProducerSeq: p.ProducerSeq,
         ProducerFloor: p.ProducerFloor);
 
-    public static P.PublishBatch ToProto(PublishBatch m) => new() { Topic = m.Topic, Publishes = { Each(m.Publishes, ToProto) } };
+    public static P.PublishBatch ToProto(PublishBatch m) =>
+        new() { Topic = m.Topic, Publishes = { Each(m.Publishes, ToProto) }, CompactReceipts = m.CompactReceipts };
 
-    public static PublishBatch FromProto(P.PublishBatch p) => new(p.Topic, List(p.Publishes, FromProto));
+    public static PublishBatch FromProto(P.PublishBatch p) => new(p.Topic, List(p.Publishes, FromProto)) { CompactReceipts = p.CompactReceipts };
 
     public static P.PublishReceipt ToProto(PublishReceipt m)
     {
@@ -59,6 +61,88 @@ internal static class TopicProtocolMapper
     public static P.PublishReceipts ToProto(PublishReceipts m) => new() { Topic = m.Topic, Receipts = { Each(m.Receipts, ToProto) } };
 
     public static PublishReceipts FromProto(P.PublishReceipts p) => new(p.Topic, List(p.Receipts, FromProto));
+
+    /// <summary>
+    /// Most receipts one <see cref="P.PublishReceiptRuns"/> may stand for: far above any write's (max-write-batch-messages),
+    /// low enough that corrupt counts fail as malformed instead of allocating gigabytes.
+    /// </summary>
+    public const int MaxCompactReceipts = 1_000_000;
+
+    /// <summary>
+    /// True when <paramref name="m"/> travels compact: its receiver asked for it, and every receipt has the batch's topic and
+    /// one producer id (or none), which the compact form carries once.
+    /// </summary>
+    public static bool TravelsCompact(PublishReceipts m)
+    {
+        if (!m.Compact || m.Receipts.IsDefaultOrEmpty || m.Receipts.Length > MaxCompactReceipts) return false;
+        var producerId = m.Receipts[0].ProducerId;
+        foreach (var r in m.Receipts)
+            if (!string.Equals(r.Topic, m.Topic, StringComparison.Ordinal) || !string.Equals(r.ProducerId, producerId, StringComparison.Ordinal))
+                return false;
+        return true;
+    }
+
+    /// <summary>The compact form of <paramref name="m"/>, which <see cref="TravelsCompact"/> allowed.</summary>
+    public static P.PublishReceiptRuns ToRunsProto(PublishReceipts m)
+    {
+        var receipts = m.Receipts;
+        var p = new P.PublishReceiptRuns { Topic = m.Topic };
+        if (receipts[0].ProducerId is { } producerId) p.ProducerId = producerId;
+        long previousSequence = 0, previousProducerSeq = 0;
+        for (var i = 0; i < receipts.Length;)
+        {
+            var first = receipts[i];
+            var count = 1;
+            while (i + count < receipts.Length
+                   && receipts[i + count].Sequence == unchecked(first.Sequence + count)
+                   && receipts[i + count].ProducerSeq == unchecked(first.ProducerSeq + count))
+                count++;
+            p.SequenceDeltas.Add(unchecked(first.Sequence - previousSequence));
+            p.ProducerSeqDeltas.Add(unchecked(first.ProducerSeq - previousProducerSeq));
+            p.Counts.Add(count);
+            (previousSequence, previousProducerSeq) = (first.Sequence, first.ProducerSeq);
+            i += count;
+        }
+        for (var i = 0; i < receipts.Length; i++)
+            if (receipts[i].Duplicate) p.Duplicates.Add(i);
+        return p;
+    }
+
+    /// <summary>The receipts of the compact form; the topic and producer id strings are shared by all of them.</summary>
+    public static PublishReceipts FromProto(P.PublishReceiptRuns p)
+    {
+        var runs = p.Counts.Count;
+        if (p.SequenceDeltas.Count != runs || p.ProducerSeqDeltas.Count != runs)
+            throw Malformed("PublishReceiptRuns",
+                $"{runs} counts, {p.SequenceDeltas.Count} sequence_deltas and {p.ProducerSeqDeltas.Count} producer_seq_deltas; each run needs one of each");
+        long total = 0;
+        foreach (var count in p.Counts)
+        {
+            if (count < 1) throw Malformed("PublishReceiptRuns.counts", $"a run of {count} receipts; a run has at least 1");
+            total += count;
+        }
+        if (total > MaxCompactReceipts)
+            throw Malformed("PublishReceiptRuns.counts", $"{total} receipts; at most {MaxCompactReceipts} travel in one message");
+        string? producerId = p.HasProducerId ? p.ProducerId : null;
+        var receipts = new PublishReceipt[total];
+        var duplicates = p.Duplicates;
+        int next = 0, duplicateAt = 0;
+        long sequence = 0, producerSeq = 0;
+        for (var run = 0; run < runs; run++)
+        {
+            sequence = unchecked(sequence + p.SequenceDeltas[run]);
+            producerSeq = unchecked(producerSeq + p.ProducerSeqDeltas[run]);
+            for (var j = 0; j < p.Counts[run]; j++, next++)
+            {
+                var duplicate = duplicateAt < duplicates.Count && duplicates[duplicateAt] == next;
+                if (duplicate) duplicateAt++;
+                receipts[next] = new PublishReceipt(p.Topic, unchecked(sequence + j), producerId, unchecked(producerSeq + j), duplicate);
+            }
+        }
+        if (duplicateAt != duplicates.Count)
+            throw Malformed("PublishReceiptRuns.duplicates", $"positions must ascend and be below {total}; {duplicates[duplicateAt]} is not");
+        return new PublishReceipts(p.Topic, ImmutableCollectionsMarshal.AsImmutableArray(receipts)) { Compact = true };
+    }
 
     public static P.PublishRejected ToProto(PublishRejected m)
     {

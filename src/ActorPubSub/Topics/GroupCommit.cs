@@ -13,7 +13,8 @@ namespace ActorPubSub.Topics;
 internal sealed class GroupCommit(int maxBatchMessages, long maxBatchBytes)
 {
     /// <summary>A reply to send once the write that holds its change succeeded.</summary>
-    public readonly record struct Reply(IActorRef To, object Message);
+    /// <param name="CompactReceipts">The receiver reads receipts in their compact form (see <see cref="PublishBatch.CompactReceipts"/>).</param>
+    public readonly record struct Reply(IActorRef To, object Message, bool CompactReceipts = false);
 
     private readonly record struct ProducerStamp(string ProducerId, long ProducerSeq);
 
@@ -72,7 +73,7 @@ internal sealed class GroupCommit(int maxBatchMessages, long maxBatchBytes)
     }
 
     /// <summary>A reply for after the next write (or after the one in flight, when nothing more is written).</summary>
-    public void AddReply(IActorRef to, object message) => _replies.Add(new Reply(to, message));
+    public void AddReply(IActorRef to, object message, bool compactReceipts = false) => _replies.Add(new Reply(to, message, compactReceipts));
 
     /// <summary>True when something waits to be written, counting <paramref name="unflushedAcks"/> held elsewhere.</summary>
     public bool HasWork(int unflushedAcks) => _messages.Count > 0 || _control.Count > 0 || unflushedAcks > 0;
@@ -124,7 +125,7 @@ internal sealed class GroupCommit(int maxBatchMessages, long maxBatchBytes)
     /// </summary>
     public static IEnumerable<Reply> Coalesce(string topic, List<Reply> replies)
     {
-        Dictionary<IActorRef, List<PublishReceipt>>? receipts = null;
+        Dictionary<IActorRef, (List<PublishReceipt> List, bool Compact)>? receipts = null;
         foreach (var r in replies)
         {
             if (r.Message is not PublishReceipt receipt)
@@ -133,12 +134,13 @@ internal sealed class GroupCommit(int maxBatchMessages, long maxBatchBytes)
                 continue;
             }
             receipts ??= [];
-            if (!receipts.TryGetValue(r.To, out var list)) receipts[r.To] = list = [];
-            list.Add(receipt);
+            if (!receipts.TryGetValue(r.To, out var entry)) entry = ([], false);
+            entry.List.Add(receipt);
+            receipts[r.To] = (entry.List, entry.Compact || r.CompactReceipts);   // a sender that reads it once reads it always
         }
         if (receipts is null) yield break;
-        foreach (var (to, list) in receipts)
-            yield return new Reply(to, list.Count == 1 ? list[0] : new PublishReceipts(topic, [.. list]));
+        foreach (var (to, (list, compact)) in receipts)
+            yield return new Reply(to, list.Count == 1 ? list[0] : new PublishReceipts(topic, [.. list]) { Compact = compact });
     }
 
     /// <summary>The reply when the journal rejected the write: publishes are refused, other replies stand.</summary>
@@ -173,17 +175,24 @@ internal sealed class GroupCommit(int maxBatchMessages, long maxBatchBytes)
 
     private ImmutableArray<ProducerRun> RunsOf(int start, int end)
     {
+        // The run being extended lives in locals: one ProducerRun per run, not one per message.
         List<ProducerRun>? runs = null;
+        ProducerStamp? first = null;
+        long firstSequence = 0;
+        var count = 0;
         for (var i = start; i < end; i++)
         {
             if (_stamps[i] is not { } stamp) continue;
             var seq = _messages[i].Sequence;
-            runs ??= [];
-            if (runs.Count > 0 && runs[^1] is var last && last.ProducerId == stamp.ProducerId &&
-                last.LastProducerSeq + 1 == stamp.ProducerSeq && last.FirstSequence + last.Count == seq)
-                runs[^1] = last with { Count = last.Count + 1 };
-            else runs.Add(new ProducerRun(stamp.ProducerId, stamp.ProducerSeq, seq, 1));
+            if (first is { } f && f.ProducerId == stamp.ProducerId && f.ProducerSeq + count == stamp.ProducerSeq && firstSequence + count == seq)
+            {
+                count++;
+                continue;
+            }
+            if (first is { } done) (runs ??= []).Add(new ProducerRun(done.ProducerId, done.ProducerSeq, firstSequence, count));
+            (first, firstSequence, count) = (stamp, seq, 1);
         }
+        if (first is { } last) (runs ??= []).Add(new ProducerRun(last.ProducerId, last.ProducerSeq, firstSequence, count));
         return runs is null ? [] : [.. runs];
     }
 }

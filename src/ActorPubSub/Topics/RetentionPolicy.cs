@@ -18,7 +18,9 @@ internal sealed class RetentionPolicy(string topic, TopicSettings settings, Mess
     /// <summary>The topic's own limits; null: the node's defaults.</summary>
     public TopicLimits? ConfiguredLimits { get; set; }
 
-    public TopicLimits Limits => ConfiguredLimits ?? settings.DefaultLimits;
+    public TopicLimits Limits => ConfiguredLimits ?? (_defaultLimits ??= settings.DefaultLimits);   // asked per publish: made once
+
+    private TopicLimits? _defaultLimits;
 
     /// <summary>Drops what no subscription needs any more.</summary>
     public void Trim()

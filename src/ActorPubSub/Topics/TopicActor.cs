@@ -146,7 +146,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         {
             if (batch.Publishes.IsDefaultOrEmpty) return;
             var sender = Sender;
-            foreach (var p in batch.Publishes) Accept(p, sender);
+            foreach (var p in batch.Publishes) Accept(p, sender, batch.CompactReceipts);
             TryWrite();
         });
         Command<Consume>(c => Do(_state.Consumers.Consume(c, Now)));
@@ -370,9 +370,9 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     // ---------------------------------------------------------------- the write pipeline
 
-    private void Accept(Publish p, IActorRef sender)
+    private void Accept(Publish p, IActorRef sender, bool compactReceipts = false)
     {
-        if (_state.Accept(p, sender, Now, DateTime.UtcNow) is { } reply) sender.Tell(reply);
+        if (_state.Accept(p, sender, Now, DateTime.UtcNow, compactReceipts) is { } reply) sender.Tell(reply);
     }
 
     /// <summary>Starts the next journal write with everything buffered, unless one is running.</summary>

@@ -41,10 +41,26 @@ public sealed record Publish(
 /// Several publishes to one topic in one message (what the client sends when publishes queue up): the topic
 /// handles each as a <see cref="Publish"/> and answers with one <see cref="PublishReceipts"/> per write.
 /// </summary>
-public sealed record PublishBatch(string Topic, ImmutableArray<Publish> Publishes) : ITopicCommand, IPubSubWireMessage;
+public sealed record PublishBatch(string Topic, ImmutableArray<Publish> Publishes) : ITopicCommand, IPubSubWireMessage
+{
+    /// <summary>
+    /// The sender reads receipts in their compact form (<see cref="PublishReceipts.Compact"/>): the topic then answers it
+    /// so. A node that does not know the flag skips it and answers in the full form, which every client reads.
+    /// </summary>
+    public bool CompactReceipts { get; init; }
+}
 
 /// <summary>The receipts of several publishes from one sender persisted by the same write.</summary>
-public sealed record PublishReceipts(string Topic, ImmutableArray<PublishReceipt> Receipts) : IPubSubWireMessage, IDeadLetterSuppression;
+public sealed record PublishReceipts(string Topic, ImmutableArray<PublishReceipt> Receipts) : IPubSubWireMessage, IDeadLetterSuppression
+{
+    /// <summary>
+    /// Sent to a sender that said it reads the compact form (<see cref="PublishBatch.CompactReceipts"/>): between nodes
+    /// the topic and producer id then travel once and consecutive receipts as runs, instead of every field of every
+    /// receipt (about 3 bytes a receipt instead of 81). Receipts that do not share one producer id travel in full.
+    /// The receipts read back are the same either way.
+    /// </summary>
+    public bool Compact { get; init; }
+}
 
 /// <summary>The publish was not stored. <see cref="Reason"/> says what was wrong and what is allowed.</summary>
 public sealed record PublishRejected(string Topic, string? ProducerId, long ProducerSeq, RejectionCode Code, string Reason)

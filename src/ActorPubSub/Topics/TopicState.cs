@@ -144,16 +144,16 @@ internal sealed class TopicState
     /// Checks one publish and buffers it for the next write; returns the reply to send now (a duplicate's
     /// receipt, a rejection), or null when the reply follows a write or there is none.
     /// </summary>
-    public object? Accept(Publish p, IActorRef sender, long now, DateTime utcNow)
+    public object? Accept(Publish p, IActorRef sender, long now, DateTime utcNow, bool compactReceipts = false)
     {
         switch (Gate.Check(p, Log.LastSequence, now, utcNow, RoomFor))
         {
             case PublishGate.Accepted accepted:
                 Commit.AddMessage(accepted.Message, accepted.Size, p.ProducerId, p.ProducerSeq);
-                Commit.AddReply(sender, accepted.Receipt);
+                Commit.AddReply(sender, accepted.Receipt, compactReceipts);
                 return null;
             case PublishGate.Duplicate { AfterWrite: true } duplicate:   // the original's write is under way: confirm after it
-                Commit.AddReply(sender, duplicate.Receipt);
+                Commit.AddReply(sender, duplicate.Receipt, compactReceipts);
                 return null;
             case PublishGate.Duplicate duplicate: return duplicate.Receipt;
             case PublishGate.Rejected rejected: return rejected.Rejection;

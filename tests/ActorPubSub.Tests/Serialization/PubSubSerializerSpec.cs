@@ -655,6 +655,8 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new PublishBatch("orders", [new Publish("orders", SmallPayload(), ProducerId: "p", ProducerSeq: 1, ProducerFloor: 1),
             new Publish("orders", SmallPayload(), "k", null, "id", "p", 2, 1)]);
         yield return new PublishReceipts("orders", [new PublishReceipt("orders", 7, "p", 1, false), new PublishReceipt("orders", 8, "p", 2, true)]);
+        yield return new PublishReceipts("orders", [new PublishReceipt("orders", 7, "p", 1, false), new PublishReceipt("orders", 8, "p", 2, true),
+            new PublishReceipt("orders", 20, "p", 3, false)]) { Compact = true };
         yield return new PublishReceipt("orders", 12, "p", 3, true);
         yield return new PublishRejected("orders", "p", 3, RejectionCode.TopicFull, "full");
         yield return new CommandRejected("orders", "billing", "Consume", RejectionCode.UnknownSubscription, "no such subscription");

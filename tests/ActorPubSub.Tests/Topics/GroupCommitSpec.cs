@@ -80,6 +80,29 @@ public sealed class GroupCommitSpec
     }
 
     [Fact]
+    public void Coalesce_should_mark_a_senders_receipts_compact_only_when_the_sender_asked_for_it()
+    {
+        // arrange: a reads the compact form (one of its publishes came in a batch that said so), b never said it
+        var commit = new GroupCommit(100, 1 << 20);
+        var a = new StandInRef("a");
+        var b = new StandInRef("b");
+        commit.AddReply(a, new PublishReceipt(Topic, 1, "pa", 1, false));
+        commit.AddReply(a, new PublishReceipt(Topic, 2, "pa", 2, false), compactReceipts: true);
+        commit.AddReply(b, new PublishReceipt(Topic, 3, "pb", 1, false));
+        commit.AddReply(b, new PublishReceipt(Topic, 4, "pb", 2, false));
+        commit.Begin(null);
+
+        // act
+        var replies = GroupCommit.Coalesce(Topic, commit.Complete()).ToDictionary(r => r.To, r => Assert.IsType<PublishReceipts>(r.Message));
+
+        // assert
+        Assert.True(replies[a].Compact);
+        Assert.Equal([1L, 2], replies[a].Receipts.Select(r => r.Sequence));
+        Assert.False(replies[b].Compact);
+        Assert.Equal([3L, 4], replies[b].Receipts.Select(r => r.Sequence));
+    }
+
+    [Fact]
     public void AddDeliveryEvent_should_merge_with_the_previous_event_of_its_kind()
     {
         // arrange

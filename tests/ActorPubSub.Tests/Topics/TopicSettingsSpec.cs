@@ -26,7 +26,7 @@ public sealed class TopicSettingsSpec
                 MaxWriteBatchMessages: 4000,
                 MaxWriteBatchBytes: 4 * 1024 * 1024,
                 DeliverBatchMessages: 256,
-                DeliverBatchBytes: 256 * 1024,
+                DeliverBatchBytes: 64 * 1024,
                 TransientWindow: 10_000,
                 DefaultAckDeadline: TimeSpan.FromSeconds(30),
                 DefaultMaxDeliveryAttempts: 10,
