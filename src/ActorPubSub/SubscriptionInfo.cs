@@ -20,6 +20,10 @@ namespace ActorPubSub;
 /// Transient messages dropped for this subscription since its topic started: its consumers had no room and its
 /// transient-window of waiting messages was full (a consumer that keeps up loses none).
 /// </param>
+/// <param name="TransientWaiting">
+/// Transient messages waiting at the topic for room at this subscription's consumers (at most the larger of
+/// <c>transient-window</c> and <c>transient-credit-pool</c>).
+/// </param>
 public sealed record SubscriptionInfo(
     string Name,
     long Watermark,
@@ -34,4 +38,5 @@ public sealed record SubscriptionInfo(
     TimeSpan OldestUnackedAge,
     int? DeadLetters,
     long Dropped = 0,
-    long TransientDropped = 0) : IPubSubWireMessage;
+    long TransientDropped = 0,
+    int TransientWaiting = 0) : IPubSubWireMessage;

@@ -128,7 +128,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         {
             Resend();
             foreach (var topic in _topics.Keys) SendHeld(topic);
-            ForgetLostTransientCredit();
+            AskAgainForTransientCredit();
         });
         Receive<FlushTransient>(f => DrainTransient(f.Queue));
         Receive<TransientAccepted>(Credit);
@@ -233,27 +233,29 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         // Re-arm before draining: a publish enqueued from here on requests the next flush itself.
         Volatile.Write(ref queue.FlushRequested, 0);
         _transient.TryAdd(queue.Topic, queue);
+        // Only what the topic granted goes out; what is held beyond it is asked for (the topic answers with credit).
         while (queue.Take(TransientBatchMessages, _settings.BatchBytes) is { Count: > 0 } batch)
             _region.Tell(new PublishTransient(queue.Topic, [.. batch]));
+        if (queue.Demand() is var wanted and > 0) _region.Tell(new TransientDemand(queue.Topic, wanted));
     }
 
-    /// <summary>The topic's credit: messages went through, so waiting publishes get room and what is queued goes out.</summary>
+    /// <summary>The topic's credit: what is queued goes out, and waiting publishes get its room.</summary>
     private void Credit(TransientAccepted accepted)
     {
         if (!_transient.TryGetValue(accepted.Topic, out var queue)) return;
-        queue.Credit(accepted.Count);
+        queue.Grant(accepted.Count);
         DrainTransient(queue);
     }
 
-    /// <summary>Transient messages the topic never confirmed (it restarted or moved) no longer hold the publishers back.</summary>
-    private void ForgetLostTransientCredit()
+    /// <summary>A topic that granted nothing for long may have lost the demand (it restarted or moved): tell it again.</summary>
+    private void AskAgainForTransientCredit()
     {
         var timeout = TimeSpan.FromTicks(_settings.ResendAfter.Ticks * 5);
         foreach (var queue in _transient.Values)
-            if (queue.ForgetLostCredit(timeout))
+            if (queue.AskAgain(timeout))
             {
-                _log.Warning("Topic {Topic} confirmed none of this client's transient messages for {Timeout}: counting them as lost " +
-                    "(the topic restarted or moved) and sending on", queue.Topic, timeout);
+                _log.Debug("Topic {Topic} granted no transient credit for {Timeout}: asking again (it may have restarted or moved)",
+                    queue.Topic, timeout);
                 DrainTransient(queue);
             }
     }

@@ -153,7 +153,14 @@ public sealed class PubSubOptions
     public int? TransientWindow { get; set; }
 
     /// <summary>
-    /// Transient messages per topic a client holds, queued or not yet passed on by the topic; beyond it a transient
+    /// Transient credit a topic grants over all its publishers together: the transient messages parked at a topic stay
+    /// within it however many publishers there are, and publishers beyond it wait at their client instead of losing
+    /// messages at the topic (<c>actorpubsub.topic.transient-credit-pool</c>). <b>Default:</b> 10,000.
+    /// </summary>
+    public int? TransientCreditPool { get; set; }
+
+    /// <summary>
+    /// Transient messages per topic a client holds waiting for the topic's credit; beyond it a transient
     /// publish applies its <c>PublishOptions.Overflow</c> (<c>actorpubsub.client.transient-buffer</c>). <b>Default:</b> 10,000.
     /// </summary>
     public int? TransientBuffer { get; set; }
@@ -217,6 +224,7 @@ public sealed class PubSubOptions
         Positive(nameof(MaxOutstandingPublishes), MaxOutstandingPublishes);
         Positive(nameof(MaxOutstandingPublishBytes), MaxOutstandingPublishBytes);
         Positive(nameof(TransientWindow), TransientWindow);
+        Positive(nameof(TransientCreditPool), TransientCreditPool);
         Positive(nameof(TransientBuffer), TransientBuffer);
         Positive(nameof(TransientBufferTotal), TransientBufferTotal);
         if (DefaultAckDeadline is { } d && (d < TimeSpan.FromMilliseconds(100) || d > TimeSpan.FromDays(1)))
@@ -309,6 +317,7 @@ public sealed class PubSubOptions
         if (MaxOutstandingPublishBytes is { } heldBytes)
             Line("actorpubsub.client.max-outstanding-publish-bytes", heldBytes.ToString(CultureInfo.InvariantCulture) + "b");
         Line("actorpubsub.topic.transient-window", TransientWindow);
+        Line("actorpubsub.topic.transient-credit-pool", TransientCreditPool);
         Line("actorpubsub.client.transient-buffer", TransientBuffer);
         Line("actorpubsub.client.transient-buffer-total", TransientBufferTotal);
         if (MemoryBudget is { } budget) Line("actorpubsub.memory-budget", "\"" + budget.Trim().Replace("\"", "", StringComparison.Ordinal) + "\"");

@@ -43,6 +43,7 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
     Of<PublishTransient, P.PublishTransient>("tPT", Protocol.ToProto, Protocol.FromProto),
     Of<TransientDone, P.TransientDone>("tTD", Protocol.ToProto, Protocol.FromProto),
     Of<TransientAccepted, P.TransientAccepted>("tTA", Protocol.ToProto, Protocol.FromProto),
+    Of<TransientDemand, P.TransientDemand>("tTW", Protocol.ToProto, Protocol.FromProto),
     Of<GetTopicInfo, P.GetTopicInfo>("tGI", Protocol.ToProto, Protocol.FromProto),
     Of<TopicInfo, P.TopicInfo>("tTI", Protocol.ToProto, Protocol.FromProto),
     Of<SubscriptionInfo, P.SubscriptionInfo>("tSI", Protocol.ToProto, Protocol.FromProto),

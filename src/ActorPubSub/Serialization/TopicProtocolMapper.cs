@@ -263,6 +263,10 @@ internal static class TopicProtocolMapper
 
     public static TransientAccepted FromProto(P.TransientAccepted p) => new(p.Topic, p.Count);
 
+    public static P.TransientDemand ToProto(TransientDemand m) => new() { Topic = m.Topic, Count = m.Count };
+
+    public static TransientDemand FromProto(P.TransientDemand p) => new(p.Topic, p.Count);
+
     public static P.GetTopicInfo ToProto(GetTopicInfo m) => new() { Topic = m.Topic };
 
     public static GetTopicInfo FromProto(P.GetTopicInfo p) => new(p.Topic);
@@ -309,6 +313,7 @@ internal static class TopicProtocolMapper
             OldestUnackedAge = m.OldestUnackedAge.Ticks,
             Dropped = m.Dropped,
             TransientDropped = m.TransientDropped,
+            TransientWaiting = m.TransientWaiting,
         };
         if (m.Filter is not null) p.Filter = m.Filter;
         if (m.DeadLetters is { } deadLetters) p.DeadLetters = deadLetters;
@@ -329,7 +334,8 @@ internal static class TopicProtocolMapper
         OldestUnackedAge: new TimeSpan(p.OldestUnackedAge),
         DeadLetters: p.HasDeadLetters ? p.DeadLetters : null,
         Dropped: p.Dropped,
-        TransientDropped: p.TransientDropped);
+        TransientDropped: p.TransientDropped,
+        TransientWaiting: p.TransientWaiting);
 
     public static P.Seek ToProto(Seek m)
     {

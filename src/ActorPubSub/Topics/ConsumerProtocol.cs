@@ -16,6 +16,11 @@ internal sealed class ConsumerProtocol(
     string topic, TopicSettings settings, SubscriptionTable subscriptions, TopicRequests requests, Func<bool> topicExists,
     Action<ITopicEvent> deliveryEvents, Action<IActorRef> watch, Action<IActorRef> unwatch, ILoggingAdapter log)
 {
+    private readonly TransientCredit _credit = new(settings.TransientCreditPool);
+
+    /// <summary>The transient credit granted per publisher from the pool (for the topic's view and tests).</summary>
+    public TransientCredit Credit => _credit;
+
     public Then Consume(Consume c, long now)
     {
         if (Find(c.Subscription, nameof(Consume), c.Consumer) is not { } sub) return Then.PassivateIfUnknown;
@@ -47,9 +52,15 @@ internal sealed class ConsumerProtocol(
         return Then.Gauges;
     }
 
-    /// <summary>The consumer stopped or its node left: it leaves every subscription.</summary>
+    /// <summary>The consumer (or a transient publisher) stopped or its node left: it leaves every subscription.</summary>
     public Then Terminated(IActorRef consumer, long now)
     {
+        if (_credit.IsPublisher(consumer))
+        {
+            _credit.Gone(consumer, subscriptions.TransientParked(consumer));
+            log.Debug("Topic {Topic}: transient publisher {Publisher} left; its unused credit returns to the pool",
+                topic, consumer.Path.ToString());
+        }
         var left = subscriptions.RemoveConsumer(consumer, now);
         foreach (var sub in left)
             log.Info("Topic {Topic}/{Subscription}: consumer {Consumer} left (terminated: stopped or its node left); {Consumers} consumers",
@@ -123,15 +134,28 @@ internal sealed class ConsumerProtocol(
         GiveTransientCredit();
     }
 
-    /// <summary>Tells each transient publisher how many of its messages went through (room to send that many more).</summary>
+    /// <summary>A transient publisher asks for credit: it is watched (its credit returns when it stops) and granted what the pool has.</summary>
+    public void TransientDemand(TransientDemand demand, IActorRef from)
+    {
+        if (!string.Equals(demand.Topic, topic, StringComparison.Ordinal) || from.IsNobody() || from is DeadLetterActorRef) return;
+        if (_credit.Demand(from, demand.Count)) watch(from);
+        GiveTransientCredit();
+    }
+
+    /// <summary>
+    /// Returns the credit of the transient messages that went through: to the pool for the publishers that ask for
+    /// credit (then granted again to those that want it), straight to the sender for those that do not (older clients).
+    /// </summary>
     public void GiveTransientCredit()
     {
-        foreach (var (sender, count) in subscriptions.TakeTransientCredits()) sender.Tell(new TransientAccepted(topic, count));
+        foreach (var (sender, count) in subscriptions.TakeTransientCredits())
+            if (!_credit.Through(sender, count)) sender.Tell(new TransientAccepted(topic, count));
+        foreach (var (publisher, count) in _credit.Grant()) publisher.Tell(new TransientAccepted(topic, count));
     }
 
     private void UnwatchIfUnused(IActorRef consumer)
     {
-        if (!subscriptions.IsConsumer(consumer)) unwatch(consumer);
+        if (!subscriptions.IsConsumer(consumer) && !_credit.IsPublisher(consumer)) unwatch(consumer);
     }
 
     private SubscriptionState? Find(string subscription, string command, IActorRef replyTo)

@@ -15,7 +15,7 @@ internal static class FencedCommands
         Publish p => [Rejected(topic, p, reason, code)],
         PublishBatch b when !b.Publishes.IsDefaultOrEmpty => b.Publishes.Select(p => (object)Rejected(topic, p, reason, code)),
         // a consumer's acks and the like expect no answer; its Consume does (a passing rejection: it tries again on renewal)
-        Ack or Nack or TransientDone or StopConsuming => [],
+        Ack or Nack or TransientDone or TransientDemand or StopConsuming => [],
         ITopicCommand => [new CommandRejected(topic, SubscriptionOf(command), command.GetType().Name, code, reason)],
         _ => [],
     };

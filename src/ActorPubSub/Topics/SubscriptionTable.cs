@@ -316,7 +316,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
             }
             var start = 0;
             if (sub.TransientPending.Count == 0) start = HandOut(sub, messages);
-            var room = settings.TransientWindow - sub.TransientPending.Count;
+            var room = TransientWaitingRoom - sub.TransientPending.Count;
             var keep = Math.Min(room, messages.Length - start);
             for (var i = 0; i < keep; i++) sub.TransientPending.Enqueue(messages[start + i]);
             if (start + keep < messages.Length)
@@ -329,6 +329,32 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         _transientReceived += messages.Length;
         if (!sender.IsNobody() && sender is not DeadLetterActorRef) _transientSenders.Enqueue(new TransientSender(sender, messages.Length));
         return dropped;
+    }
+
+    /// <summary>
+    /// Messages a subscription keeps waiting for room at its consumers: a window's worth, and never less than the credit
+    /// pool, so the publishers that ask for credit (their parked messages are at most the pool) never see a drop.
+    /// </summary>
+    private int TransientWaitingRoom => Math.Max(settings.TransientWindow, settings.TransientCreditPool);
+
+    /// <summary>How many of <paramref name="sender"/>'s transient messages are still at the topic (not yet through).</summary>
+    public int TransientParked(IActorRef sender)
+    {
+        var parked = 0;
+        foreach (var s in _transientSenders)
+            if (s.Actor.Equals(sender)) parked += s.Count;
+        return parked;
+    }
+
+    /// <summary>Transient messages waiting at the topic: the longest pending queue (every subscription holds the same ones).</summary>
+    public int TransientWaiting
+    {
+        get
+        {
+            var longest = 0;
+            foreach (var sub in _subscriptions.Values) longest = Math.Max(longest, sub.TransientPending.Count);
+            return longest;
+        }
     }
 
     /// <summary>Hands <paramref name="messages"/> to the subscription's consumers with room, round robin; returns how many went.</summary>
@@ -434,7 +460,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         [.. _subscriptions.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
             .Select(s => new SubscriptionInfo(s.Name, s.Watermark, s.Pending(last), s.InFlight, s.Consumers.Count, s.AckDeadline,
                 s.Config.MaxDeliveryAttempts, s.Config.OrderedByKey, s.Config.Filter, s.Transfers.Count,
-                OldestUnackedAge(s, last), s.StoredDeadLetters, s.Dropped, s.TransientDropped))];
+                OldestUnackedAge(s, last), s.StoredDeadLetters, s.Dropped, s.TransientDropped, s.TransientPending.Count))];
 
     /// <summary>
     /// Every subscription as of the written log. A subscription created from Latest while publishes were still

@@ -164,6 +164,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         });
         Command<PublishTransient>(p => _state.Consumers.Transient(p, Sender));
         Command<TransientDone>(done => _state.Consumers.TransientDone(done, Sender));
+        Command<TransientDemand>(demand => _state.Consumers.TransientDemand(demand, Sender));
         Command<CreateSubscription>(c => Settle(_state.Commands.Create(c)));
         Command<DeleteSubscription>(d => Settle(_state.Commands.Delete(d)));
         Command<Seek>(s => Settle(_state.Commands.Seek(s, Now), s));

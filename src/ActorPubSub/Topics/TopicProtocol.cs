@@ -145,6 +145,15 @@ public sealed record TransientDone(string Topic, string Subscription, int Count)
 /// </summary>
 public sealed record TransientAccepted(string Topic, int Count) : IPubSubWireMessage, IDeadLetterSuppression;
 
+/// <summary>
+/// A transient publisher asks the topic for credit: <paramref name="Count"/> is how many messages it holds beyond the
+/// credit it has (its latest word replaces the earlier one). A publisher that asks sends only what it was granted
+/// (<see cref="TransientAccepted"/>), so the topic parks at most <c>topic.transient-credit-pool</c> of the messages of
+/// all such publishers together and never drops them; one that never asks (an older client) starts with its own
+/// <c>transient-buffer</c> of credit and gets back what went through.
+/// </summary>
+public sealed record TransientDemand(string Topic, int Count) : ITopicCommand, IPubSubWireMessage;
+
 /// <summary>Asks a topic for <see cref="TopicInfo"/>.</summary>
 public sealed record GetTopicInfo(string Topic) : ITopicCommand, IPubSubWireMessage;
 

@@ -42,6 +42,12 @@ public sealed record TopicSettings(
 
     public LogSettings Log => new(LogPageBytes, LogWindowBytes);
 
+    /// <summary>
+    /// Transient credit the topic grants over all its publishers together (<c>transient-credit-pool</c>): bounds the
+    /// messages parked at the topic however many publishers there are.
+    /// </summary>
+    public int TransientCreditPool { get; init; } = 10_000;
+
     public static TopicSettings Create(ActorSystem system) => Create(SettingsReader.RootOf(system));
 
     /// <param name="config">The <c>actorpubsub</c> section.</param>
@@ -76,7 +82,7 @@ public sealed record TopicSettings(
             MaxRetainedAge: t.GetTimeSpan("max-retained-age"),
             WhenFull: ParseWhenFull(t.GetString("when-full")),
             LogPageBytes: t.GetByteSize("log.page-bytes")!.Value,
-            LogWindowBytes: t.GetByteSize("log.window-bytes")!.Value).Validate();
+            LogWindowBytes: t.GetByteSize("log.window-bytes")!.Value) { TransientCreditPool = t.GetInt("transient-credit-pool") }.Validate();
     }
 
     private static WhenFull ParseWhenFull(string value) => value switch
@@ -104,6 +110,7 @@ public sealed record TopicSettings(
         Positive("deliver-batch-messages", DeliverBatchMessages);
         Positive("deliver-batch-bytes", DeliverBatchBytes);
         Positive("transient-window", TransientWindow);
+        Positive("transient-credit-pool", TransientCreditPool);
         Positive("default-ack-deadline", DefaultAckDeadline.TotalMilliseconds);
         Positive("tick-interval", TickInterval.TotalMilliseconds);
         Positive("consumer-timeout", ConsumerTimeout.TotalMilliseconds);

@@ -16,11 +16,12 @@ public sealed class TransientBudgetSpec
     [Fact]
     public async Task Topics_together_should_hold_at_most_the_total_and_a_waiting_publish_should_go_on_when_another_topic_frees_room()
     {
-        // arrange: stalled consumers with a window of 5; 10 per topic, 10 over all topics
+        // arrange: stalled consumers with a window of 5; each topic parks 5 (its credit pool); the client holds 10 per
+        // topic, 10 over all topics
         using var db = new TempDatabase();
         await using var node = await PubSubNode.StartAsync(new PubSubOptions
         {
-            SqliteFile = db.File, TransientWindow = 5, TransientBuffer = 10, TransientBufferTotal = 10,
+            SqliteFile = db.File, TransientWindow = 5, TransientCreditPool = 5, TransientBuffer = 10, TransientBufferTotal = 10,
         });
         var kit = new Akka.TestKit.Xunit2.TestKit(node.System);
         var consumers = new Dictionary<string, Akka.TestKit.TestProbe>();
@@ -33,10 +34,10 @@ public sealed class TransientBudgetSpec
             consumers[topic] = consumer;
         }
 
-        // each topic: 5 go to its consumer, 5 wait at the topic and stay held by the client (10 in all)
+        // each topic: 5 go to its consumer, 5 wait at the topic, 5 wait at the client for credit (10 held in all)
         foreach (var topic in new[] { "a", "b" })
         {
-            for (var i = 1; i <= 10; i++) await node.Client.PublishTransientAsync(topic, i).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            for (var i = 1; i <= 15; i++) await node.Client.PublishTransientAsync(topic, i).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             await ReceiveAsync(consumers[topic], 5);
         }
 

@@ -219,6 +219,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         RoundTrip(new TransientDone("orders", "billing", 0));
         RoundTrip(new TransientDone("orders", "billing", int.MaxValue));
         RoundTrip(new TransientAccepted("orders", 10_000));
+        RoundTrip(new TransientDemand("orders", 12_345));
     }
 
     [Fact, Trait("Category", "Unit")]
@@ -672,6 +673,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new PublishTransient("orders", SampleMessages());
         yield return new TransientDone("orders", "billing", 42);
         yield return new TransientAccepted("orders", 42);
+        yield return new TransientDemand("orders", 7);
         yield return new Nack("orders", "billing", 4, TimeSpan.FromSeconds(1), "boom", true);
         yield return new GetTopicInfo("orders");
         yield return new TopicInfo("orders", true, 12, 1, 12, 1200, [SampleSubscriptionInfo()], "akka.tcp://pubsub@host:4053", TopicRetention.None, SampleLimits());

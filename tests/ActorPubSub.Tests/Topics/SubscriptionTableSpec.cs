@@ -96,7 +96,7 @@ public sealed class SubscriptionTableSpec
     public void FanOut_should_fill_transient_windows_hold_a_window_more_and_drop_only_beyond_it()
     {
         // arrange
-        var settings = DefaultSettings() with { TransientWindow = 2 };
+        var settings = DefaultSettings() with { TransientWindow = 2, TransientCreditPool = 2 };
         var table = Table(TestLogs.New(), settings, "billing");
         var sub = table.Get("billing");
         var consumer = new StandInRef("c");
