@@ -14,7 +14,7 @@ internal static class DurableWorkload
         var topic = $"{name}-{Guid.NewGuid():N}";
         if (o.Validation is { } validation and not ValidationMode.Off)
             await cluster.Client.RegisterSchemaAsync(topic, Payloads.JsonSchema, validation: validation);
-        var receivers = Enumerable.Range(0, subscriptions).Select(_ => new Receiver(count)).ToArray();
+        var receivers = Enumerable.Range(0, subscriptions).Select(_ => new Receiver(count, json: o.Validation is not null)).ToArray();
         var subs = new List<ISubscription>();
         for (var i = 0; i < subscriptions; i++)
             subs.Add(await cluster.Client.SubscribeAsync<byte[]>(topic, $"sub-{i}", receivers[i].Handle,
