@@ -18,9 +18,6 @@ internal sealed class ConsumerProtocol(
 {
     private readonly TransientCredit _credit = new(settings.TransientCreditPool);
 
-    /// <summary>The transient credit granted per publisher from the pool (for the topic's view and tests).</summary>
-    public TransientCredit Credit => _credit;
-
     public Then Consume(Consume c, long now)
     {
         if (Find(c.Subscription, nameof(Consume), c.Consumer) is not { } sub) return Then.PassivateIfUnknown;

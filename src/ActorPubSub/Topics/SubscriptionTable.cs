@@ -346,17 +346,6 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         return parked;
     }
 
-    /// <summary>Transient messages waiting at the topic: the longest pending queue (every subscription holds the same ones).</summary>
-    public int TransientWaiting
-    {
-        get
-        {
-            var longest = 0;
-            foreach (var sub in _subscriptions.Values) longest = Math.Max(longest, sub.TransientPending.Count);
-            return longest;
-        }
-    }
-
     /// <summary>Hands <paramref name="messages"/> to the subscription's consumers with room, round robin; returns how many went.</summary>
     private int HandOut(SubscriptionState sub, ImmutableArray<TopicMessage> messages)
     {
