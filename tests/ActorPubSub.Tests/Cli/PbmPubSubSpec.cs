@@ -117,9 +117,9 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
         Assert.Contains(topic.Lines, l => Regex.IsMatch(l, @"^billing\s+0\s+3\s+\d+(\.\d+)?s\s+0\s+0\s+30s\s+10\s+no\s+0$"));
         // (the node's default limits: reference.conf)
         Assert.Contains("Limits: max-retained-bytes 10 GiB, max-retained-messages none, max-retained-age none, when-full refuse", topic.Lines);
-        Assert.Matches(@"^TOPIC\s+SUBSCRIPTION\s+WATERMARK\s+LAG\s+LAG AGE\s+IN-FLIGHT\s+CONSUMERS\s+DEAD LETTERS\s+DROPPED\s+TRANSIENT DROPPED$", subscriptions.Lines[0]);
+        Assert.Matches(@"^TOPIC\s+SUBSCRIPTION\s+WATERMARK\s+LAG\s+LAG AGE\s+IN-FLIGHT\s+CONSUMERS\s+DEAD LETTERS\s+DROPPED\s+TRANSIENT DROPPED\s+TRANSIENT WAITING$", subscriptions.Lines[0]);
         // (DEAD LETTERS "-": no store has reported, as nothing was dead-lettered)
-        Assert.Equal([["orders", "billing", "0", "3", "0", "0", "-", "0", "0"], ["orders", "shipping", "3", "0", "0", "0", "-", "0", "0"]],
+        Assert.Equal([["orders", "billing", "0", "3", "0", "0", "-", "0", "0", "0"], ["orders", "shipping", "3", "0", "0", "0", "-", "0", "0", "0"]],
             subscriptions.Rows().Select(r => r.Where((_, i) => i != 4).ToArray()).ToArray());
         Assert.Matches(@"^\d+(\.\d+)?s$", subscriptions.Rows()[0][4]);
         Assert.Equal("0s", subscriptions.Rows()[1][4]);   // shipping: nothing pending
@@ -175,8 +175,39 @@ public sealed partial class PbmPubSubSpec : IAsyncLifetime
         // assert
         // (LAG 5, IN-FLIGHT 0, CONSUMERS 0, WATERMARK 7: the dropped count as skipped, LAST SEQ 12, DROPPED 7)
         Assert.Equal(["lossy", "slow", "5", "0", "0", "7", "12", "7"], Assert.Single(lag.Rows()).Where((_, i) => i != 3));
-        Assert.Equal(["7", "0"], Assert.Single(subscriptions.Rows())[^2..]);   // DROPPED, TRANSIENT DROPPED
+        Assert.Equal(["7", "0", "0"], Assert.Single(subscriptions.Rows())[^3..]);   // DROPPED, TRANSIENT DROPPED, TRANSIENT WAITING
         Assert.Equal(7, json.Json().GetProperty("subscriptions")[0].GetProperty("dropped").GetInt64());
+    }
+
+    [Fact]
+    public async Task Subscriptions_should_show_the_transient_messages_waiting_for_a_stalled_consumer()
+    {
+        // arrange: a consumer whose handler does not return. The topic hands a consumer up to transient-window transient
+        // messages (the client holds them within that bound); 5 more than that wait at the topic.
+        var window = _node.System.Settings.Config.GetInt("actorpubsub.topic.transient-window");
+        await _node.Client.CreateSubscriptionAsync("ticks", "slow");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var consumer = await _node.Client.SubscribeAsync<int>("ticks", "slow", async (_, _) => await release.Task,
+            null, new ConsumerOptions { MaxInFlight = 2 });
+        try
+        {
+            for (var i = 0; i < window + 5; i++) await _node.Client.PublishTransientAsync("ticks", i);
+            await Eventually.HoldsAsync(() => _node.Client.GetTopicInfoAsync("ticks"), i => i.Subscriptions.Single().TransientWaiting == 5,
+                "5 transient messages wait at the topic");
+
+            // act
+            var subscriptions = await Pbm("pubsub", "subscriptions", "ticks");
+            var json = await Pbm("pubsub", "subscriptions", "ticks", "--json");
+
+            // assert
+            Assert.Equal(ExitCodes.Ok, subscriptions.ExitCode);
+            Assert.Equal(["0", "5"], Assert.Single(subscriptions.Rows())[^2..]);   // TRANSIENT DROPPED, TRANSIENT WAITING
+            Assert.Equal(5, json.Json().GetProperty("subscriptions")[0].GetProperty("transientWaiting").GetInt32());
+        }
+        finally
+        {
+            release.SetResult();
+        }
     }
 
     [Fact]

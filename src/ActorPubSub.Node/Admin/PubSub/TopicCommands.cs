@@ -102,11 +102,12 @@ internal static class TopicCommands
             TopicJson.LagAge(x.Subscription), TopicJson.Number(x.Subscription.InFlight), TopicJson.Number(x.Subscription.Consumers),
             x.Subscription.DeadLetters is { } dead ? TopicJson.Number(dead) : "-",   // "-": the store has not reported (none dead-lettered since the topic started)
             TopicJson.Number(x.Subscription.Dropped), TopicJson.Number(x.Subscription.TransientDropped),
+            TopicJson.Number(x.Subscription.TransientWaiting),
         ]).ToList();
         data["subscriptions"] = new JsonArray([.. all.Select(x => (JsonNode?)TopicJson.Subscription(x.Info, x.Subscription))]);
         return new CommandResult(data,
         [
-            ViewBlock.Of(new ViewTable(["TOPIC", "SUBSCRIPTION", "WATERMARK", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "DEAD LETTERS", "DROPPED", "TRANSIENT DROPPED"], table)),
+            ViewBlock.Of(new ViewTable(["TOPIC", "SUBSCRIPTION", "WATERMARK", "LAG", "LAG AGE", "IN-FLIGHT", "CONSUMERS", "DEAD LETTERS", "DROPPED", "TRANSIENT DROPPED", "TRANSIENT WAITING"], table)),
             ViewBlock.Text([footer, .. notes ?? []]),
         ]);
     }

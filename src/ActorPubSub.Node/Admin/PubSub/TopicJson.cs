@@ -42,6 +42,8 @@ internal static class TopicJson
         ["dropped"] = s.Dropped,
         // Transient messages dropped for it since its topic started (its consumers had no room, the topic's wait full).
         ["transientDropped"] = s.TransientDropped,
+        // Transient messages waiting at the topic for room at its consumers now (bounded by the topic's transient settings).
+        ["transientWaiting"] = s.TransientWaiting,
     };
 
     public static JsonObject Retention(TopicRetention retention) => new()
