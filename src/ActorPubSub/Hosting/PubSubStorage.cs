@@ -12,6 +12,9 @@ internal static class PubSubStorage
 {
     public const string DefaultSqliteFile = "./data/actorpubsub.db";
 
+    /// <summary>The journal plugin's setting that tells <see cref="Journal.TopicWriteJournal"/> the SQLite synchronous level.</summary>
+    public const string SqliteSynchronousKey = "actorpubsub-sqlite-synchronous";
+
     /// <summary>How long a PostgreSQL session may sit in an open transaction before the server ends it.</summary>
     public static readonly TimeSpan IdleInTransactionTimeout = TimeSpan.FromSeconds(10);
 
@@ -75,12 +78,16 @@ internal static class PubSubStorage
     /// </summary>
     public static string JournalTuning(PubSubOptions options, string pluginId)
     {
-        var sqliteWriter = options.PostgreSqlConnectionString is null ? "parallelism = 1, batch-size = 400" : "";
+        var sqliteWriter = options.PostgreSqlConnectionString is null
+            ? $"parallelism = 1, batch-size = 400, {SqliteSynchronousKey} = {options.SqliteSynchronous ?? SqliteSynchronous.Full}"
+            : "";
+        // Akka.Persistence.Sql's journal with ActorPubSub's own writes (prepared INSERTs): see TopicWriteJournal.
+        var journalClass = $"class = \"{typeof(Journal.TopicWriteJournal).FullName}, {typeof(Journal.TopicWriteJournal).Assembly.GetName().Name}\"";
         // The circuit breakers open after a run of failures (a database outage) and refuse every call until the reset
         // timeout; with Akka.Persistence's 30 s a topic stayed down ~55 s after its database came back (a client's
         // publish times out at 30 s). A short reset tries again soon; the failures it lets through are cheap.
         const string breaker = "circuit-breaker { max-failures = 10, call-timeout = 10s, reset-timeout = 2s }";
-        return $"akka.persistence.journal.{pluginId} {{ prefer-parameters-on-multirow-insert = on, {sqliteWriter} }}\n" +
+        return $"akka.persistence.journal.{pluginId} {{ {journalClass}, prefer-parameters-on-multirow-insert = on, {sqliteWriter} }}\n" +
                $"akka.persistence.journal.{pluginId}.{breaker}\n" +
                $"akka.persistence.snapshot-store.{pluginId}.{breaker}\n";
     }

@@ -1,0 +1,102 @@
+using Microsoft.Data.Sqlite;
+using ActorPubSub.Hosting;
+
+namespace ActorPubSub.Journal;
+
+/// <summary>
+/// Inserts journal rows into SQLite through one connection kept open and one prepared INSERT, executed per row inside
+/// a single transaction (one fsync per group commit). SQLite admits one writer at a time, so one connection is all a
+/// writer can use; the statement is compiled once, not rebuilt per batch.
+/// </summary>
+/// <remarks>
+/// After any failure the connection is closed and opened again at the next write: a half-done transaction is rolled
+/// back with it, and a file that was replaced or unlocked meanwhile is seen afresh.
+/// </remarks>
+internal sealed class SqliteJournalStore(string connectionString, string insertSql, string? writerUuid, SqliteSynchronous synchronous)
+    : IJournalStore
+{
+    private readonly Lock _gate = new();
+    private SqliteConnection? _connection;
+    private SqliteCommand? _insert;
+    private SqliteParameter[] _parameters = [];
+    private bool _disposed;
+
+    public Task InsertAsync(IReadOnlyList<IReadOnlyList<JournalInsert>> writes, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            try
+            {
+                var insert = _insert ?? Open();
+                using var transaction = _connection!.BeginTransaction();   // BEGIN IMMEDIATE: the write lock up front
+                insert.Transaction = transaction;
+                foreach (var rows in writes)
+                    foreach (var row in rows)
+                    {
+                        _parameters[0].Value = row.PersistenceId;
+                        _parameters[1].Value = row.SequenceNr;
+                        _parameters[2].Value = row.Created;
+                        _parameters[3].Value = row.Manifest;
+                        _parameters[4].Value = row.Message;
+                        _parameters[5].Value = row.SerializerId;
+                        insert.ExecuteNonQuery();
+                    }
+                transaction.Commit();
+                insert.Transaction = null;
+            }
+            catch
+            {
+                Close();
+                throw;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    private SqliteCommand Open()
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            using (var pragmas = connection.CreateCommand())
+            {
+                pragmas.CommandText = SqliteConnectionSetup.Pragmas(synchronous, SqliteConnectionSetup.BusyTimeout);
+                pragmas.ExecuteNonQuery();
+            }
+            var insert = connection.CreateCommand();
+            insert.CommandText = insertSql;
+            insert.CommandTimeout = (int)SqliteConnectionSetup.BusyTimeout.TotalSeconds;
+            _parameters = [.. Enumerable.Range(0, 7).Select(i => insert.Parameters.Add(new SqliteParameter($"$p{i}", null)))];
+            _parameters[6].Value = (object?)writerUuid ?? DBNull.Value;
+            if (!insertSql.Contains("$p6", StringComparison.Ordinal)) insert.Parameters.Remove(_parameters[6]);
+            insert.Prepare();
+            (_connection, _insert) = (connection, insert);
+            return insert;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private void Close()
+    {
+        _insert?.Dispose();
+        _connection?.Dispose();
+        (_connection, _insert) = (null, null);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            Close();
+        }
+        return ValueTask.CompletedTask;
+    }
+}
