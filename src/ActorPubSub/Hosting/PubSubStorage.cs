@@ -12,6 +12,9 @@ internal static class PubSubStorage
 {
     public const string DefaultSqliteFile = "./data/actorpubsub.db";
 
+    /// <summary>The most journal rows (events) one SQLite transaction takes from the write queue (it takes at least one write).</summary>
+    public const int SqliteBatchRows = 400;
+
     /// <summary>The journal plugin's setting that tells <see cref="Journal.TopicWriteJournal"/> the SQLite synchronous level.</summary>
     public const string SqliteSynchronousKey = "actorpubsub-sqlite-synchronous";
 
@@ -79,7 +82,7 @@ internal static class PubSubStorage
     public static string JournalTuning(PubSubOptions options, string pluginId)
     {
         var sqliteWriter = options.PostgreSqlConnectionString is null
-            ? $"parallelism = 1, batch-size = 400, {SqliteSynchronousKey} = {options.SqliteSynchronous ?? SqliteSynchronous.Full}"
+            ? $"parallelism = 1, batch-size = {SqliteBatchRows}, {SqliteSynchronousKey} = {options.SqliteSynchronous ?? SqliteSynchronous.Full}"
             : "";
         // Akka.Persistence.Sql's journal with ActorPubSub's own writes (prepared INSERTs): see TopicWriteJournal.
         var journalClass = $"class = \"{typeof(Journal.TopicWriteJournal).FullName}, {typeof(Journal.TopicWriteJournal).Assembly.GetName().Name}\"";

@@ -16,9 +16,10 @@ namespace ActorPubSub.Journal;
 /// </remarks>
 internal sealed class JournalWriteQueue : IAsyncDisposable
 {
-    private sealed class Entry(IReadOnlyList<JournalInsert> rows)
+    private sealed class Entry(IReadOnlyList<JournalInsert> rows, CancellationToken cancellation)
     {
         public IReadOnlyList<JournalInsert> Rows { get; } = rows;
+        public CancellationToken Cancellation { get; } = cancellation;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -42,7 +43,11 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
     }
 
     /// <summary>Queues one atomic write; the task completes when its rows are committed, or fails when they are not.</summary>
-    public Task WriteAsync(IReadOnlyList<JournalInsert> rows)
+    /// <param name="cancellation">
+    /// Cancelled when the caller gives up (the journal's circuit breaker timed the write out): a write still queued then
+    /// is dropped, not committed after its failure was reported. Once in a transaction it runs to its end.
+    /// </param>
+    public Task WriteAsync(IReadOnlyList<JournalInsert> rows, CancellationToken cancellation)
     {
         if (Interlocked.Increment(ref _waiting) > _capacity)
         {
@@ -50,7 +55,7 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
             return Task.FromException(new InvalidOperationException(
                 $"The journal's write queue is full: {_capacity} writes are waiting for the database (the journal's buffer-size)."));
         }
-        var entry = new Entry(rows);
+        var entry = new Entry(rows, cancellation);
         if (!_queue.Writer.TryWrite(entry))
         {
             Interlocked.Decrement(ref _waiting);
@@ -72,11 +77,16 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
                 var count = 0;
                 while (count < _batchRows && _queue.Reader.TryRead(out var entry))
                 {
+                    Interlocked.Decrement(ref _waiting);
+                    if (entry.Cancellation.IsCancellationRequested)
+                    {
+                        entry.Done.TrySetCanceled(entry.Cancellation);
+                        continue;
+                    }
                     batch.Add(entry);
                     count += entry.Rows.Count;
                 }
                 if (batch.Count == 0) continue;
-                Interlocked.Add(ref _waiting, -batch.Count);
                 await CommitAsync(batch, rows, ct);
             }
         }

@@ -104,7 +104,7 @@ internal sealed class TopicWriteJournal : SqlWriteJournal
         }
 
         var results = rejections is null ? null : (IImmutableList<Exception>)ImmutableList.CreateRange(rejections.Select(r => r!));
-        var write = rows.Count == 0 ? Task.CompletedTask : _queue.WriteAsync(rows);
+        var write = rows.Count == 0 ? Task.CompletedTask : _queue.WriteAsync(rows, cancellationToken);
         var persistenceId = writes[0].PersistenceId;
         _inProgress[persistenceId] = write;
         var self = Self;

@@ -21,6 +21,8 @@ public abstract class TopicWriteJournalSpec : IAsyncLifetime
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     private TestStore _store = null!;
+
+    protected TestStore Store => _store;
     private PubSubNode _node = null!;
     private IActorRef _journal = null!;
 
@@ -107,20 +109,20 @@ public abstract class TopicWriteJournalSpec : IAsyncLifetime
 
     private string False => _store.Kind == StoreKind.PostgreSql ? "false" : "0";
 
-    private static Persistent Event(string persistenceId, long sequenceNr, object payload) =>
+    protected static Persistent Event(string persistenceId, long sequenceNr, object payload) =>
         new(payload is string s ? Encoding.UTF8.GetBytes(s) : payload, sequenceNr, persistenceId);
 
-    private sealed class WriteProbe(ActorSystem system) : TestProbe(system, new XunitAssertions());
+    protected sealed class WriteProbe(ActorSystem system) : TestProbe(system, new XunitAssertions());
 
     /// <summary>Sends one atomic write of <paramref name="events"/> as a persistent actor would; its answers go to the probe returned.</summary>
-    private WriteProbe Write(params Persistent[] events)
+    protected WriteProbe Write(params Persistent[] events)
     {
         var probe = new WriteProbe(_node.System);
         _journal.Tell(new WriteMessages([new AtomicWrite(ImmutableList.Create<IPersistentRepresentation>(events))], probe.Ref, actorInstanceId: 1));
         return probe;
     }
 
-    private async Task<((long, string)[] Events, long Highest)> ReplayAsync(string persistenceId)
+    protected async Task<((long, string)[] Events, long Highest)> ReplayAsync(string persistenceId)
     {
         var probe = new WriteProbe(_node.System);
         _journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, persistenceId, probe.Ref));
