@@ -15,8 +15,6 @@ internal static class PubSubStorage
     /// <summary>The most journal rows (events) one SQLite transaction takes from the write queue (it takes at least one write).</summary>
     public const int SqliteBatchRows = 400;
 
-    /// <summary>The journal plugin's setting that tells <see cref="Journal.TopicWriteJournal"/> the SQLite synchronous level.</summary>
-    public const string SqliteSynchronousKey = "actorpubsub-sqlite-synchronous";
 
     /// <summary>How long a PostgreSQL session may sit in an open transaction before the server ends it.</summary>
     public static readonly TimeSpan IdleInTransactionTimeout = TimeSpan.FromSeconds(10);
@@ -82,7 +80,8 @@ internal static class PubSubStorage
     public static string JournalTuning(PubSubOptions options, string pluginId)
     {
         var sqliteWriter = options.PostgreSqlConnectionString is null
-            ? $"parallelism = 1, batch-size = {SqliteBatchRows}, {SqliteSynchronousKey} = {options.SqliteSynchronous ?? SqliteSynchronous.Full}"
+            ? $"parallelism = 1, batch-size = {SqliteBatchRows}, {Journal.TopicWriteJournal.SqlitePragmasKey} = " +
+              $"\"{SqliteConnectionSetup.Pragmas(options.SqliteSynchronous ?? SqliteSynchronous.Full, SqliteConnectionSetup.BusyTimeout)}\""
             : "";
         // Akka.Persistence.Sql's journal with ActorPubSub's own writes (prepared INSERTs): see TopicWriteJournal.
         var journalClass = $"class = \"{typeof(Journal.TopicWriteJournal).FullName}, {typeof(Journal.TopicWriteJournal).Assembly.GetName().Name}\"";

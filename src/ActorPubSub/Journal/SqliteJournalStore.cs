@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using ActorPubSub.Hosting;
 
 namespace ActorPubSub.Journal;
 
@@ -12,7 +11,8 @@ namespace ActorPubSub.Journal;
 /// After any failure the connection is closed and opened again at the next write: a half-done transaction is rolled
 /// back with it, and a file that was replaced or unlocked meanwhile is seen afresh.
 /// </remarks>
-internal sealed class SqliteJournalStore(string connectionString, string insertSql, string? writerUuid, SqliteSynchronous synchronous)
+/// <param name="pragmas">Run on the connection when it opens (busy timeout, synchronous level).</param>
+internal sealed class SqliteJournalStore(string connectionString, string insertSql, string? writerUuid, string pragmas)
     : IJournalStore
 {
     private readonly Lock _gate = new();
@@ -61,14 +61,13 @@ internal sealed class SqliteJournalStore(string connectionString, string insertS
         try
         {
             connection.Open();
-            using (var pragmas = connection.CreateCommand())
+            using (var setup = connection.CreateCommand())
             {
-                pragmas.CommandText = SqliteConnectionSetup.Pragmas(synchronous, SqliteConnectionSetup.BusyTimeout);
-                pragmas.ExecuteNonQuery();
+                setup.CommandText = pragmas;
+                setup.ExecuteNonQuery();
             }
             var insert = connection.CreateCommand();
             insert.CommandText = insertSql;
-            insert.CommandTimeout = (int)SqliteConnectionSetup.BusyTimeout.TotalSeconds;
             _parameters = [.. Enumerable.Range(0, 7).Select(i => insert.Parameters.Add(new SqliteParameter($"$p{i}", null)))];
             _parameters[6].Value = (object?)writerUuid ?? DBNull.Value;
             if (!insertSql.Contains("$p6", StringComparison.Ordinal)) insert.Parameters.Remove(_parameters[6]);

@@ -9,7 +9,6 @@ using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Journal;
 using Akka.Serialization;
 using Akka.Util;
-using ActorPubSub.Hosting;
 
 namespace ActorPubSub.Journal;
 
@@ -32,6 +31,15 @@ internal sealed class TopicWriteJournal : SqlWriteJournal
 {
     /// <summary>A write of ours finished (sent to self, so the map of writes in progress is touched by the actor only).</summary>
     private sealed record WriteDone(string PersistenceId, Task Write) : INoSerializationVerificationNeeded;
+
+    /// <summary>
+    /// The plugin setting with the statements the SQLite writer runs on its connection when it opens it (the hosting
+    /// writes the same pragmas the plugin's own connections get).
+    /// </summary>
+    public const string SqlitePragmasKey = "actorpubsub-sqlite-pragmas";
+
+    // Without the setting: wait for the write lock rather than fail at once, and fsync every commit.
+    private const string DefaultSqlitePragmas = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Akka.Serialization.Serialization _serialization = Context.System.Serialization;
@@ -64,12 +72,9 @@ internal sealed class TopicWriteJournal : SqlWriteJournal
         // The plugin writes one writer id per journal instance (not per persistent actor) when the column is in use.
         var writerUuid = settings.TableConfig.EventJournalTable.UseWriterUuidColumn ? Guid.NewGuid().ToString("N") : null;
         if (settings.ProviderName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
-        {
-            var synchronous = Enum.TryParse<SqliteSynchronous>(config.GetString(PubSubStorage.SqliteSynchronousKey, "Full"), true, out var s)
-                ? s : SqliteSynchronous.Full;
             return new SqliteJournalStore(settings.ConnectionString,
-                JournalTable.InsertSql(settings.TableConfig, "0", i => $"$p{i}"), writerUuid, synchronous);
-        }
+                JournalTable.InsertSql(settings.TableConfig, "0", i => $"$p{i}"), writerUuid,
+                config.GetString(SqlitePragmasKey, DefaultSqlitePragmas));
         if (settings.ProviderName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase))
             return new PostgreSqlJournalStore(settings.ConnectionString,
                 JournalTable.InsertSql(settings.TableConfig, "false", i => $"${i + 1}"), writerUuid);

@@ -10,8 +10,8 @@ namespace ActorPubSub.Tests.Architecture;
 /// </summary>
 public static partial class Layering
 {
-    // Memory (the node's memory budget) is a leaf on Settings that topics and dead-letter stores share; Journal (reading
-    // a persistence id's journal back) is a leaf on Akka.Persistence alone
+    // Memory (the node's memory budget) is a leaf on Settings that topics and dead-letter stores share; Journal (the topics'
+    // journal plugin and reading a persistence id's journal back) is a leaf on Akka.Persistence.Sql and the drivers alone
     // Fencing (a topic's claim of its database, member leases) is a leaf on Settings that topics ask at their start
     private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings", "Memory", "Journal", "Fencing"];
     private static readonly ImmutableHashSet<string> Engine = Base.Union(["Filters", "Observability", "Topics"]);
