@@ -117,6 +117,8 @@ internal sealed class BenchCluster : IAsyncDisposable
         var settings = new Dictionary<string, string> { ["HttpAddress"] = "127.0.0.1:0" };
         if (o.Postgres is not null) settings["PostgreSqlConnectionString"] = o.Postgres;
         else settings["SqliteFile"] = Path.Combine(directory, "actorpubsub.db");
+        // The node's own setting (Node:SqliteSynchronous), as a user would set it; unset, the node's default (full).
+        if (o.SqliteNormal) settings["SqliteSynchronous"] = "normal";
         var node = NodeProcess.Start(settings, o.NodeEnvironment, directory);
         try
         {

@@ -25,7 +25,8 @@ internal sealed record BenchOptions
                              unbounded mailboxes; the product default is 10000)
           --postgres CONN    use PostgreSQL instead of a fresh SQLite file (w5: in a database of its
                              own, created on that server and dropped at the end)
-          --sqlite-sync full|normal   SQLite synchronous setting (default full: fsync per commit)
+          --sqlite-sync full|normal   SQLite synchronous setting (default full: fsync per commit; with
+                             --node-process the node's Node:SqliteSynchronous)
           --remote-client    publisher and consumers on a second node (client only), topics on the first
           --cluster-client   publisher and consumers in a second ActorSystem that is no cluster member
                              (WithActorPubSubClient: ClusterClient to the broker's receptionist)
@@ -141,8 +142,10 @@ internal sealed record BenchOptions
             throw new BenchUsageException($"--node-process runs w1, w2, w3 or latency, not {workload}.");
         if (!o.NodeProcess && o.NodeEnvironment.Count > 0)
             throw new BenchUsageException("--node-env applies to --node-process only.");
-        if (o.NodeProcess && (o.SqliteNormal || o.TransientWindow is not null))
-            throw new BenchUsageException("--node-process runs the node with its own defaults: --sqlite-sync normal and --transient-window do not apply.");
+        if (o.NodeProcess && o.TransientWindow is not null)
+            throw new BenchUsageException("--node-process runs the node with its own defaults: --transient-window does not apply.");
+        if (o.NodeProcess && o.SqliteNormal && o.Postgres is not null)
+            throw new BenchUsageException("--sqlite-sync applies to SQLite, not to --postgres.");
         return o;
     }
 

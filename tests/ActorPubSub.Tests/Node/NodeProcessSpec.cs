@@ -45,12 +45,26 @@ public sealed partial class NodeProcessSpec : IDisposable
             var address = ListeningAddress().Match(listening);
             Assert.True(address.Success, $"run {run}: no akka.tcp address on loopback in: {listening}");
             Assert.NotEqual(0, int.Parse(address.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Contains($"SQLite {db.File}", listening, StringComparison.Ordinal);
+            Assert.Contains($"SQLite {db.File} (synchronous full)", listening, StringComparison.Ordinal);
             Assert.True(exitCode == 0, $"run {run}: exit code {exitCode}:\n{node.Transcript}");
             Assert.Empty(node.StandardError);
             Assert.DoesNotContain("Exception", node.Transcript, StringComparison.Ordinal);
             Assert.Contains(node.StandardOutput, l => l.Contains("ActorPubSub node stopped", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task Node_should_commit_to_SQLite_as_its_SqliteSynchronous_setting_says()
+    {
+        // arrange
+        var db = NewDatabase();
+        await using var node = StartNode(db, new Dictionary<string, string> { ["SqliteSynchronous"] = "Normal" });
+
+        // act
+        var listening = await node.WaitForOutputAsync("ActorPubSub node listening on", StartDeadline);
+
+        // assert: the setting reaches the topics' storage options, which the node reports (case does not matter)
+        Assert.Contains($"SQLite {db.File} (synchronous normal)", listening, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -137,6 +151,7 @@ public sealed partial class NodeProcessSpec : IDisposable
     [InlineData("Prot", "4053", "Unknown setting Node:Prot")]
     [InlineData("StorageProvider", "postgresql", "Node:StorageProvider (ACTORPUBSUB_Node__StorageProvider) = 'postgresql': needs Node:PostgreSqlConnectionString")]
     [InlineData("StorageProvider", "mysql", "must be sqlite (one node) or postgresql (a cluster)")]
+    [InlineData("SqliteSynchronous", "off", "Node:SqliteSynchronous (ACTORPUBSUB_Node__SqliteSynchronous) = 'off': must be full (fsync per commit, the default) or normal")]
     [InlineData("HttpAddress", "9110", "Node:HttpAddress (ACTORPUBSUB_Node__HttpAddress) = '9110': must be host:port")]
     [InlineData("SplitBrainResolver", "keep-referee", "Node:SplitBrainResolver (ACTORPUBSUB_Node__SplitBrainResolver) = 'keep-referee': must be one of keep-majority")]
     [InlineData("SplitBrainQuorumSize", "2", "is used by static-quorum only, but the strategy is keep-majority")]
