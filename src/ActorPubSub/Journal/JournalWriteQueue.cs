@@ -120,6 +120,12 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
         }
         foreach (var entry in batch)
         {
+            if (entry.Cancellation.IsCancellationRequested)
+            {
+                // Its failure is reported already (the breaker gave up on it meanwhile): do not commit it now.
+                entry.Done.TrySetCanceled(entry.Cancellation);
+                continue;
+            }
             try
             {
                 await _store.InsertAsync([entry.Rows], ct);
