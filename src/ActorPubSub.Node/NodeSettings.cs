@@ -270,13 +270,19 @@ public sealed partial class NodeSettings
             ? null
             : new(JournalOutageLeaveAfter ?? DefaultJournalOutageLeaveAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), Role);
 
+    /// <summary><see cref="SqliteSynchronous"/> as the option it sets (validated by <see cref="Validate"/>; unset is full).</summary>
+    private ActorPubSub.Hosting.SqliteSynchronous SqliteCommits =>
+        string.Equals(SqliteSynchronous, "normal", StringComparison.OrdinalIgnoreCase)
+            ? ActorPubSub.Hosting.SqliteSynchronous.Normal
+            : ActorPubSub.Hosting.SqliteSynchronous.Full;
+
     /// <summary>What the node persists to, for the log (no credentials).</summary>
     public string StorageDescription
     {
         get
         {
             if (SqlitePath is { } file)
-                return $"SQLite {file} (synchronous {ToPubSubOptions().SqliteSynchronous.ToString()!.ToLowerInvariant()})";
+                return $"SQLite {file} (synchronous {SqliteCommits.ToString().ToLowerInvariant()})";
             var pg = new NpgsqlConnectionStringBuilder(PostgreSqlConnectionString);
             return $"PostgreSQL (host {pg.Host}, database {pg.Database})";
         }
@@ -286,9 +292,7 @@ public sealed partial class NodeSettings
     public PubSubOptions ToPubSubOptions() => new()
     {
         SqliteFile = SqliteFile ?? DefaultSqliteFile,
-        SqliteSynchronous = string.Equals(SqliteSynchronous, "normal", StringComparison.OrdinalIgnoreCase)
-            ? ActorPubSub.Hosting.SqliteSynchronous.Normal
-            : ActorPubSub.Hosting.SqliteSynchronous.Full,
+        SqliteSynchronous = SqliteCommits,
         PostgreSqlConnectionString = Storage == PostgreSql ? PostgreSqlConnectionString : null,
         StandaloneCluster = IsStandalone,
         Role = Role,

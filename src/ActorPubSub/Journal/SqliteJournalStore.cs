@@ -68,9 +68,10 @@ internal sealed class SqliteJournalStore(string connectionString, string insertS
             }
             var insert = connection.CreateCommand();
             insert.CommandText = insertSql;
-            _parameters = [.. Enumerable.Range(0, 7).Select(i => insert.Parameters.Add(new SqliteParameter($"$p{i}", null)))];
-            _parameters[6].Value = (object?)writerUuid ?? DBNull.Value;
-            if (!insertSql.Contains("$p6", StringComparison.Ordinal)) insert.Parameters.Remove(_parameters[6]);
+            // $p6 (the writer uuid) is in the statement only when the table has the column; its value never changes.
+            var used = insertSql.Contains("$p6", StringComparison.Ordinal) ? 7 : 6;
+            _parameters = [.. Enumerable.Range(0, used).Select(i => insert.Parameters.Add(new SqliteParameter($"$p{i}", null)))];
+            if (used == 7) _parameters[6].Value = (object?)writerUuid ?? DBNull.Value;
             insert.Prepare();
             (_connection, _insert) = (connection, insert);
             return insert;

@@ -34,12 +34,9 @@ internal sealed class TopicWriteJournal : SqlWriteJournal
 
     /// <summary>
     /// The plugin setting with the statements the SQLite writer runs on its connection when it opens it (the hosting
-    /// writes the same pragmas the plugin's own connections get).
+    /// writes the same pragmas the plugin's own connections get). Without it, SQLite writes go to the plugin's writer.
     /// </summary>
     public const string SqlitePragmasKey = "actorpubsub-sqlite-pragmas";
-
-    // Without the setting: wait for the write lock rather than fail at once, and fsync every commit.
-    private const string DefaultSqlitePragmas = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Akka.Serialization.Serialization _serialization = Context.System.Serialization;
@@ -72,9 +69,17 @@ internal sealed class TopicWriteJournal : SqlWriteJournal
         // The plugin writes one writer id per journal instance (not per persistent actor) when the column is in use.
         var writerUuid = settings.TableConfig.EventJournalTable.UseWriterUuidColumn ? Guid.NewGuid().ToString("N") : null;
         if (settings.ProviderName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+        {
+            // The pragmas (busy timeout, synchronous level) are the hosting's to choose; it always writes them.
+            var pragmas = config.GetString(SqlitePragmasKey, "");
+            if (pragmas.Length == 0)
+            {
+                reason = $"no {SqlitePragmasKey} setting";
+                return null;
+            }
             return new SqliteJournalStore(settings.ConnectionString,
-                JournalTable.InsertSql(settings.TableConfig, "0", i => $"$p{i}"), writerUuid,
-                config.GetString(SqlitePragmasKey, DefaultSqlitePragmas));
+                JournalTable.InsertSql(settings.TableConfig, "0", i => $"$p{i}"), writerUuid, pragmas);
+        }
         if (settings.ProviderName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase))
             return new PostgreSqlJournalStore(settings.ConnectionString,
                 JournalTable.InsertSql(settings.TableConfig, "false", i => $"${i + 1}"), writerUuid);
