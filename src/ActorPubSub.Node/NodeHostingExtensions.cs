@@ -140,6 +140,7 @@ public static class NodeHostingExtensions
             // Checked before start (NodeSettings.Validate); read again here from the system's own configuration.
             var budget = MemoryBudgetSettings.Create(system.Settings.Config.GetConfig("actorpubsub"));
             NodeLog.MemoryBudget(logger, budget.Size, budget.Bytes, budget.Source);
+            NodeLog.Runtime(logger, NodeRuntime.Describe());
 
             cluster.RegisterOnMemberUp(() => NodeLog.MemberUp(logger, address));
             var shutdown = CoordinatedShutdown.Get(system);

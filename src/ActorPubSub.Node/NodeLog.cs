@@ -33,4 +33,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "ActorPubSub node refused by the cluster it joined, stopping (exit code {ExitCode}): {Why}")]
     public static partial void JoinRefused(ILogger logger, string why, int exitCode);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "ActorPubSub node runtime: {Runtime}")]
+    public static partial void Runtime(ILogger logger, string runtime);
 }

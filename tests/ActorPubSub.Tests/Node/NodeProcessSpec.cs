@@ -68,6 +68,20 @@ public sealed partial class NodeProcessSpec : IDisposable
     }
 
     [Fact]
+    public async Task Node_should_run_with_tiered_compilation_promoting_hot_methods_without_the_runtimes_startup_delay()
+    {
+        // arrange: the node as built, with nothing in its environment about tiering
+        var db = NewDatabase();
+        await using var node = StartNode(db, NoSettings);
+
+        // act
+        var runtime = await node.WaitForOutputAsync("ActorPubSub node runtime:", StartDeadline);
+
+        // assert: the runtimeconfig the project writes carries the setting, and the node reports what the runtime got
+        Assert.Contains("tiered compilation on, call-counting delay 0 ms (runtimeconfig)", runtime, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Node_should_serve_a_client_of_its_cluster_and_keep_the_published_messages_across_a_restart()
     {
         var db = NewDatabase();

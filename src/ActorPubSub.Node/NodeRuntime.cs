@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Runtime;
+
+namespace ActorPubSub.Node;
+
+/// <summary>
+/// What the .NET runtime under the node runs with, for the start-up log: the GC mode and how tiered compilation
+/// promotes hot methods. Both decide the node's speed (its first minute above all), and both can be changed by the
+/// environment without the node knowing, so it says what it got.
+/// </summary>
+internal static class NodeRuntime
+{
+    /// <summary>The runtimeconfig property the node's project sets to 0 (see ActorPubSub.Node.csproj).</summary>
+    public const string CallCountingDelayProperty = "System.Runtime.TieredCompilation.CallCountingDelayMs";
+
+    private const string TieredCompilationProperty = "System.Runtime.TieredCompilation";
+
+    /// <summary>The runtime's own default: a method is promoted only after 100 ms without new tier-0 compilation.</summary>
+    public const int RuntimeDefaultDelayMs = 100;
+
+    public static string Describe() =>
+        $".NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC " +
+        $"({(GCSettings.LatencyMode == GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}), tiered compilation " +
+        Tiering(Variable("TieredCompilation"), AppContext.GetData(TieredCompilationProperty)?.ToString(),
+            Variable("TC_CallCountingDelayMs"), AppContext.GetData(CallCountingDelayProperty)?.ToString());
+
+    /// <summary>
+    /// How tiering is set, as the runtime resolves it: a <c>DOTNET_</c> (or legacy <c>COMPlus_</c>) variable wins over the
+    /// runtimeconfig property, and the runtime reads those variables as hexadecimal, the property as a C number.
+    /// </summary>
+    public static string Tiering(string? enabledVariable, string? enabledProperty, string? delayVariable, string? delayProperty)
+    {
+        if (Hex(enabledVariable) is 0 || (enabledVariable is null && string.Equals(enabledProperty, "false", StringComparison.OrdinalIgnoreCase)))
+            return "off (fully optimised at first call, no dynamic PGO)";
+        var (delay, source) = Hex(delayVariable) is { } fromVariable ? (fromVariable, "DOTNET_TC_CallCountingDelayMs")
+            : Number(delayProperty) is { } fromProperty ? (fromProperty, "runtimeconfig")
+            : (RuntimeDefaultDelayMs, "runtime default");
+        return $"on, call-counting delay {delay} ms ({source})";
+    }
+
+    private static string? Variable(string name) =>
+        Environment.GetEnvironmentVariable("DOTNET_" + name) ?? Environment.GetEnvironmentVariable("COMPlus_" + name);
+
+    private static long? Hex(string? value) =>
+        long.TryParse(value?.Trim().Replace("0x", "", StringComparison.OrdinalIgnoreCase), NumberStyles.AllowHexSpecifier,
+            CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static long? Number(string? value) => value?.Trim() switch
+    {
+        null => null,
+        var v when v.StartsWith("0x", StringComparison.OrdinalIgnoreCase) => Hex(v),
+        var v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null,
+    };
+}
