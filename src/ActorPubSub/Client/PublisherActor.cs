@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Messages;
@@ -45,6 +46,12 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         public TaskCompletionSource<PublishReceipt> Completion { get; } = completion;
         public long SentAt { get; set; } = sentAt;
         public long GiveUpAt { get; } = giveUpAt;
+
+        /// <summary>
+        /// Answered (receipt or rejection) or given up, and so out of <see cref="TopicProducer.Outstanding"/>: what the held
+        /// and in-flight lists check instead of looking every entry up in the dictionary on every receipt.
+        /// </summary>
+        public bool Done { get; set; }
     }
 
     private sealed class TopicProducer
@@ -53,10 +60,10 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         public readonly Dictionary<long, Outstanding> Outstanding = [];
 
         /// <summary>Numbered publishes not yet sent: they wait for a place among the batches in flight.</summary>
-        public readonly List<Publish> Held = [];
+        public readonly List<Outstanding> Held = [];
 
-        /// <summary>The last producer number of each batch sent whose receipt may still come (at most publish-batches-in-flight).</summary>
-        public readonly List<long> InFlight = [];
+        /// <summary>The last publish of each batch sent whose receipt may still come (at most publish-batches-in-flight).</summary>
+        public readonly List<Outstanding> InFlight = [];
 
         private long _lowest = 1;
 
@@ -66,7 +73,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         /// </summary>
         public int BatchesInFlight()
         {
-            InFlight.RemoveAll(last => !Outstanding.ContainsKey(last));
+            InFlight.RemoveAll(last => last.Done);
             return InFlight.Count;
         }
 
@@ -111,17 +118,17 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         Receive<FlushPublishes>(_ => DrainPublishes());
         Receive<PublishReceipts>(rs =>
         {
-            foreach (var r in rs.Receipts) Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetResult(r));
+            foreach (var r in rs.Receipts) Take(r.Topic, r.ProducerSeq)?.Completion.TrySetResult(r);
             SendHeld(rs.Topic);
         });
         Receive<PublishReceipt>(r =>
         {
-            Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetResult(r));
+            Take(r.Topic, r.ProducerSeq)?.Completion.TrySetResult(r);
             SendHeld(r.Topic);
         });
         Receive<PublishRejected>(r =>
         {
-            Complete(r.Topic, r.ProducerSeq, o => o.Completion.TrySetException(new PubSubRejectedException(r.Code, r.Reason)));
+            Take(r.Topic, r.ProducerSeq)?.Completion.TrySetException(new PubSubRejectedException(r.Code, r.Reason));
             SendHeld(r.Topic);
         });
         Receive<ResendTick>(_ =>
@@ -161,8 +168,9 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
             var seq = producer.NextSeq++;
             var publish = new Publish(s.Topic, s.Payload, s.Key, s.Headers, s.MessageId, _producerId, seq, producer.Floor(seq));
             // Not sent yet: SentAt is set when it goes out, so the resend never picks a held publish before its turn.
-            producer.Outstanding[seq] = new Outstanding(publish, s.Completion, long.MaxValue, giveUpAt, s.Bytes);
-            producer.Held.Add(publish);
+            var outstanding = new Outstanding(publish, s.Completion, long.MaxValue, giveUpAt, s.Bytes);
+            producer.Outstanding[seq] = outstanding;
+            producer.Held.Add(outstanding);
             (touched ??= new HashSet<string>(StringComparer.Ordinal)).Add(s.Topic);
         }
         if (touched is null) return;
@@ -178,22 +186,22 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     {
         if (!_topics.TryGetValue(topic, out var producer) || producer.Held.Count == 0) return;
         // Publishes that timed out while held are failed already: not sent.
-        producer.Held.RemoveAll(p => !producer.Outstanding.ContainsKey(p.ProducerSeq));
+        producer.Held.RemoveAll(o => o.Done);
         var now = Environment.TickCount64;
         var start = 0;
         while (start < producer.Held.Count && producer.BatchesInFlight() < _settings.PublishBatchesInFlight)
         {
             var end = BatchEnd(producer.Held, start);
-            for (var i = start; i < end; i++) producer.Outstanding[producer.Held[i].ProducerSeq].SentAt = now;
+            for (var i = start; i < end; i++) producer.Held[i].SentAt = now;
             SendRange(topic, producer.Held, start, end);
-            producer.InFlight.Add(producer.Held[end - 1].ProducerSeq);
+            producer.InFlight.Add(producer.Held[end - 1]);
             start = end;
         }
         producer.Held.RemoveRange(0, start);
     }
 
     /// <summary>Sends a topic's publishes in order, in batches within the limits of <see cref="BatchEnd"/> (the resend's path).</summary>
-    private void SendBatch(string topic, List<Publish> publishes)
+    private void SendBatch(string topic, List<Outstanding> publishes)
     {
         for (var start = 0; start < publishes.Count;)
         {
@@ -207,14 +215,14 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     /// The end of the batch from <paramref name="start"/>: at most MaxBatchMessages and <see cref="ClientSettings.BatchBytes"/>
     /// (every field in UTF-8 bytes and its framing, so a batch fits the remote frame; one message always goes).
     /// </summary>
-    private int BatchEnd(List<Publish> publishes, int start)
+    private int BatchEnd(List<Outstanding> publishes, int start)
     {
         var limit = _settings.BatchBytes;
         var end = start;
         var bytes = 0;
         while (end < publishes.Count && end - start < MaxBatchMessages)
         {
-            var p = publishes[end];
+            var p = publishes[end].Publish;
             var size = MessageSize.Of(p.Payload, p.Key, p.Headers, p.MessageId) + ClientSettings.PerMessageOverhead;
             if (end > start && bytes + size > limit) break;
             bytes += size;
@@ -223,10 +231,17 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         return end;
     }
 
-    private void SendRange(string topic, List<Publish> publishes, int start, int end) =>
-        _region.Tell(end - start == 1
-            ? publishes[start]
-            : new PublishBatch(topic, [.. publishes.GetRange(start, end - start)]) { CompactReceipts = true });
+    private void SendRange(string topic, List<Outstanding> publishes, int start, int end)
+    {
+        if (end - start == 1)
+        {
+            _region.Tell(publishes[start].Publish);
+            return;
+        }
+        var batch = new Publish[end - start];
+        for (var i = start; i < end; i++) batch[i - start] = publishes[i].Publish;
+        _region.Tell(new PublishBatch(topic, ImmutableCollectionsMarshal.AsImmutableArray(batch)) { CompactReceipts = true });
+    }
 
     private void DrainTransient(TransientQueue queue)
     {
@@ -260,11 +275,13 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
             }
     }
 
-    private void Complete(string topic, long producerSeq, Action<Outstanding> complete)
+    /// <summary>The publish a receipt or rejection answers, out of the outstanding ones; null when it was answered or given up before.</summary>
+    private Outstanding? Take(string topic, long producerSeq)
     {
-        if (!_topics.TryGetValue(topic, out var producer) || !producer.Outstanding.Remove(producerSeq, out var o)) return;
+        if (!_topics.TryGetValue(topic, out var producer) || !producer.Outstanding.Remove(producerSeq, out var o)) return null;
+        o.Done = true;
         _budget.Release(o.Bytes);
-        complete(o);
+        return o;
     }
 
     private void Resend()
@@ -277,18 +294,19 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
             foreach (var (seq, o) in producer.InOrder().Where(e => e.Item.GiveUpAt <= now).ToList())
             {
                 producer.Outstanding.Remove(seq);
+                o.Done = true;
                 _budget.Release(o.Bytes);
                 o.Completion.TrySetException(new TimeoutException(
                     $"No receipt from topic '{topic}' within {_settings.PublishTimeout}; the message may or may not be stored."));
             }
             // In order from the oldest: the topic accepts each producer's numbers in sequence only.
-            var resend = new List<Publish>();
+            var resend = new List<Outstanding>();
             foreach (var (seq, o) in producer.InOrder())
             {
                 if (o.SentAt > due) break;
                 o.Publish = o.Publish with { ProducerFloor = producer.Floor(seq) };
                 o.SentAt = now;
-                resend.Add(o.Publish);
+                resend.Add(o);
             }
             if (resend.Count == 0) continue;
             _log.Debug("Resending {Count} publishes to topic {Topic} without receipt", resend.Count, topic);
