@@ -41,9 +41,12 @@ internal static class NodeRuntime
     private static string? Variable(string name) =>
         Environment.GetEnvironmentVariable("DOTNET_" + name) ?? Environment.GetEnvironmentVariable("COMPlus_" + name);
 
-    private static long? Hex(string? value) =>
-        long.TryParse(value?.Trim().Replace("0x", "", StringComparison.OrdinalIgnoreCase), NumberStyles.AllowHexSpecifier,
-            CultureInfo.InvariantCulture, out var n) ? n : null;
+    private static long? Hex(string? value)
+    {
+        var digits = value?.Trim();
+        if (digits?.StartsWith("0x", StringComparison.OrdinalIgnoreCase) == true) digits = digits[2..];
+        return long.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
 
     private static long? Number(string? value) => value?.Trim() switch
     {
