@@ -62,6 +62,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             AcceptClusterClients = o.ClusterClient ? true : null,
             TopicIdleTimeout = topicIdleTimeout,
             ExtraHocon = extraHocon,
+            RemoteTransport = o.RemoteTransport,
         } : new()
         {
             SqliteFile = sqliteFile,
@@ -78,6 +79,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             TopicIdleTimeout = topicIdleTimeout,
             // The benchmark holds many publishes in flight on a loaded machine: resend later than usual.
             PublishResendAfter = TimeSpan.FromSeconds(10),
+            RemoteTransport = o.RemoteTransport,
             // W3 compares with the mediator, whose mailboxes are unbounded: by default the benchmark lets a
             // consumer fall a whole run behind instead of dropping (the product default is 10,000).
             ExtraHocon = $"actorpubsub.topic.transient-window = {o.TransientWindow ?? 2_000_000}\n" + extraHocon,
@@ -94,6 +96,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                 ContactPoints = [address.ToString()],
                 ConsumerMaxInFlight = productDefaults ? null : o.MaxInFlight,
                 PublishResendAfter = productDefaults ? null : TimeSpan.FromSeconds(10),
+                RemoteTransport = o.RemoteTransport,
             }));
             return new BenchCluster(hosts, sqliteFile, clusterClient: true);
         }
@@ -119,6 +122,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         else settings["SqliteFile"] = Path.Combine(directory, "actorpubsub.db");
         // The node's own setting (Node:SqliteSynchronous), as a user would set it; unset, the node's default (full).
         if (o.SqliteNormal) settings["SqliteSynchronous"] = "normal";
+        if (o.RemoteTransport is { } transport) settings["RemoteTransport"] = transport.ToString();
         var node = NodeProcess.Start(settings, o.NodeEnvironment, directory);
         try
         {
@@ -126,7 +130,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             IHost client;
             if (o.ClusterClient)
             {
-                client = await StartClusterClientHostAsync(new PubSubClientOptions { ContactPoints = [address] });
+                client = await StartClusterClientHostAsync(new PubSubClientOptions { ContactPoints = [address], RemoteTransport = o.RemoteTransport });
             }
             else
             {
@@ -138,6 +142,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                     HostTopics = false,
                     Role = "actorpubsub",
                     SqliteFile = Path.Combine(directory, "client.db"),
+                    RemoteTransport = o.RemoteTransport,
                 }, system, remote: true, systemName: system.System);
                 await WaitUpAsync(client.Services.GetRequiredService<ActorSystem>());
             }

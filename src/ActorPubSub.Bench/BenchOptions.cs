@@ -35,6 +35,10 @@ internal sealed record BenchOptions
                              joins its cluster as a member client (no topics), or with --cluster-client
                              reaches it as a non-member client; product defaults only; the peers' warm-up
                              (--warmup); w1, w2, w3 and latency only
+          --remote-transport sockets|dotnetty  Akka.Remote's transport on both ends (the client and, with
+                             --node-process, the node's Node:RemoteTransport): ActorPubSub's own (the
+                             default) or Akka's DotNetty one; with --remote-client, --cluster-client or
+                             --node-process
           --node-env NAME=VALUE  an environment variable for the node process only (repeatable), e.g.
                              DOTNET_TieredPGO=0 to show a runtime setting both ways
           --warmup N         --node-process's warm-up run: N messages (w3 5N, latency 1 s); default
@@ -63,6 +67,9 @@ internal sealed record BenchOptions
     public bool SqliteNormal { get; init; }
     public bool RemoteClient { get; init; }
     public bool ClusterClient { get; init; }
+
+    /// <summary>--remote-transport: null runs the product's default.</summary>
+    public ActorPubSub.Hosting.RemoteTransport? RemoteTransport { get; init; }
 
     /// <summary>The broker is the shipped node in a process of its own (see <see cref="Usage"/>).</summary>
     public bool NodeProcess { get; init; }
@@ -101,6 +108,15 @@ internal sealed record BenchOptions
                 "--runs" => o with { Runs = Int(1) },
                 "--warmup" => o with { Warmup = Int(1) },
                 "--node-env" => WithNodeVariable(o, Value()),
+                "--remote-transport" => o with
+                {
+                    RemoteTransport = Value() switch
+                    {
+                        "sockets" => ActorPubSub.Hosting.RemoteTransport.Sockets,
+                        "dotnetty" => ActorPubSub.Hosting.RemoteTransport.DotNetty,
+                        var v => throw new BenchUsageException($"--remote-transport is sockets or dotnetty, not '{v}'."),
+                    },
+                },
                 "--postgres" => o with { Postgres = Value() },
                 "--transient-window" => o with { TransientWindow = Int(1) },
                 "--sqlite-sync" => o with
@@ -140,6 +156,8 @@ internal sealed record BenchOptions
             throw new BenchUsageException("--node-process already runs the client as a member of the node's cluster; drop --remote-client (or add --cluster-client for a non-member client).");
         if (o.NodeProcess && workload is ("w4" or "w5" or "all"))
             throw new BenchUsageException($"--node-process runs w1, w2, w3 or latency, not {workload}.");
+        if (o.RemoteTransport is not null && !o.TwoSystems)
+            throw new BenchUsageException("--remote-transport needs a remote topology: --remote-client, --cluster-client or --node-process.");
         if (!o.NodeProcess && o.NodeEnvironment.Count > 0)
             throw new BenchUsageException("--node-env applies to --node-process only.");
         if (o.NodeProcess && o.TransientWindow is not null)

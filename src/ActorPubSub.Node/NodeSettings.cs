@@ -120,6 +120,12 @@ public sealed partial class NodeSettings
     public bool AllowSqliteInCluster { get; set; }
 
     /// <summary>
+    /// The TCP transport of Akka.Remote: <c>Sockets</c>, ActorPubSub's own, or <c>DotNetty</c>, Akka's. Both speak the
+    /// same wire, so members on either form one cluster; with TLS on, Akka's runs. <b>Default:</b> <c>Sockets</c>.
+    /// </summary>
+    public RemoteTransport RemoteTransport { get; set; } = RemoteTransport.Sockets;
+
+    /// <summary>
     /// Forms a one-node cluster of its own (true) or joins <see cref="SeedNodes"/> (false).
     /// <b>Default:</b> true exactly when no seed nodes are given.
     /// </summary>
@@ -301,6 +307,7 @@ public sealed partial class NodeSettings
         MemoryBudget = MemoryBudget,
         MemoryBudgetFraction = MemoryBudgetFraction,
         AllowSqliteInCluster = AllowSqliteInCluster,
+        RemoteTransport = RemoteTransport,
         AcceptClusterClients = AcceptClusterClients,
     };
 

@@ -101,6 +101,12 @@ public sealed class PubSubClientOptions
     /// </summary>
     public bool? AllowPlaintextRemoting { get; set; }
 
+    /// <summary>
+    /// The TCP transport Akka.Remote runs on: ActorPubSub's own or Akka's DotNetty one (see
+    /// <see cref="PubSubOptions.RemoteTransport"/>). <b>Default:</b> <see cref="Hosting.RemoteTransport.Sockets"/>.
+    /// </summary>
+    public RemoteTransport? RemoteTransport { get; set; }
+
     /// <summary>The ActorPubSub settings these options give (a client: no topics, no cluster of its own).</summary>
     internal PubSubOptions ToPubSubOptions() => new()
     {
@@ -115,5 +121,6 @@ public sealed class PubSubClientOptions
         ConsumerRenewInterval = ConsumerRenewInterval,
         ExtraHocon = ExtraHocon,
         AllowPlaintextRemoting = AllowPlaintextRemoting,
+        RemoteTransport = RemoteTransport,
     };
 }

@@ -77,6 +77,13 @@ public sealed class PubSubOptions
     public bool? AllowPlaintextRemoting { get; set; }
 
     /// <summary>
+    /// The TCP transport Akka.Remote runs on (<c>akka.remote.dot-netty.tcp.transport-class</c>): ActorPubSub's own
+    /// (<see cref="Hosting.RemoteTransport.Sockets"/>) or Akka's DotNetty one. Either talks to the other; with TLS on,
+    /// Akka's runs. <b>Default:</b> <see cref="Hosting.RemoteTransport.Sockets"/>.
+    /// </summary>
+    public RemoteTransport? RemoteTransport { get; set; }
+
+    /// <summary>
     /// True on a node that hosts topics: it also serves clients outside the cluster (<c>WithActorPubSubClient</c>) through a
     /// ClusterClientReceptionist and a gateway actor (<c>/user/actorpubsub-gateway</c>). This starts Akka's DistributedPubSub
     /// mediator, which the receptionist uses; with <see cref="Role"/> set, the mediator and the receptionist run on the nodes
@@ -332,6 +339,10 @@ public sealed class PubSubOptions
         // frames must fit it, or a large message would be dropped between nodes.
         var frame = (long)(MaxMessageSize ?? DefaultMaxMessageSize) + FrameBatchHeadroom + 64 * 1024;
         Line("akka.remote.dot-netty.tcp.maximum-frame-size", frame.ToString(CultureInfo.InvariantCulture) + "b");
+        var transport = (RemoteTransport ?? Hosting.RemoteTransport.Sockets) == Hosting.RemoteTransport.Sockets
+            ? Remoting.SocketTransport.ClassName
+            : Remoting.SocketTransport.AkkaClassName;
+        sb.Append("akka.remote.dot-netty.tcp.transport-class = \"").Append(transport).Append("\"\n");
         // Sharding keeps the coordinator state in distributed data; remember-entities stays off (consumers'
         // credit renewal wakes topics), so no durable store is needed.
         sb.Append("akka.cluster.sharding.state-store-mode = ddata\n");

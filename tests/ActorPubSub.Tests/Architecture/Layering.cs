@@ -45,7 +45,9 @@ public static partial class Layering
             // the topic catalogue (owners, schema versions, compatibility) and each node's cache of its contracts
             ["Catalog"] = Engine,
             ["Client"] = Client,
-            ["Hosting"] = Client,
+            // Akka.Remote's transport of our own: a leaf on Akka.Remote that Hosting names in the configuration it renders
+            ["Remoting"] = [],
+            ["Hosting"] = Client.Add("Remoting"),
             // Serialization sees the message types of every layer; nothing depends on it (it is bound in reference.conf)
             ["Serialization"] = Client,
         }.ToImmutableDictionary();

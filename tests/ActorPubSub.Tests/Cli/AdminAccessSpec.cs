@@ -1,3 +1,4 @@
+using ActorPubSub.Hosting;
 using ActorPubSub.Node;
 using ActorPubSub.Server.Admin;
 using ActorPubSub.Node.Admin.PubSub;
@@ -82,6 +83,42 @@ public sealed class AdminAccessSpec
         Assert.False(ok);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         if (key == "AdminToken") Assert.DoesNotContain(value, error!, StringComparison.Ordinal);   // the token is never echoed
+    }
+
+    [Theory]
+    [InlineData(null, RemoteTransport.Sockets)]
+    [InlineData("DotNetty", RemoteTransport.DotNetty)]
+    [InlineData("sockets", RemoteTransport.Sockets)]
+    public void Node_settings_should_read_the_remote_transport(string? value, RemoteTransport expected)
+    {
+        // arrange
+        var values = new Dictionary<string, string?>();
+        if (value is not null) values["Node:RemoteTransport"] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+        // act
+        var ok = NodeConfiguration.TryLoad(configuration, out var settings, out var error);
+
+        // assert
+        Assert.True(ok, error);
+        Assert.Equal(expected, settings!.RemoteTransport);
+        Assert.Equal(expected, settings.ToPubSubOptions().RemoteTransport);
+    }
+
+    [Fact]
+    public void Node_settings_should_refuse_an_unknown_remote_transport_naming_the_allowed_ones()
+    {
+        // arrange
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Node:RemoteTransport"] = "carrier-pigeon" }).Build();
+
+        // act
+        var ok = NodeConfiguration.TryLoad(configuration, out _, out var error);
+
+        // assert
+        Assert.False(ok);
+        Assert.Contains("RemoteTransport", error, StringComparison.Ordinal);
+        Assert.Contains("carrier-pigeon", error, StringComparison.Ordinal);
     }
 
     [Fact]

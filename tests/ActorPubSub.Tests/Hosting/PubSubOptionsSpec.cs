@@ -200,6 +200,26 @@ public sealed class PubSubOptionsSpec
         Assert.False(config.GetBoolean("akka.cluster.sharding.remember-entities"));
     }
 
+    [Theory]
+    [InlineData(null, ActorPubSub.Remoting.SocketTransport.ClassName)]
+    [InlineData(RemoteTransport.Sockets, ActorPubSub.Remoting.SocketTransport.ClassName)]
+    [InlineData(RemoteTransport.DotNetty, ActorPubSub.Remoting.SocketTransport.AkkaClassName)]
+    public void ToHocon_should_select_the_remote_transport(RemoteTransport? transport, string expected)
+    {
+        // arrange
+        var options = new PubSubOptions { RemoteTransport = transport };
+        var client = new PubSubClientOptions { RemoteTransport = transport }.ToPubSubOptions();
+
+        // act
+        var config = ConfigurationFactory.ParseString(options.ToHocon());
+        var clientConfig = ConfigurationFactory.ParseString(client.ToHocon());
+
+        // assert: the class Akka.Remote instantiates, and the type it names exists
+        Assert.Equal(expected, config.GetString("akka.remote.dot-netty.tcp.transport-class"));
+        Assert.Equal(expected, clientConfig.GetString("akka.remote.dot-netty.tcp.transport-class"));
+        Assert.NotNull(Type.GetType(expected, throwOnError: false));
+    }
+
     [Fact]
     public void ToHocon_should_render_exactly_the_options_that_are_set()
     {
