@@ -44,3 +44,13 @@ for workload in ["w1", "w2", "latency", "w3"]:
               + f"   cpu s/invocation {med(cpu.get((workload, transport), [])):.1f}   dropped {lost}   n={sum(len(i) for i in invocations)}")
     ratio = [s / d for s, d in zip(row["sockets"], row["dotnetty"])]
     print(f"{workload:8} {'ratio':9} " + " ".join(f"{r:>10.2f}" for r in ratio))
+
+# Round by round (each round runs both transports back to back, so a slow spell of the machine hits both):
+# the ratio of the medians within each round.
+print("\nper round, sockets / dotnetty (medians within the round; w1 all 6 runs, latency p50):")
+for workload in ["w1", "w2", "latency", "w3"]:
+    ratios = []
+    for i, (s_inv, d_inv) in enumerate(zip(runs.get((workload, "sockets"), []), runs.get((workload, "dotnetty"), []))):
+        field = "p50_micros" if workload == "latency" else "end_to_end_per_second"
+        ratios.append(med([r[field] for r in s_inv]) / med([r[field] for r in d_inv]))
+    print(f"{workload:8} " + " ".join(f"{r:.2f}" for r in ratios))

@@ -23,6 +23,11 @@ namespace ActorPubSub.Remoting;
 /// Receiving: one loop reads into a pooled buffer and hands every whole frame to Akka as it arrives. A frame of 16 KiB or
 /// more is read straight into an array of its own size (no buffer growing by copies).
 /// </para>
+/// <para>
+/// Memory: both buffers (64 KiB each) go back to the pool when the connection has nothing to send or to read, so idle
+/// connections, however many clients there are, hold none; frames waiting to be sent are bounded by what the product's
+/// flow control lets be in flight (publish windows, delivery credit), as with Akka's own transport.
+/// </para>
 /// </summary>
 internal sealed class SocketAssociation : AssociationHandle
 {
@@ -103,6 +108,12 @@ internal sealed class SocketAssociation : AssociationHandle
                 if (sent.IsCompletedSuccessfully && sent.Result == length) continue;
                 _ = SendRest(sent, length);
                 return;
+            }
+            // Nothing left: the buffer goes back to the pool, so an idle connection holds none.
+            if (_sendBuffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_sendBuffer);
+                _sendBuffer = null;
             }
             if (_closing) ShutOutput();
             Volatile.Write(ref _sending, 0);
@@ -193,13 +204,14 @@ internal sealed class SocketAssociation : AssociationHandle
             return;
         }
         var info = DisassociateInfo.Unknown;
-        var buffer = ArrayPool<byte>.Shared.Rent(ReadChunk);
+        byte[]? buffer = null;
         int start = 0, end = 0;
+        var filled = false;   // the last read filled the buffer: more is likely waiting
         try
         {
             while (true)
             {
-                while (end - start >= 4)
+                while (buffer is not null && end - start >= 4)
                 {
                     var length = ReadLength(buffer.AsSpan(start, 4));
                     if (length < 0 || length > _settings.MaxFrameSize)
@@ -223,17 +235,33 @@ internal sealed class SocketAssociation : AssociationHandle
                     }
                     Deliver(listener, UnsafeByteOperations.UnsafeWrap(frame));
                 }
-                // Keep the partial frame (under OwnArrayFrom) at the front, so the rest of it fits.
-                if (start == end) start = end = 0;
+                if (start == end)
+                {
+                    start = end = 0;
+                    // Nothing pending and nothing more seen: wait for data without a buffer (a zero-byte read, as
+                    // Kestrel waits), so an idle connection holds no memory; a busy one keeps its buffer.
+                    if (buffer is not null && !filled)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = null;
+                    }
+                }
                 else if (start > 0)
                 {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                    // Keep the partial frame (under OwnArrayFrom) at the front, so the rest of it fits.
+                    Buffer.BlockCopy(buffer!, start, buffer!, 0, end - start);
                     end -= start;
                     start = 0;
+                }
+                if (buffer is null)
+                {
+                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                    buffer = ArrayPool<byte>.Shared.Rent(ReadChunk);
                 }
                 var received = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
                 if (received == 0) return;   // the peer closed
                 end += received;
+                filled = end == buffer.Length;
             }
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.OperationAborted)
@@ -251,7 +279,7 @@ internal sealed class SocketAssociation : AssociationHandle
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
             Close();
             if (Interlocked.Exchange(ref _told, 1) == 0) listener.Notify(new Disassociated(info));
         }
