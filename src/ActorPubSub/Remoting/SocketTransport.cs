@@ -196,8 +196,7 @@ internal sealed class SocketTransport : Transport
 
     private void Configure(Socket socket)
     {
-        // Akka's tcp-nodelay defaults on, and the message path wants every frame out at once.
-        socket.NoDelay = Config.GetBoolean("tcp-nodelay", true);
+        socket.NoDelay = Settings.TcpNoDelay;
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, Settings.TcpKeepAlive);
         if (Settings.ReceiveBufferSize is { } receive) socket.ReceiveBufferSize = receive;
         if (Settings.SendBufferSize is { } send) socket.SendBufferSize = send;

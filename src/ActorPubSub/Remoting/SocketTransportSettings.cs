@@ -18,6 +18,7 @@ internal sealed record SocketTransportSettings(
     TimeSpan ConnectTimeout,
     bool LittleEndian,
     bool DnsUseIpv6,
+    bool TcpNoDelay,
     bool TcpKeepAlive,
     int Backlog,
     int? ReceiveBufferSize,
@@ -51,6 +52,8 @@ internal sealed record SocketTransportSettings(
             section.GetTimeSpan("connection-timeout", TimeSpan.FromSeconds(15)),
             order == "little-endian",
             section.GetBoolean("dns-use-ipv6", false),
+            // Akka's default too: the message path wants every frame out at once.
+            section.GetBoolean("tcp-nodelay", true),
             section.GetBoolean("tcp-keepalive", true),
             section.GetInt("backlog", 4096),
             Positive(section.GetByteSize("receive-buffer-size", null) ?? 256000),
