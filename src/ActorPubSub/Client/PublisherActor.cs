@@ -65,6 +65,24 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         /// <summary>The last publish of each batch sent whose receipt may still come (at most publish-batches-in-flight).</summary>
         public readonly List<Outstanding> InFlight = [];
 
+        /// <summary>
+        /// The topic actor itself, learned from its receipts: publishes go to it straight, past the shard region's and
+        /// the shard's hops, while it lives. Null until a receipt came, and again after it stopped or a resend.
+        /// </summary>
+        public IActorRef? Topic;
+
+        /// <summary>
+        /// The last publish sent through the shard region. Nothing goes to <see cref="Topic"/> before it is answered:
+        /// the topic then has every publish sent the long way, so one sent straight cannot overtake them.
+        /// </summary>
+        public Outstanding? LastViaRegion;
+
+        /// <summary>Whether publishes may go straight to the topic now (see <see cref="LastViaRegion"/>).</summary>
+        public bool Straight => Topic is not null && LastViaRegion is null or { Done: true };
+
+        /// <summary>Sending waits while the switch to the topic itself waits for the last publish sent the long way.</summary>
+        public bool Switching => Topic is not null && LastViaRegion is { Done: false };
+
         private long _lowest = 1;
 
         /// <summary>
@@ -108,6 +126,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     private readonly PublishQueue _queue;
     private readonly PublishBudget _budget;
     private readonly Dictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
+    private readonly HashSet<IActorRef> _watched = [];
 
     public static Props Props(IActorRef region, ClientSettings settings, PublishQueue queue, PublishBudget budget) =>
         Akka.Actor.Props.Create(() => new PublisherActor(region, settings, queue, budget));
@@ -119,13 +138,16 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         Receive<PublishReceipts>(rs =>
         {
             foreach (var r in rs.Receipts) Take(r.Topic, r.ProducerSeq)?.Completion.TrySetResult(r);
+            Learn(rs.Topic);
             SendHeld(rs.Topic);
         });
         Receive<PublishReceipt>(r =>
         {
             Take(r.Topic, r.ProducerSeq)?.Completion.TrySetResult(r);
+            Learn(r.Topic);
             SendHeld(r.Topic);
         });
+        Receive<Terminated>(t => TopicStopped(t.ActorRef));
         Receive<PublishRejected>(r =>
         {
             Take(r.Topic, r.ProducerSeq)?.Completion.TrySetException(new PubSubRejectedException(r.Code, r.Reason));
@@ -189,11 +211,11 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         producer.Held.RemoveAll(o => o.Done);
         var now = Environment.TickCount64;
         var start = 0;
-        while (start < producer.Held.Count && producer.BatchesInFlight() < _settings.PublishBatchesInFlight)
+        while (start < producer.Held.Count && !producer.Switching && producer.BatchesInFlight() < _settings.PublishBatchesInFlight)
         {
             var end = BatchEnd(producer.Held, start);
             for (var i = start; i < end; i++) producer.Held[i].SentAt = now;
-            SendRange(topic, producer.Held, start, end);
+            SendRange(topic, producer, producer.Held, start, end);
             producer.InFlight.Add(producer.Held[end - 1]);
             start = end;
         }
@@ -201,12 +223,12 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Sends a topic's publishes in order, in batches within the limits of <see cref="BatchEnd"/> (the resend's path).</summary>
-    private void SendBatch(string topic, List<Outstanding> publishes)
+    private void SendBatch(string topic, TopicProducer producer, List<Outstanding> publishes)
     {
         for (var start = 0; start < publishes.Count;)
         {
             var end = BatchEnd(publishes, start);
-            SendRange(topic, publishes, start, end);
+            SendRange(topic, producer, publishes, start, end);
             start = end;
         }
     }
@@ -231,16 +253,71 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         return end;
     }
 
-    private void SendRange(string topic, List<Outstanding> publishes, int start, int end)
+    private void SendRange(string topic, TopicProducer producer, List<Outstanding> publishes, int start, int end)
     {
+        IActorRef to;
+        if (producer.Straight)
+        {
+            to = producer.Topic!;
+        }
+        else
+        {
+            to = _region;
+            producer.LastViaRegion = publishes[end - 1];
+        }
         if (end - start == 1)
         {
-            _region.Tell(publishes[start].Publish);
+            to.Tell(publishes[start].Publish);
             return;
         }
         var batch = new Publish[end - start];
         for (var i = start; i < end; i++) batch[i - start] = publishes[i].Publish;
-        _region.Tell(new PublishBatch(topic, ImmutableCollectionsMarshal.AsImmutableArray(batch)) { CompactReceipts = true });
+        to.Tell(new PublishBatch(topic, ImmutableCollectionsMarshal.AsImmutableArray(batch)) { CompactReceipts = true });
+    }
+
+    /// <summary>
+    /// Remembers the topic actor that sent a receipt, when it is a sharded topic entity (not a relay such as a
+    /// cluster client's tunnel), and watches it, so its stopping (passivation, hand-off, its node gone) sends the
+    /// publishes awaiting receipts through the shard region again at once.
+    /// </summary>
+    private void Learn(string topic)
+    {
+        if (!_topics.TryGetValue(topic, out var producer) || producer.Topic is not null || !IsTopicEntity(Sender)) return;
+        producer.Topic = Sender;
+        if (_watched.Add(Sender)) Context.Watch(Sender);
+    }
+
+    private static bool IsTopicEntity(IActorRef sender)
+    {
+        if (sender.IsNobody() || sender is DeadLetterActorRef) return false;
+        // /system/sharding/<type name>/<shard>/<entity>
+        var elements = sender.Path.Elements;
+        return elements.Count == 5 && elements[0] == "system" && elements[1] == "sharding" && elements[2] == TopicRegion.TypeName;
+    }
+
+    private void TopicStopped(IActorRef topicActor)
+    {
+        _watched.Remove(topicActor);
+        foreach (var (topic, producer) in _topics)
+        {
+            if (!topicActor.Equals(producer.Topic)) continue;
+            producer.Topic = null;
+            // What was sent to it and is unanswered may have died with it: again, through the region, in order.
+            var resend = new List<Outstanding>();
+            foreach (var (seq, o) in producer.InOrder())
+            {
+                if (o.SentAt == long.MaxValue) break;   // held: not sent yet
+                o.Publish = o.Publish with { ProducerFloor = producer.Floor(seq) };
+                o.SentAt = Environment.TickCount64;
+                resend.Add(o);
+            }
+            if (resend.Count > 0)
+            {
+                _log.Debug("Topic {Topic} stopped with {Count} publishes unanswered: sending them again through the shard region", topic, resend.Count);
+                SendBatch(topic, producer, resend);
+            }
+            SendHeld(topic);
+        }
     }
 
     private void DrainTransient(TransientQueue queue)
@@ -310,7 +387,9 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
             }
             if (resend.Count == 0) continue;
             _log.Debug("Resending {Count} publishes to topic {Topic} without receipt", resend.Count, topic);
-            SendBatch(topic, resend);
+            // A late receipt may mean the topic moved or stopped: resends take the shard region's way, which finds it.
+            producer.Topic = null;
+            SendBatch(topic, producer, resend);
         }
     }
 }

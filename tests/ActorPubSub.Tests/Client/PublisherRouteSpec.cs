@@ -1,0 +1,189 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using ActorPubSub.Client;
+using ActorPubSub.Messages;
+using ActorPubSub.Topics;
+using Xunit.Abstractions;
+
+namespace ActorPubSub.Tests.Client;
+
+/// <summary>
+/// Where the publisher sends: through the shard region until a receipt names the topic actor, then to that actor
+/// straight, never letting a publish sent straight overtake one sent through the region, and back through the region
+/// when the topic actor stops or a receipt is late. The region is a probe; the topic actor is an actor at a sharded
+/// entity's path (<c>/system/sharding/actorpubsub-topic/&lt;shard&gt;/&lt;entity&gt;</c>) that hands what it gets to a probe.
+/// </summary>
+[Trait("Category", "Unit")]
+public sealed class PublisherRouteSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING", output)
+{
+    private static readonly ClientSettings Settings = new(
+        ResendAfter: TimeSpan.FromSeconds(30), PublishTimeout: TimeSpan.FromSeconds(60), RequestTimeout: TimeSpan.FromSeconds(5),
+        MaxMessageSize: 1024 * 1024);
+
+    /// <summary>Builds its path one child at a time; the last one hands every message to the probe.</summary>
+    private sealed class PathActor : ReceiveActor
+    {
+        public PathActor(string[] below, IActorRef probe)
+        {
+            if (below.Length > 0)
+            {
+                var rest = below.Skip(1).ToArray();
+                Context.ActorOf(Props.Create(() => new PathActor(rest, probe)), below[0]);
+            }
+            else ReceiveAny(m => probe.Forward(m));
+        }
+    }
+
+    private async Task<IActorRef> TopicEntity(IActorRef probe, string type = TopicRegion.TypeName, string root = "sharding")
+    {
+        var below = new[] { type, "7", "orders" };
+        ((ExtendedActorSystem)Sys).SystemActorOf(Props.Create(() => new PathActor(below, probe)), root);
+        // The chain is built by its constructors, after SystemActorOf returns: resolve until the leaf is there.
+        IActorRef? leaf = null;
+        await AwaitAssertAsync(async () => leaf = await Sys.ActorSelection($"/system/{root}/{type}/7/orders").ResolveOne(TimeSpan.FromSeconds(1)),
+            TimeSpan.FromSeconds(10));
+        return leaf!;
+    }
+
+    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region, ClientSettings? settings = null)
+    {
+        var queue = new PublishQueue();
+        return (Sys.ActorOf(PublisherActor.Props(region, settings ?? Settings, queue, new PublishBudget(int.MaxValue, long.MaxValue))), queue);
+    }
+
+    private static Task<PublishReceipt> Enqueue(IActorRef publisher, PublishQueue queue, byte b)
+    {
+        var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
+        queue.Enqueue(new PublisherActor.Send("orders", new Payload(4, "", [b]), null, null, null, completion, 1));
+        publisher.Tell(PublisherActor.FlushPublishes.Instance);
+        return completion.Task;
+    }
+
+    private static ImmutableArray<Publish> Publishes(object? message) => message switch
+    {
+        Publish p => [p],
+        PublishBatch b => b.Publishes,
+        _ => throw new Xunit.Sdk.XunitException($"expected a publish, got {message?.GetType().Name ?? "nothing"}"),
+    };
+
+    private static PublishReceipt Receipt(Publish p, long sequence) => new("orders", sequence, p.ProducerId, p.ProducerSeq, false);
+
+    [Fact]
+    public async Task After_a_receipt_from_the_topic_actor_publishes_should_go_to_it_straight()
+    {
+        // arrange
+        var region = CreateTestProbe();
+        var topicProbe = CreateTestProbe();
+        var topic = await TopicEntity(topicProbe.Ref);
+        var (publisher, queue) = Start(region.Ref);
+        var first = Enqueue(publisher, queue, 1);
+        var sent = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))));
+
+        // act: the topic actor answers
+        publisher.Tell(Receipt(sent, 1), topic);
+        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        var second = Enqueue(publisher, queue, 2);
+
+        // assert: the next publish goes to the topic actor, not the region
+        var straight = Assert.Single(Publishes(await topicProbe.ReceiveOneAsync(TimeSpan.FromSeconds(5))));
+        Assert.Equal(2, straight.ProducerSeq);
+        await region.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        publisher.Tell(Receipt(straight, 2), topic);
+        Assert.Equal(2, (await second.WaitAsync(TimeSpan.FromSeconds(5))).Sequence);
+    }
+
+    [Fact]
+    public async Task A_receipt_from_an_actor_that_is_not_a_topic_entity_should_not_change_the_route()
+    {
+        // arrange: a relay (a cluster client's tunnel, say) answers, or an actor of another entity type
+        var region = CreateTestProbe();
+        var otherProbe = CreateTestProbe();
+        var other = await TopicEntity(otherProbe.Ref, type: ActorPubSub.DeadLetters.DeadLetterRegion.TypeName);
+        var (publisher, queue) = Start(region.Ref);
+        var first = Enqueue(publisher, queue, 1);
+        var sent = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))));
+
+        // act
+        publisher.Tell(Receipt(sent, 1), other);
+        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        _ = Enqueue(publisher, queue, 2);
+
+        // assert
+        Assert.Equal(2, Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
+        await otherProbe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Publishes_should_wait_for_the_last_one_sent_through_the_region_before_going_straight()
+    {
+        // arrange: two publishes through the region in flight, then the first one's receipt names the topic actor
+        var region = CreateTestProbe();
+        var topicProbe = CreateTestProbe();
+        var topic = await TopicEntity(topicProbe.Ref);
+        var (publisher, queue) = Start(region.Ref, Settings with { PublishBatchesInFlight = 4 });
+        _ = Enqueue(publisher, queue, 1);
+        var one = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))));
+        _ = Enqueue(publisher, queue, 2);
+        var two = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))));
+        publisher.Tell(Receipt(one, 1), topic);
+
+        // act: number 3 is published while number 2, sent through the region, is unanswered
+        _ = Enqueue(publisher, queue, 3);
+
+        // assert: number 3 waits (straight it could overtake number 2 on the region's longer way), then goes straight
+        await region.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        await topicProbe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(10));
+        publisher.Tell(Receipt(two, 2), topic);
+        Assert.Equal(3, Assert.Single(Publishes(await topicProbe.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
+    }
+
+    [Fact]
+    public async Task When_the_topic_actor_stops_unanswered_publishes_should_go_again_through_the_region_at_once()
+    {
+        // arrange: the route is straight and two publishes went to the topic actor unanswered
+        var region = CreateTestProbe();
+        var topicProbe = CreateTestProbe();
+        var topic = await TopicEntity(topicProbe.Ref);
+        var (publisher, queue) = Start(region.Ref, Settings with { PublishBatchesInFlight = 4 });
+        var first = Enqueue(publisher, queue, 1);
+        publisher.Tell(Receipt(Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)))), 1), topic);
+        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        var second = Enqueue(publisher, queue, 2);
+        Assert.Equal(2, Assert.Single(Publishes(await topicProbe.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
+        _ = Enqueue(publisher, queue, 3);
+        Assert.Equal(3, Assert.Single(Publishes(await topicProbe.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
+
+        // act: the topic actor stops (passivated, handed off, its node gone)
+        Sys.Stop(topic);
+
+        // assert: both go again through the region, in order, long before resend-after (30 s) would resend them
+        var again = Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal([2L, 3], again.Select(p => p.ProducerSeq));
+        Assert.All(again, p => Assert.Equal(2, p.ProducerFloor));
+        publisher.Tell(new PublishReceipts("orders", [Receipt(again[0], 2), Receipt(again[1], 3)]), region.Ref);
+        Assert.Equal(2, (await second.WaitAsync(TimeSpan.FromSeconds(5))).Sequence);
+        // and the route stays the region's until a topic actor answers again
+        _ = Enqueue(publisher, queue, 4);
+        Assert.Equal(4, Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
+    }
+
+    [Fact]
+    public async Task A_resend_should_go_through_the_region_which_finds_a_topic_that_moved()
+    {
+        // arrange: the route is straight; the topic actor takes a publish and never answers
+        var region = CreateTestProbe();
+        var topicProbe = CreateTestProbe();
+        var topic = await TopicEntity(topicProbe.Ref);
+        var (publisher, queue) = Start(region.Ref, Settings with { ResendAfter = TimeSpan.FromMilliseconds(300) });
+        var first = Enqueue(publisher, queue, 1);
+        publisher.Tell(Receipt(Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)))), 1), topic);
+        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        _ = Enqueue(publisher, queue, 2);
+        Assert.Equal(2, Assert.Single(Publishes(await topicProbe.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
+
+        // act: no receipt within resend-after
+
+        // assert: the resend takes the region's way
+        Assert.Equal(2, Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
+    }
+}
