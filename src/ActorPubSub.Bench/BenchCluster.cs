@@ -63,6 +63,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             TopicIdleTimeout = topicIdleTimeout,
             ExtraHocon = extraHocon,
             RemoteTransport = o.RemoteTransport,
+            PublishStraightToTopic = o.PublishStraightToTopic,
         } : new()
         {
             SqliteFile = sqliteFile,
@@ -80,6 +81,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             // The benchmark holds many publishes in flight on a loaded machine: resend later than usual.
             PublishResendAfter = TimeSpan.FromSeconds(10),
             RemoteTransport = o.RemoteTransport,
+            PublishStraightToTopic = o.PublishStraightToTopic,
             // W3 compares with the mediator, whose mailboxes are unbounded: by default the benchmark lets a
             // consumer fall a whole run behind instead of dropping (the product default is 10,000).
             ExtraHocon = $"actorpubsub.topic.transient-window = {o.TransientWindow ?? 2_000_000}\n" + extraHocon,
@@ -97,6 +99,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                 ConsumerMaxInFlight = productDefaults ? null : o.MaxInFlight,
                 PublishResendAfter = productDefaults ? null : TimeSpan.FromSeconds(10),
                 RemoteTransport = o.RemoteTransport,
+                PublishStraightToTopic = o.PublishStraightToTopic,
             }));
             return new BenchCluster(hosts, sqliteFile, clusterClient: true);
         }
@@ -130,7 +133,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             IHost client;
             if (o.ClusterClient)
             {
-                client = await StartClusterClientHostAsync(new PubSubClientOptions { ContactPoints = [address], RemoteTransport = o.RemoteTransport });
+                client = await StartClusterClientHostAsync(new PubSubClientOptions { ContactPoints = [address], RemoteTransport = o.RemoteTransport, PublishStraightToTopic = o.PublishStraightToTopic });
             }
             else
             {
@@ -143,6 +146,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                     Role = "actorpubsub",
                     SqliteFile = Path.Combine(directory, "client.db"),
                     RemoteTransport = o.RemoteTransport,
+                    PublishStraightToTopic = o.PublishStraightToTopic,
                 }, system, remote: true, systemName: system.System);
                 await WaitUpAsync(client.Services.GetRequiredService<ActorSystem>());
             }

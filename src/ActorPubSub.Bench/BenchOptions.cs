@@ -39,6 +39,9 @@ internal sealed record BenchOptions
                              --node-process, the node's Node:RemoteTransport): ActorPubSub's own (the
                              default) or Akka's DotNetty one; with --remote-client, --cluster-client or
                              --node-process
+          --publish-route topic|region  where the client sends publishes once a receipt names the topic
+                             actor: to it straight (topic, the default) or always through the shard
+                             region (region: PublishStraightToTopic = false), to show the setting both ways
           --node-env NAME=VALUE  an environment variable for the node process only (repeatable), e.g.
                              DOTNET_TieredPGO=0 to show a runtime setting both ways
           --warmup N         --node-process's warm-up run: N messages (w3 5N, latency 1 s); default
@@ -70,6 +73,9 @@ internal sealed record BenchOptions
 
     /// <summary>--remote-transport: null runs the product's default.</summary>
     public ActorPubSub.Hosting.RemoteTransport? RemoteTransport { get; init; }
+
+    /// <summary>--publish-route: false sends every publish through the shard region; null is the product's default.</summary>
+    public bool? PublishStraightToTopic { get; init; }
 
     /// <summary>The broker is the shipped node in a process of its own (see <see cref="Usage"/>).</summary>
     public bool NodeProcess { get; init; }
@@ -115,6 +121,15 @@ internal sealed record BenchOptions
                         "sockets" => ActorPubSub.Hosting.RemoteTransport.Sockets,
                         "dotnetty" => ActorPubSub.Hosting.RemoteTransport.DotNetty,
                         var v => throw new BenchUsageException($"--remote-transport is sockets or dotnetty, not '{v}'."),
+                    },
+                },
+                "--publish-route" => o with
+                {
+                    PublishStraightToTopic = Value() switch
+                    {
+                        "topic" => true,
+                        "region" => false,
+                        var v => throw new BenchUsageException($"--publish-route is topic or region, not '{v}'."),
                     },
                 },
                 "--postgres" => o with { Postgres = Value() },

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Per file, round and build: median e2e msg/s (and p50/p99 for latency) of each workload and topology, and the ratio new/base."""
+"""Per file, round and build (CPU: user + system seconds of each invocation, both processes; "-np" tags a
+--node-process invocation in route-ab.sh's output): median e2e msg/s (and p50/p99 for latency) of each workload and topology, and the ratio new/base."""
 import json, statistics, sys
 from collections import defaultdict
 runs, cpu = defaultdict(list), defaultdict(float)
@@ -21,6 +22,6 @@ for src, w, t, r in keys:
             out.append((b, statistics.median(x['p50_micros'] for x in rs), statistics.median(x['p99_micros'] for x in rs)))
         else:
             out.append((b, statistics.median(x['end_to_end_per_second'] for x in rs), None))
-    text = ' | '.join(f"{b} {v:,.0f}" + (f" / {p:,.0f}" if p else '') + f" (cpu {cpu.get((src, b, r, w), 0):.1f} s)" for b, v, p in out)
+    text = ' | '.join(f"{b} {v:,.0f}" + (f" / {p:,.0f}" if p else '') + f" (cpu {cpu.get((src, b, r, w + ('-np' if t == 'node-process' else '')), cpu.get((src, b, r, w), 0)):.1f} s)" for b, v, p in out)
     ratio = f"  new/base {out[1][1] / out[0][1]:.2f}" if len(out) == 2 else ''
     print(f"{src.split('/')[-1][:14]} {w:8} {t:13} round {r}: {text}{ratio}")

@@ -20,13 +20,18 @@ namespace ActorPubSub.Client;
 /// beyond it <c>PublishAsync</c> fails at once.
 /// </param>
 /// <param name="MaxOutstandingPublishBytes">Their bytes together (<c>max-outstanding-publish-bytes</c>), the same way.</param>
+/// <param name="PublishStraightToTopic">
+/// Publishes go to the topic actor straight once its receipt names it, instead of through the shard region
+/// (<c>publish-straight-to-topic</c>).
+/// </param>
 /// <param name="MaxFrameSize">
 /// Akka.Remote's <c>akka.remote.dot-netty.tcp.maximum-frame-size</c> of this system, in bytes; null without remoting.
 /// A larger message (or batch) would be dropped between nodes without an error, so the client keeps below it.
 /// </param>
 public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeout, TimeSpan RequestTimeout, int MaxMessageSize,
     bool GenerateCorrelationId = false, long? MaxFrameSize = null, int TransientBuffer = 10_000, int TransientBufferTotal = 100_000,
-    int PublishBatchesInFlight = 8, int MaxOutstandingPublishes = 100_000, long MaxOutstandingPublishBytes = 64L * 1024 * 1024)
+    int PublishBatchesInFlight = 8, int MaxOutstandingPublishes = 100_000, long MaxOutstandingPublishBytes = 64L * 1024 * 1024,
+    bool PublishStraightToTopic = true)
 {
     /// <summary>
     /// Bytes a remote frame needs besides the messages' own fields: the envelope, actor paths, topic name, producer id and
@@ -79,7 +84,8 @@ public sealed record ClientSettings(TimeSpan ResendAfter, TimeSpan PublishTimeou
             TransientBufferTotal: c.GetInt("transient-buffer-total", 100_000),
             PublishBatchesInFlight: c.GetInt("publish-batches-in-flight", 8),
             MaxOutstandingPublishes: c.GetInt("max-outstanding-publishes", 100_000),
-            MaxOutstandingPublishBytes: c.GetByteSize("max-outstanding-publish-bytes") ?? 64L * 1024 * 1024);
+            MaxOutstandingPublishBytes: c.GetByteSize("max-outstanding-publish-bytes") ?? 64L * 1024 * 1024,
+            PublishStraightToTopic: c.GetBoolean("publish-straight-to-topic", true));
         if (settings.ResendAfter <= TimeSpan.Zero || settings.PublishTimeout <= TimeSpan.Zero || settings.RequestTimeout <= TimeSpan.Zero)
             throw new ConfigurationException("actorpubsub.client timeouts must be positive.");
         if (settings.TransientBuffer < 1)

@@ -282,6 +282,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     /// </summary>
     private void Learn(string topic)
     {
+        if (!_settings.PublishStraightToTopic) return;
         if (!_topics.TryGetValue(topic, out var producer) || producer.Topic is not null || !IsTopicEntity(Sender)) return;
         producer.Topic = Sender;
         if (_watched.Add(Sender)) Context.Watch(Sender);
@@ -302,20 +303,9 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         {
             if (!topicActor.Equals(producer.Topic)) continue;
             producer.Topic = null;
-            // What was sent to it and is unanswered may have died with it: again, through the region, in order.
-            var resend = new List<Outstanding>();
-            foreach (var (seq, o) in producer.InOrder())
-            {
-                if (o.SentAt == long.MaxValue) break;   // held: not sent yet
-                o.Publish = o.Publish with { ProducerFloor = producer.Floor(seq) };
-                o.SentAt = Environment.TickCount64;
-                resend.Add(o);
-            }
-            if (resend.Count > 0)
-            {
-                _log.Debug("Topic {Topic} stopped with {Count} publishes unanswered: sending them again through the shard region", topic, resend.Count);
-                SendBatch(topic, producer, resend);
-            }
+            // What was sent to it and is unanswered may have died with it (held ones were never sent: SentAt is max).
+            if (SendAgain(topic, producer, sentBy: long.MaxValue - 1) is var count and > 0)
+                _log.Debug("Topic {Topic} stopped with {Count} publishes unanswered: sent again through the shard region", topic, count);
             SendHeld(topic);
         }
     }
@@ -376,20 +366,30 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
                 o.Completion.TrySetException(new TimeoutException(
                     $"No receipt from topic '{topic}' within {_settings.PublishTimeout}; the message may or may not be stored."));
             }
-            // In order from the oldest: the topic accepts each producer's numbers in sequence only.
-            var resend = new List<Outstanding>();
-            foreach (var (seq, o) in producer.InOrder())
-            {
-                if (o.SentAt > due) break;
-                o.Publish = o.Publish with { ProducerFloor = producer.Floor(seq) };
-                o.SentAt = now;
-                resend.Add(o);
-            }
-            if (resend.Count == 0) continue;
-            _log.Debug("Resending {Count} publishes to topic {Topic} without receipt", resend.Count, topic);
-            // A late receipt may mean the topic moved or stopped: resends take the shard region's way, which finds it.
-            producer.Topic = null;
-            SendBatch(topic, producer, resend);
+            if (SendAgain(topic, producer, sentBy: due) is var count and > 0)
+                _log.Debug("Resent {Count} publishes to topic {Topic} without receipt", count, topic);
         }
+    }
+
+    /// <summary>
+    /// Sends again the publishes of <paramref name="producer"/> last sent at or before <paramref name="sentBy"/>, in
+    /// order from the oldest (the topic accepts each producer's numbers in sequence only), through the shard region:
+    /// a late receipt or a stopped topic actor may mean the topic moved, and the region finds it. The number sent.
+    /// </summary>
+    private int SendAgain(string topic, TopicProducer producer, long sentBy)
+    {
+        var now = Environment.TickCount64;
+        var again = new List<Outstanding>();
+        foreach (var (seq, o) in producer.InOrder())
+        {
+            if (o.SentAt > sentBy) break;
+            o.Publish = o.Publish with { ProducerFloor = producer.Floor(seq) };
+            o.SentAt = now;
+            again.Add(o);
+        }
+        if (again.Count == 0) return 0;
+        producer.Topic = null;
+        SendBatch(topic, producer, again);
+        return again.Count;
     }
 }

@@ -50,6 +50,14 @@ public sealed class PubSubClientOptions
     public int? PublishBatchesInFlight { get; set; }
 
     /// <summary>
+    /// Whether publishes go to the topic actor straight once its receipt names it, instead of through the shard region
+    /// (<c>actorpubsub.client.publish-straight-to-topic</c>). A client that is no cluster member gets its receipts
+    /// through the receptionist, which does not name the topic actor, so its publishes keep the receptionist's way.
+    /// <b>Default:</b> true.
+    /// </summary>
+    public bool? PublishStraightToTopic { get; set; }
+
+    /// <summary>
     /// Durable publishes held over all topics, queued or awaiting their receipts; beyond it <c>PublishAsync</c> fails at once
     /// (<c>actorpubsub.client.max-outstanding-publishes</c>). <b>Default:</b> 100,000.
     /// </summary>
@@ -115,6 +123,7 @@ public sealed class PubSubClientOptions
         MaxMessageSize = MaxMessageSize,
         PublishResendAfter = PublishResendAfter,
         PublishBatchesInFlight = PublishBatchesInFlight,
+        PublishStraightToTopic = PublishStraightToTopic,
         MaxOutstandingPublishes = MaxOutstandingPublishes,
         MaxOutstandingPublishBytes = MaxOutstandingPublishBytes,
         ConsumerMaxInFlight = ConsumerMaxInFlight,

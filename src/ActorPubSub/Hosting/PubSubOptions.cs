@@ -141,6 +141,12 @@ public sealed class PubSubOptions
     public int? PublishBatchesInFlight { get; set; }
 
     /// <summary>
+    /// Whether a client sends publishes to the topic actor straight once its receipt names it, instead of through the
+    /// shard region (<c>actorpubsub.client.publish-straight-to-topic</c>). <b>Default:</b> true.
+    /// </summary>
+    public bool? PublishStraightToTopic { get; set; }
+
+    /// <summary>
     /// Durable publishes a client holds over all topics, queued or awaiting their receipts; beyond it <c>PublishAsync</c>
     /// fails at once with <see cref="PubSubRejectedException"/> (TopicFull) and sends nothing
     /// (<c>actorpubsub.client.max-outstanding-publishes</c>). <b>Default:</b> 100,000.
@@ -320,6 +326,7 @@ public sealed class PubSubOptions
         Line("actorpubsub.consumer.renew-interval", ConsumerRenewInterval);
         Line("actorpubsub.client.resend-after", PublishResendAfter);
         Line("actorpubsub.client.publish-batches-in-flight", PublishBatchesInFlight);
+        Line("actorpubsub.client.publish-straight-to-topic", PublishStraightToTopic);
         Line("actorpubsub.client.max-outstanding-publishes", MaxOutstandingPublishes);
         if (MaxOutstandingPublishBytes is { } heldBytes)
             Line("actorpubsub.client.max-outstanding-publish-bytes", heldBytes.ToString(CultureInfo.InvariantCulture) + "b");

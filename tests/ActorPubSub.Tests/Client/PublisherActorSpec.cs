@@ -19,26 +19,13 @@ public sealed class PublisherActorSpec(ITestOutputHelper output) : Akka.TestKit.
         ResendAfter: TimeSpan.FromMilliseconds(300), PublishTimeout: TimeSpan.FromSeconds(2), RequestTimeout: TimeSpan.FromSeconds(5),
         MaxMessageSize: 1024 * 1024);
 
-    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region, ClientSettings? settings = null, PublishBudget? budget = null)
-    {
-        var queue = new PublishQueue();
-        return (Sys.ActorOf(PublisherActor.Props(region, settings ?? Settings, queue, budget ?? new PublishBudget(int.MaxValue, long.MaxValue))), queue);
-    }
+    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region, ClientSettings? settings = null, PublishBudget? budget = null) =>
+        PublisherHarness.Start(Sys, region, settings ?? Settings, budget);
 
-    private static Task<PublishReceipt> Enqueue(IActorRef publisher, PublishQueue queue, string topic, byte b, int bytes = 1)
-    {
-        var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Enqueue(new PublisherActor.Send(topic, new Payload(4, "", [b]), null, null, null, completion, bytes));
-        publisher.Tell(PublisherActor.FlushPublishes.Instance);
-        return completion.Task;
-    }
+    private static Task<PublishReceipt> Enqueue(IActorRef publisher, PublishQueue queue, string topic, byte b, int bytes = 1) =>
+        PublisherHarness.Enqueue(publisher, queue, topic, b, bytes);
 
-    private static ImmutableArray<Publish> Publishes(object message) => message switch
-    {
-        Publish p => [p],
-        PublishBatch b => b.Publishes,
-        _ => throw new Xunit.Sdk.XunitException($"expected a publish, got {message.GetType().Name}"),
-    };
+    private static ImmutableArray<Publish> Publishes(object message) => PublisherHarness.Publishes(message);
 
     [Fact]
     public async Task Publisher_should_number_publishes_per_topic_and_send_them_in_order_as_a_batch()

@@ -45,26 +45,13 @@ public sealed class PublisherRouteSpec(ITestOutputHelper output) : Akka.TestKit.
         return leaf!;
     }
 
-    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region, ClientSettings? settings = null)
-    {
-        var queue = new PublishQueue();
-        return (Sys.ActorOf(PublisherActor.Props(region, settings ?? Settings, queue, new PublishBudget(int.MaxValue, long.MaxValue))), queue);
-    }
+    private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region, ClientSettings? settings = null) =>
+        PublisherHarness.Start(Sys, region, settings ?? Settings);
 
-    private static Task<PublishReceipt> Enqueue(IActorRef publisher, PublishQueue queue, byte b)
-    {
-        var completion = new TaskCompletionSource<PublishReceipt>(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Enqueue(new PublisherActor.Send("orders", new Payload(4, "", [b]), null, null, null, completion, 1));
-        publisher.Tell(PublisherActor.FlushPublishes.Instance);
-        return completion.Task;
-    }
+    private static Task<PublishReceipt> Enqueue(IActorRef publisher, PublishQueue queue, byte b) =>
+        PublisherHarness.Enqueue(publisher, queue, "orders", b);
 
-    private static ImmutableArray<Publish> Publishes(object? message) => message switch
-    {
-        Publish p => [p],
-        PublishBatch b => b.Publishes,
-        _ => throw new Xunit.Sdk.XunitException($"expected a publish, got {message?.GetType().Name ?? "nothing"}"),
-    };
+    private static ImmutableArray<Publish> Publishes(object? message) => PublisherHarness.Publishes(message);
 
     private static PublishReceipt Receipt(Publish p, long sequence) => new("orders", sequence, p.ProducerId, p.ProducerSeq, false);
 
@@ -93,24 +80,47 @@ public sealed class PublisherRouteSpec(ITestOutputHelper output) : Akka.TestKit.
     }
 
     [Fact]
-    public async Task A_receipt_from_an_actor_that_is_not_a_topic_entity_should_not_change_the_route()
+    public Task With_publish_straight_to_topic_off_publishes_should_keep_the_regions_way() =>
+        AfterAReceiptFrom(TopicRegion.TypeName, Settings with { PublishStraightToTopic = false });
+
+    [Fact]
+    public void Publish_straight_to_topic_should_be_on_by_default_and_read_from_the_client_section()
     {
-        // arrange: a relay (a cluster client's tunnel, say) answers, or an actor of another entity type
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(
+            "client { resend-after = 2s, publish-timeout = 30s, request-timeout = 10s }\ntopic.max-message-size = 1MiB");
+        Assert.True(ClientSettings.Create(config).PublishStraightToTopic);
+        Assert.True(ClientSettings.Create(ActorPubSub.Hosting.PubSubConfig.Default.GetConfig("actorpubsub")).PublishStraightToTopic);
+        var off = Akka.Configuration.ConfigurationFactory.ParseString("client.publish-straight-to-topic = off").WithFallback(config);
+        Assert.False(ClientSettings.Create(off).PublishStraightToTopic);
+    }
+
+    [Fact]
+    public Task A_receipt_from_an_actor_that_is_not_a_topic_entity_should_not_change_the_route() =>
+        // a relay (a cluster client's tunnel, say) answers, or an actor of another entity type
+        AfterAReceiptFrom(ActorPubSub.DeadLetters.DeadLetterRegion.TypeName, Settings);
+
+    /// <summary>
+    /// Number 1 goes through the region and an actor at an entity path of <paramref name="entityType"/> answers it;
+    /// number 2 must still go through the region, not to that actor.
+    /// </summary>
+    private async Task AfterAReceiptFrom(string entityType, ClientSettings settings)
+    {
+        // arrange
         var region = CreateTestProbe();
-        var otherProbe = CreateTestProbe();
-        var other = await TopicEntity(otherProbe.Ref, type: ActorPubSub.DeadLetters.DeadLetterRegion.TypeName);
-        var (publisher, queue) = Start(region.Ref);
+        var answererProbe = CreateTestProbe();
+        var answerer = await TopicEntity(answererProbe.Ref, type: entityType);
+        var (publisher, queue) = Start(region.Ref, settings);
         var first = Enqueue(publisher, queue, 1);
         var sent = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))));
 
         // act
-        publisher.Tell(Receipt(sent, 1), other);
+        publisher.Tell(Receipt(sent, 1), answerer);
         await first.WaitAsync(TimeSpan.FromSeconds(5));
         _ = Enqueue(publisher, queue, 2);
 
         // assert
         Assert.Equal(2, Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
-        await otherProbe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await answererProbe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]

@@ -254,6 +254,7 @@ public sealed class PubSubOptionsSpec
             ConsumerRenewInterval = TimeSpan.FromSeconds(3),
             PublishResendAfter = TimeSpan.FromMilliseconds(1500),
             PublishBatchesInFlight = 3,
+            PublishStraightToTopic = false,
         };
 
         // act
@@ -266,6 +267,7 @@ public sealed class PubSubOptionsSpec
                      "topic.max-retained-messages", "topic.max-write-batch-messages",
                      "topic.idle-timeout", "topic.consumer-timeout", "consumer.max-in-flight",
                      "consumer.renew-interval", "client.resend-after", "client.publish-batches-in-flight",
+                     "client.publish-straight-to-topic",
                  })
         {
             Assert.True(config.HasPath("actorpubsub." + key), key);
@@ -274,6 +276,7 @@ public sealed class PubSubOptionsSpec
         Assert.Equal(64, config.GetInt("actorpubsub.consumer.max-in-flight"));
         Assert.Equal(TimeSpan.FromMilliseconds(1500), config.GetTimeSpan("actorpubsub.client.resend-after"));
         Assert.Equal(3, config.GetInt("actorpubsub.client.publish-batches-in-flight"));
+        Assert.False(config.GetBoolean("actorpubsub.client.publish-straight-to-topic", true));
         Assert.Equal(2 * 1024 * 1024, config.GetByteSize("actorpubsub.topic.max-message-size"));
     }
 
