@@ -126,7 +126,6 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     private readonly PublishQueue _queue;
     private readonly PublishBudget _budget;
     private readonly Dictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
-    private readonly HashSet<IActorRef> _watched = [];
 
     public static Props Props(IActorRef region, ClientSettings settings, PublishQueue queue, PublishBudget budget) =>
         Akka.Actor.Props.Create(() => new PublisherActor(region, settings, queue, budget));
@@ -285,7 +284,7 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         if (!_settings.PublishStraightToTopic) return;
         if (!_topics.TryGetValue(topic, out var producer) || producer.Topic is not null || !IsTopicEntity(Sender)) return;
         producer.Topic = Sender;
-        if (_watched.Add(Sender)) Context.Watch(Sender);
+        Context.Watch(Sender);   // watching an actor already watched does nothing
     }
 
     private static bool IsTopicEntity(IActorRef sender)
@@ -298,7 +297,6 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
 
     private void TopicStopped(IActorRef topicActor)
     {
-        _watched.Remove(topicActor);
         foreach (var (topic, producer) in _topics)
         {
             if (!topicActor.Equals(producer.Topic)) continue;

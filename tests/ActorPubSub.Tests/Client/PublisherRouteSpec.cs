@@ -55,20 +55,25 @@ public sealed class PublisherRouteSpec(ITestOutputHelper output) : Akka.TestKit.
 
     private static PublishReceipt Receipt(Publish p, long sequence) => new("orders", sequence, p.ProducerId, p.ProducerSeq, false);
 
-    [Fact]
-    public async Task After_a_receipt_from_the_topic_actor_publishes_should_go_to_it_straight()
+    /// <summary>A publisher whose number 1 went through the region and was answered by the topic actor: its route is now straight.</summary>
+    private async Task<(Akka.TestKit.TestProbe Region, Akka.TestKit.TestProbe TopicProbe, IActorRef Topic, IActorRef Publisher, PublishQueue Queue)>
+        StraightRoute(ClientSettings settings)
     {
-        // arrange
         var region = CreateTestProbe();
         var topicProbe = CreateTestProbe();
         var topic = await TopicEntity(topicProbe.Ref);
-        var (publisher, queue) = Start(region.Ref);
+        var (publisher, queue) = Start(region.Ref, settings);
         var first = Enqueue(publisher, queue, 1);
-        var sent = Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5))));
+        publisher.Tell(Receipt(Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)))), 1), topic);
+        Assert.Equal(1, (await first.WaitAsync(TimeSpan.FromSeconds(5))).Sequence);
+        return (region, topicProbe, topic, publisher, queue);
+    }
 
-        // act: the topic actor answers
-        publisher.Tell(Receipt(sent, 1), topic);
-        await first.WaitAsync(TimeSpan.FromSeconds(5));
+    [Fact]
+    public async Task After_a_receipt_from_the_topic_actor_publishes_should_go_to_it_straight()
+    {
+        // arrange, act: number 1 goes through the region and the topic actor answers it
+        var (region, topicProbe, topic, publisher, queue) = await StraightRoute(Settings);
         var second = Enqueue(publisher, queue, 2);
 
         // assert: the next publish goes to the topic actor, not the region
@@ -151,13 +156,7 @@ public sealed class PublisherRouteSpec(ITestOutputHelper output) : Akka.TestKit.
     public async Task When_the_topic_actor_stops_unanswered_publishes_should_go_again_through_the_region_at_once()
     {
         // arrange: the route is straight and two publishes went to the topic actor unanswered
-        var region = CreateTestProbe();
-        var topicProbe = CreateTestProbe();
-        var topic = await TopicEntity(topicProbe.Ref);
-        var (publisher, queue) = Start(region.Ref, Settings with { PublishBatchesInFlight = 4 });
-        var first = Enqueue(publisher, queue, 1);
-        publisher.Tell(Receipt(Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)))), 1), topic);
-        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        var (region, topicProbe, topic, publisher, queue) = await StraightRoute(Settings with { PublishBatchesInFlight = 4 });
         var second = Enqueue(publisher, queue, 2);
         Assert.Equal(2, Assert.Single(Publishes(await topicProbe.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
         _ = Enqueue(publisher, queue, 3);
@@ -181,13 +180,7 @@ public sealed class PublisherRouteSpec(ITestOutputHelper output) : Akka.TestKit.
     public async Task A_resend_should_go_through_the_region_which_finds_a_topic_that_moved()
     {
         // arrange: the route is straight; the topic actor takes a publish and never answers
-        var region = CreateTestProbe();
-        var topicProbe = CreateTestProbe();
-        var topic = await TopicEntity(topicProbe.Ref);
-        var (publisher, queue) = Start(region.Ref, Settings with { ResendAfter = TimeSpan.FromMilliseconds(300) });
-        var first = Enqueue(publisher, queue, 1);
-        publisher.Tell(Receipt(Assert.Single(Publishes(await region.ReceiveOneAsync(TimeSpan.FromSeconds(5)))), 1), topic);
-        await first.WaitAsync(TimeSpan.FromSeconds(5));
+        var (region, topicProbe, _, publisher, queue) = await StraightRoute(Settings with { ResendAfter = TimeSpan.FromMilliseconds(300) });
         _ = Enqueue(publisher, queue, 2);
         Assert.Equal(2, Assert.Single(Publishes(await topicProbe.ReceiveOneAsync(TimeSpan.FromSeconds(5)))).ProducerSeq);
 
