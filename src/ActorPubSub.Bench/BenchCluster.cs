@@ -64,6 +64,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             ExtraHocon = extraHocon,
             RemoteTransport = o.RemoteTransport,
             PublishStraightToTopic = o.PublishStraightToTopic,
+            DirectDispatch = o.DirectDispatch,
         } : new()
         {
             SqliteFile = sqliteFile,
@@ -82,6 +83,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             PublishResendAfter = TimeSpan.FromSeconds(10),
             RemoteTransport = o.RemoteTransport,
             PublishStraightToTopic = o.PublishStraightToTopic,
+            DirectDispatch = o.DirectDispatch,
             // W3 compares with the mediator, whose mailboxes are unbounded: by default the benchmark lets a
             // consumer fall a whole run behind instead of dropping (the product default is 10,000).
             ExtraHocon = $"actorpubsub.topic.transient-window = {o.TransientWindow ?? 2_000_000}\n" + extraHocon,
@@ -100,6 +102,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                 PublishResendAfter = productDefaults ? null : TimeSpan.FromSeconds(10),
                 RemoteTransport = o.RemoteTransport,
                 PublishStraightToTopic = o.PublishStraightToTopic,
+            DirectDispatch = o.DirectDispatch,
             }));
             return new BenchCluster(hosts, sqliteFile, clusterClient: true);
         }
@@ -126,6 +129,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         // The node's own setting (Node:SqliteSynchronous), as a user would set it; unset, the node's default (full).
         if (o.SqliteNormal) settings["SqliteSynchronous"] = "normal";
         if (o.RemoteTransport is { } transport) settings["RemoteTransport"] = transport.ToString();
+        if (o.DirectDispatch is { } direct) settings["DirectDispatch"] = direct ? "true" : "false";
         var node = NodeProcess.Start(settings, o.NodeEnvironment, directory);
         try
         {
@@ -133,7 +137,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             IHost client;
             if (o.ClusterClient)
             {
-                client = await StartClusterClientHostAsync(new PubSubClientOptions { ContactPoints = [address], RemoteTransport = o.RemoteTransport, PublishStraightToTopic = o.PublishStraightToTopic });
+                client = await StartClusterClientHostAsync(new PubSubClientOptions { ContactPoints = [address], RemoteTransport = o.RemoteTransport, PublishStraightToTopic = o.PublishStraightToTopic, DirectDispatch = o.DirectDispatch });
             }
             else
             {
@@ -147,6 +151,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                     SqliteFile = Path.Combine(directory, "client.db"),
                     RemoteTransport = o.RemoteTransport,
                     PublishStraightToTopic = o.PublishStraightToTopic,
+            DirectDispatch = o.DirectDispatch,
                 }, system, remote: true, systemName: system.System);
                 await WaitUpAsync(client.Services.GetRequiredService<ActorSystem>());
             }

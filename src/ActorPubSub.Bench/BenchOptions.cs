@@ -42,6 +42,9 @@ internal sealed record BenchOptions
           --publish-route topic|region  where the client sends publishes once a receipt names the topic
                              actor: to it straight (topic, the default) or always through the shard
                              region (region: PublishStraightToTopic = false), to show the setting both ways
+          --direct-dispatch on|off  actorpubsub.remote.direct-dispatch on both ends (the client and, with
+                             --node-process, the node's Node:DirectDispatch): received topic-protocol
+                             messages skip Akka.Remote's endpoint actors (on, the default) or not
           --node-env NAME=VALUE  an environment variable for the node process only (repeatable), e.g.
                              DOTNET_TieredPGO=0 to show a runtime setting both ways
           --warmup N         --node-process's warm-up run: N messages (w3 5N, latency 1 s); default
@@ -76,6 +79,9 @@ internal sealed record BenchOptions
 
     /// <summary>--publish-route: false sends every publish through the shard region; null is the product's default.</summary>
     public bool? PublishStraightToTopic { get; init; }
+
+    /// <summary>--direct-dispatch: actorpubsub.remote.direct-dispatch on both ends; null is the product's default.</summary>
+    public bool? DirectDispatch { get; init; }
 
     /// <summary>The broker is the shipped node in a process of its own (see <see cref="Usage"/>).</summary>
     public bool NodeProcess { get; init; }
@@ -130,6 +136,15 @@ internal sealed record BenchOptions
                         "topic" => true,
                         "region" => false,
                         var v => throw new BenchUsageException($"--publish-route is topic or region, not '{v}'."),
+                    },
+                },
+                "--direct-dispatch" => o with
+                {
+                    DirectDispatch = Value() switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        var v => throw new BenchUsageException($"--direct-dispatch is on or off, not '{v}'."),
                     },
                 },
                 "--postgres" => o with { Postgres = Value() },

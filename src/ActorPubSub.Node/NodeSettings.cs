@@ -126,6 +126,13 @@ public sealed partial class NodeSettings
     public RemoteTransport RemoteTransport { get; set; } = RemoteTransport.Sockets;
 
     /// <summary>
+    /// With the <c>Sockets</c> transport, received topic-protocol messages (publishes, receipts, deliveries, acks) are told
+    /// to their recipient on the connection's read loop, past Akka.Remote's endpoint actors
+    /// (<c>actorpubsub.remote.direct-dispatch</c>). <b>Default:</b> true.
+    /// </summary>
+    public bool DirectDispatch { get; set; } = true;
+
+    /// <summary>
     /// Forms a one-node cluster of its own (true) or joins <see cref="SeedNodes"/> (false).
     /// <b>Default:</b> true exactly when no seed nodes are given.
     /// </summary>
@@ -308,6 +315,7 @@ public sealed partial class NodeSettings
         MemoryBudgetFraction = MemoryBudgetFraction,
         AllowSqliteInCluster = AllowSqliteInCluster,
         RemoteTransport = RemoteTransport,
+        DirectDispatch = DirectDispatch,
         AcceptClusterClients = AcceptClusterClients,
     };
 

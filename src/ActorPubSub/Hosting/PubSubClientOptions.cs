@@ -115,6 +115,12 @@ public sealed class PubSubClientOptions
     /// </summary>
     public RemoteTransport? RemoteTransport { get; set; }
 
+    /// <summary>
+    /// Whether received topic-protocol messages skip Akka.Remote's endpoint actors (see <see cref="PubSubOptions.DirectDispatch"/>).
+    /// <b>Default:</b> true.
+    /// </summary>
+    public bool? DirectDispatch { get; set; }
+
     /// <summary>The ActorPubSub settings these options give (a client: no topics, no cluster of its own).</summary>
     internal PubSubOptions ToPubSubOptions() => new()
     {
@@ -131,5 +137,6 @@ public sealed class PubSubClientOptions
         ExtraHocon = ExtraHocon,
         AllowPlaintextRemoting = AllowPlaintextRemoting,
         RemoteTransport = RemoteTransport,
+        DirectDispatch = DirectDispatch,
     };
 }

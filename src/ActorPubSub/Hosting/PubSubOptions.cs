@@ -84,6 +84,14 @@ public sealed class PubSubOptions
     public RemoteTransport? RemoteTransport { get; set; }
 
     /// <summary>
+    /// With ActorPubSub's transport, whether received topic-protocol messages (publishes, receipts, deliveries, acks) are
+    /// told to their recipient on the connection's read loop, past Akka.Remote's protocol-state actor and endpoint reader
+    /// (<c>actorpubsub.remote.direct-dispatch</c>). Akka's system messages and all other messages take Akka's way either
+    /// way. <b>Default:</b> true.
+    /// </summary>
+    public bool? DirectDispatch { get; set; }
+
+    /// <summary>
     /// True on a node that hosts topics: it also serves clients outside the cluster (<c>WithActorPubSubClient</c>) through a
     /// ClusterClientReceptionist and a gateway actor (<c>/user/actorpubsub-gateway</c>). This starts Akka's DistributedPubSub
     /// mediator, which the receptionist uses; with <see cref="Role"/> set, the mediator and the receptionist run on the nodes
@@ -327,6 +335,7 @@ public sealed class PubSubOptions
         Line("actorpubsub.client.resend-after", PublishResendAfter);
         Line("actorpubsub.client.publish-batches-in-flight", PublishBatchesInFlight);
         Line("actorpubsub.client.publish-straight-to-topic", PublishStraightToTopic);
+        Line("actorpubsub.remote.direct-dispatch", DirectDispatch);
         Line("actorpubsub.client.max-outstanding-publishes", MaxOutstandingPublishes);
         if (MaxOutstandingPublishBytes is { } heldBytes)
             Line("actorpubsub.client.max-outstanding-publish-bytes", heldBytes.ToString(CultureInfo.InvariantCulture) + "b");

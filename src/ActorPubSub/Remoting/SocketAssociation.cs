@@ -47,14 +47,23 @@ internal sealed class SocketAssociation : AssociationHandle
     private int _outputShut;
     private int _closed;
     private int _told;
+    private readonly DirectDispatch? _direct;
+    /// <summary>
+    /// A connection the peer opened starts with Akka's handshake, which Akka's protocol-state actor checks: no frame is
+    /// dispatched directly before the first one went to Akka.
+    /// </summary>
+    private bool _handshakePassed;
 
-    public SocketAssociation(Address localAddress, Address remoteAddress, Socket socket, SocketTransport transport)
+    /// <param name="inbound">The peer opened the connection (its first frame is Akka's handshake).</param>
+    public SocketAssociation(Address localAddress, Address remoteAddress, Socket socket, SocketTransport transport, bool inbound)
         : base(localAddress, remoteAddress)
     {
         _socket = socket;
         _transport = transport;
         _settings = transport.Settings;
         _log = transport.Log;
+        _direct = transport.Direct;
+        _handshakePassed = !inbound;
     }
 
     /// <summary>Starts reading; nothing is read before Akka registered the handle's listener.</summary>
@@ -219,7 +228,8 @@ internal sealed class SocketAssociation : AssociationHandle
                     var buffered = end - start - 4;
                     if (buffered >= length)
                     {
-                        Deliver(listener, ByteString.CopyFrom(buffer, start + 4, length));
+                        if (!Direct(listener, buffer.AsSpan(start + 4, length)))
+                            Deliver(listener, ByteString.CopyFrom(buffer, start + 4, length));
                         start += 4 + length;
                         continue;
                     }
@@ -233,7 +243,7 @@ internal sealed class SocketAssociation : AssociationHandle
                         if (read == 0) return;
                         at += read;
                     }
-                    Deliver(listener, UnsafeByteOperations.UnsafeWrap(frame));
+                    if (!Direct(listener, frame)) Deliver(listener, UnsafeByteOperations.UnsafeWrap(frame));
                 }
                 if (start == end)
                 {
@@ -287,8 +297,19 @@ internal sealed class SocketAssociation : AssociationHandle
 
     private void Deliver(IHandleEventListener listener, ByteString payload)
     {
+        _handshakePassed = true;
         // After Disassociate the peer's last frames are read and dropped, as Akka's own transport drains them.
         if (!_closing) listener.Notify(new InboundPayload(payload));
+    }
+
+    /// <summary>Tells a topic-protocol message to its recipient past Akka's endpoint actors (<see cref="DirectDispatch"/>); false leaves the frame to Akka.</summary>
+    private bool Direct(IHandleEventListener listener, ReadOnlySpan<byte> frame)
+    {
+        if (_direct is null || !_handshakePassed) return false;
+        if (_closing) return true;   // dropped, as Deliver drops it
+        if (!_direct.TryDispatch(frame, out var ackOnly)) return false;
+        if (ackOnly is not null) listener.Notify(new InboundPayload(ackOnly));
+        return true;
     }
 
     private void WriteLength(Span<byte> at, int length)

@@ -58,11 +58,15 @@ internal sealed class SocketTransport : Transport
             SchemeIdentifier = "tcp";
         }
         Settings = SocketTransportSettings.Create(config, system.Settings.Config);
+        Direct = DirectDispatch.For(system, Log);
     }
 
     public SocketTransportSettings Settings { get; }
 
     public ILoggingAdapter Log { get; }
+
+    /// <summary>The direct dispatch of topic-protocol frames, or null when <c>actorpubsub.remote.direct-dispatch</c> is off.</summary>
+    internal DirectDispatch? Direct { get; }
 
     public override long MaximumPayloadBytes => _tls?.MaximumPayloadBytes ?? Settings.MaxFrameSize;
 
@@ -124,7 +128,7 @@ internal sealed class SocketTransport : Transport
                 _ => new InvalidAssociationException($"Failed to associate with {remoteAddress}", e),
             };
         }
-        var handle = new SocketAssociation(ToAddress((IPEndPoint)socket.LocalEndPoint!, Settings.Hostname, null), remoteAddress, socket, this);
+        var handle = new SocketAssociation(ToAddress((IPEndPoint)socket.LocalEndPoint!, Settings.Hostname, null), remoteAddress, socket, this, inbound: false);
         Track(handle);
         return handle;
     }
@@ -183,7 +187,7 @@ internal sealed class SocketTransport : Transport
                 var handle = new SocketAssociation(
                     ToAddress((IPEndPoint)socket.LocalEndPoint!, Settings.Hostname, null),
                     ToAddress((IPEndPoint)socket.RemoteEndPoint!, null, null),
-                    socket, this);
+                    socket, this, inbound: true);
                 Track(handle);
                 events.Notify(new InboundAssociation(handle));
             }

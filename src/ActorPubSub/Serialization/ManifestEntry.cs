@@ -10,12 +10,15 @@ namespace ActorPubSub.Serialization;
 /// A read-only row of a current format: a second manifest of a type that the serializer writes in that form only when
 /// the receiver reads it (not a legacy manifest).
 /// </param>
-internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IMessage>? ToProto, Func<byte[], object> Read, bool Alternative = false)
+/// <param name="ReadSpan">Reads the same from a span, without a copy of the bytes (current formats only).</param>
+internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IMessage>? ToProto, Func<byte[], object> Read, bool Alternative = false,
+    ManifestEntry.SpanReader? ReadSpan = null)
 {
     public static ManifestEntry Of<T, TProto>(string manifest, Func<T, TProto> toProto, Func<TProto, T> fromProto)
         where T : class
         where TProto : class, IMessage<TProto>, new() =>
-        new(typeof(T), manifest, message => toProto((T)message), bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)));
+        new(typeof(T), manifest, message => toProto((T)message), bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)),
+            ReadSpan: bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)));
 
     public static ManifestEntry Legacy<T>(string manifest, Func<byte[], T> read) where T : class =>
         new(typeof(T), manifest, null, read);
@@ -24,7 +27,11 @@ internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IM
     public static ManifestEntry AlternativeOf<T, TProto>(string manifest, Func<TProto, T> fromProto)
         where T : class
         where TProto : class, IMessage<TProto>, new() =>
-        new(typeof(T), manifest, null, bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)), Alternative: true);
+        new(typeof(T), manifest, null, bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)), Alternative: true,
+            ReadSpan: bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)));
+
+    /// <summary>Reads a message from bytes it does not keep.</summary>
+    public delegate object SpanReader(ReadOnlySpan<byte> bytes);
 
     private static class Parser<TProto> where TProto : class, IMessage<TProto>, new()
     {

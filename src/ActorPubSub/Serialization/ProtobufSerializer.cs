@@ -71,6 +71,27 @@ public abstract class ProtobufSerializer : SerializerWithStringManifest
         }
     }
 
+    /// <summary>
+    /// <see cref="FromBinary"/> from a span, for messages read straight out of a received frame (Remoting.DirectDispatch).
+    /// Only current formats; a legacy manifest, which no sender writes any more, is refused like an unknown one.
+    /// </summary>
+    internal object FromSpan(ReadOnlySpan<byte> bytes, string manifest)
+    {
+        if (!_byManifest.TryGetValue(manifest, out var entry) || entry.ReadSpan is null)
+            throw new SerializationException(
+                $"Manifest '{manifest}' is not a current ActorPubSub {_kind} (known manifests: " +
+                $"{string.Join(", ", _byManifest.Values.Where(e => e.ReadSpan is not null).Select(e => e.Manifest).Order(StringComparer.Ordinal))}).");
+        try
+        {
+            return entry.ReadSpan(bytes);
+        }
+        catch (Exception e) when (e is SerializationException or InvalidProtocolBufferException)
+        {
+            throw new SerializationException(
+                $"Cannot deserialize ActorPubSub {entry.Type.Name} (manifest '{manifest}', {bytes.Length} bytes): {e.Message}", e);
+        }
+    }
+
     private ManifestEntry EntryFor(object message) =>
         _byType.TryGetValue(message.GetType(), out var entry)
             ? entry

@@ -105,6 +105,27 @@ public sealed class AdminAccessSpec
         Assert.Equal(expected, settings.ToPubSubOptions().RemoteTransport);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public void Node_settings_should_read_direct_dispatch_into_the_hocon(string? value, bool expected)
+    {
+        // arrange
+        var values = new Dictionary<string, string?>();
+        if (value is not null) values["Node:DirectDispatch"] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+        // act
+        var ok = NodeConfiguration.TryLoad(configuration, out var settings, out var error);
+
+        // assert
+        Assert.True(ok, error);
+        Assert.Equal(expected, settings!.DirectDispatch);
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(settings.ToPubSubOptions().ToHocon());
+        Assert.Equal(expected, config.GetBoolean("actorpubsub.remote.direct-dispatch", !expected));
+    }
+
     [Fact]
     public void Node_settings_should_refuse_an_unknown_remote_transport_naming_the_allowed_ones()
     {

@@ -255,6 +255,7 @@ public sealed class PubSubOptionsSpec
             PublishResendAfter = TimeSpan.FromMilliseconds(1500),
             PublishBatchesInFlight = 3,
             PublishStraightToTopic = false,
+            DirectDispatch = false,
         };
 
         // act
@@ -267,7 +268,7 @@ public sealed class PubSubOptionsSpec
                      "topic.max-retained-messages", "topic.max-write-batch-messages",
                      "topic.idle-timeout", "topic.consumer-timeout", "consumer.max-in-flight",
                      "consumer.renew-interval", "client.resend-after", "client.publish-batches-in-flight",
-                     "client.publish-straight-to-topic",
+                     "client.publish-straight-to-topic", "remote.direct-dispatch",
                  })
         {
             Assert.True(config.HasPath("actorpubsub." + key), key);
@@ -277,6 +278,10 @@ public sealed class PubSubOptionsSpec
         Assert.Equal(TimeSpan.FromMilliseconds(1500), config.GetTimeSpan("actorpubsub.client.resend-after"));
         Assert.Equal(3, config.GetInt("actorpubsub.client.publish-batches-in-flight"));
         Assert.False(config.GetBoolean("actorpubsub.client.publish-straight-to-topic", true));
+        Assert.False(config.GetBoolean("actorpubsub.remote.direct-dispatch", true));
+        Assert.True(PubSubConfig.Default.GetBoolean("actorpubsub.remote.direct-dispatch", false));
+        Assert.False(ConfigurationFactory.ParseString(new PubSubClientOptions { DirectDispatch = false }.ToPubSubOptions().ToHocon())
+            .GetBoolean("actorpubsub.remote.direct-dispatch", true));
         Assert.Equal(2 * 1024 * 1024, config.GetByteSize("actorpubsub.topic.max-message-size"));
     }
 

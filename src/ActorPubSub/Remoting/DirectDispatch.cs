@@ -1,0 +1,257 @@
+using System.Text;
+using ActorPubSub.Messages;
+using ActorPubSub.Serialization;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Remote;
+using Google.Protobuf;
+
+namespace ActorPubSub.Remoting;
+
+/// <summary>
+/// Takes ActorPubSub's own messages out of an inbound frame and tells them to their local recipient at once, on the
+/// connection's read loop, instead of passing the frame through Akka.Remote's protocol-state actor and endpoint reader
+/// (two more mailboxes and three more copies of the frame: the profiles in docs/benchmarks.md put Akka.Remote's
+/// decoding and hand-offs among the largest costs of a client in another process). Setting:
+/// <c>actorpubsub.remote.direct-dispatch</c>.
+/// <para>
+/// Which frames: an Akka payload whose envelope carries no sequence number (an ordinary message, not one of Akka's
+/// system messages, which need its reliable delivery), written by <see cref="PubSubSerializer"/> (the topic protocol:
+/// publishes, receipts, deliveries, acks), to an actor of this system. Everything else goes to Akka as before. An
+/// acknowledgement of system messages that rides on such a frame is passed on to Akka alone, so its reliable delivery
+/// sees every ack.
+/// </para>
+/// <para>
+/// Order: a connection's frames are read in order and every frame of the topic protocol takes this way, so between one
+/// sender and one recipient these messages keep their order, as Akka keeps it. The topic protocol's actors receive
+/// nothing else from a remote sender. The recipient and the sender are resolved by Akka's provider, and the message is
+/// told with its sender, exactly as Akka's dispatcher does; a message that cannot be read is logged and dropped, as
+/// Akka drops it, and the connection stays.
+/// </para>
+/// </summary>
+internal sealed class DirectDispatch
+{
+    /// <summary>Akka.Remote's mark of an envelope without a sequence number (<c>AkkaPduProtobuffCodec.SeqUndefined</c>).</summary>
+    private const ulong SeqUndefined = ulong.MaxValue;
+
+    /// <summary>Each system's dispatch (a system runs one transport of this kind), for <see cref="Of"/>.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ActorSystem, DirectDispatch> BySystem = new();
+
+    private readonly ExtendedActorSystem _system;
+    private long _dispatched;
+    private readonly ILoggingAdapter _log;
+    private readonly PubSubSerializer _serializer;
+    private IRemoteActorRefProvider? _provider;
+    private Address? _localAddress;
+
+    private DirectDispatch(ExtendedActorSystem system, ILoggingAdapter log, PubSubSerializer serializer)
+    {
+        _system = system;
+        _log = log;
+        _serializer = serializer;
+    }
+
+    /// <summary>The dispatch of <paramref name="system"/>, or null when the setting is off or untrusted mode is on.</summary>
+    public static DirectDispatch? For(ActorSystem system, ILoggingAdapter log)
+    {
+        var config = system.Settings.Config;
+        if (!config.GetBoolean("actorpubsub.remote.direct-dispatch", true)) return null;
+        // Untrusted mode filters what remote senders may tell, and log-received-messages logs each one: Akka's
+        // dispatcher does both, so with either on every frame takes Akka's way.
+        if (config.GetBoolean("akka.remote.untrusted-mode", false) || config.GetBoolean("akka.remote.log-received-messages", false)) return null;
+        var extended = (ExtendedActorSystem)system;
+        var serializer = extended.Serialization.FindSerializerForType(typeof(IPubSubWireMessage)) as PubSubSerializer;
+        if (serializer is null) return null;
+        var dispatch = new DirectDispatch(extended, log, serializer);
+        BySystem.AddOrUpdate(system, dispatch);
+        return dispatch;
+    }
+
+    /// <summary>The dispatch <paramref name="system"/>'s transport runs, if any (diagnostics and tests).</summary>
+    public static DirectDispatch? Of(ActorSystem system) => BySystem.TryGetValue(system, out var dispatch) ? dispatch : null;
+
+    /// <summary>Messages told to their recipient (or dropped as unreadable) here, past Akka's endpoint actors.</summary>
+    public long Dispatched => Interlocked.Read(ref _dispatched);
+
+    /// <summary>
+    /// Tells the message in <paramref name="pdu"/> (one Akka PDU) to its recipient if it is one of the topic protocol's;
+    /// false leaves the frame to Akka. <paramref name="ackOnly"/>: the PDU to pass to Akka after a dispatched message,
+    /// when the frame also carried an acknowledgement.
+    /// </summary>
+    public bool TryDispatch(ReadOnlySpan<byte> pdu, out ByteString? ackOnly)
+    {
+        ackOnly = null;
+        if (!TryReadPayload(pdu, out var container)) return false;
+        if (!TryReadContainer(container, out var ack, out var envelope)) return false;
+        if (!TryReadEnvelope(envelope, out var recipientPath, out var message, out var senderPath)) return false;
+        if (!TryReadMessage(message, out var bytes, out var manifest)) return false;
+
+        var provider = _provider ??= RemoteActorRefProvider();
+        if (provider is null) return false;
+        var local = _localAddress ??= provider.DefaultAddress;
+        var recipient = provider.ResolveActorRefWithLocalAddress(Encoding.UTF8.GetString(recipientPath), local);
+        // Only actors of this system (a live cell or one being started); a remote or unknown recipient is Akka's to route.
+        if (recipient is not ActorRefWithCell) return false;
+        var sender = senderPath.IsEmpty ? ActorRefs.NoSender : provider.ResolveActorRefWithLocalAddress(Encoding.UTF8.GetString(senderPath), local);
+
+        if (!ack.IsEmpty) ackOnly = AckOnly(ack);
+        Interlocked.Increment(ref _dispatched);
+        object read;
+        var name = Encoding.UTF8.GetString(manifest);
+        try
+        {
+            read = _serializer.FromSpan(bytes, name);
+        }
+        catch (Exception e)
+        {
+            _log.Warning(e, "Deserialization failed for an ActorPubSub message (manifest [{0}], {1} bytes) to {2}; dropped, the association remains",
+                name, bytes.Length, recipient.Path);
+            return true;
+        }
+        recipient.Tell(read, sender);
+        return true;
+    }
+
+    private IRemoteActorRefProvider? RemoteActorRefProvider()
+    {
+        var provider = _system.Provider as IRemoteActorRefProvider;
+        // The provider's address is known once remoting listens; a frame before that goes to Akka.
+        return provider?.DefaultAddress is null ? null : provider;
+    }
+
+    /// <summary>AkkaProtocolMessage: a payload (field 1) and no instruction (field 2).</summary>
+    private static bool TryReadPayload(ReadOnlySpan<byte> pdu, out ReadOnlySpan<byte> payload)
+    {
+        payload = default;
+        var found = false;
+        var reader = new WireReader(pdu);
+        while (reader.TryReadTag(out var field, out var type))
+        {
+            if (field == 1 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out payload)) return false; found = true; }
+            else if (field == 2) return false;
+            else if (!reader.TrySkip(type)) return false;
+        }
+        return found && !reader.Malformed;
+    }
+
+    /// <summary>AckAndEnvelopeContainer: an optional ack (field 1) and the envelope (field 2).</summary>
+    private static bool TryReadContainer(ReadOnlySpan<byte> container, out ReadOnlySpan<byte> ack, out ReadOnlySpan<byte> envelope)
+    {
+        ack = envelope = default;
+        var found = false;
+        var reader = new WireReader(container);
+        while (reader.TryReadTag(out var field, out var type))
+        {
+            if (field == 1 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out ack)) return false; }
+            else if (field == 2 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out envelope)) return false; found = true; }
+            else if (!reader.TrySkip(type)) return false;
+        }
+        return found && !reader.Malformed;
+    }
+
+    /// <summary>RemoteEnvelope: recipient (1), message (2), sender (4), seq (5), which must be Akka's "none".</summary>
+    private static bool TryReadEnvelope(ReadOnlySpan<byte> envelope, out ReadOnlySpan<byte> recipient, out ReadOnlySpan<byte> message, out ReadOnlySpan<byte> sender)
+    {
+        recipient = message = sender = default;
+        var seq = 0UL;   // absent means 0, a sequence number like any other
+        bool hasRecipient = false, hasMessage = false;
+        var reader = new WireReader(envelope);
+        while (reader.TryReadTag(out var field, out var type))
+        {
+            switch (field, type)
+            {
+                case (1, WireReader.LengthDelimited):
+                    if (!reader.TryReadBytes(out var r) || !TryReadPath(r, out recipient)) return false;
+                    hasRecipient = true;
+                    break;
+                case (2, WireReader.LengthDelimited):
+                    if (!reader.TryReadBytes(out message)) return false;
+                    hasMessage = true;
+                    break;
+                case (4, WireReader.LengthDelimited):
+                    if (!reader.TryReadBytes(out var s) || !TryReadPath(s, out sender)) return false;
+                    break;
+                case (5, WireReader.Fixed64):
+                    if (!reader.TryReadFixed64(out seq)) return false;
+                    break;
+                default:
+                    if (!reader.TrySkip(type)) return false;
+                    break;
+            }
+        }
+        return hasRecipient && hasMessage && seq == SeqUndefined && !recipient.IsEmpty && !reader.Malformed;
+    }
+
+    /// <summary>ActorRefData: the path (field 1).</summary>
+    private static bool TryReadPath(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> path)
+    {
+        path = default;
+        var reader = new WireReader(data);
+        while (reader.TryReadTag(out var field, out var type))
+        {
+            if (field == 1 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out path)) return false; }
+            else if (!reader.TrySkip(type)) return false;
+        }
+        return !reader.Malformed;
+    }
+
+    /// <summary>Payload: the bytes (1), the serializer (2), which must be ours, and the manifest (3).</summary>
+    private bool TryReadMessage(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> bytes, out ReadOnlySpan<byte> manifest)
+    {
+        bytes = manifest = default;
+        var serializer = 0UL;
+        var reader = new WireReader(message);
+        while (reader.TryReadTag(out var field, out var type))
+        {
+            switch (field, type)
+            {
+                case (1, WireReader.LengthDelimited):
+                    if (!reader.TryReadBytes(out bytes)) return false;
+                    break;
+                case (2, WireReader.Varint):
+                    if (!reader.TryReadVarint(out serializer)) return false;
+                    break;
+                case (3, WireReader.LengthDelimited):
+                    if (!reader.TryReadBytes(out manifest)) return false;
+                    break;
+                default:
+                    if (!reader.TrySkip(type)) return false;
+                    break;
+            }
+        }
+        // int32 on the wire: a negative id is ten bytes of varint; ours is positive.
+        return !reader.Malformed && (long)serializer == _serializer.Identifier && !manifest.IsEmpty;
+    }
+
+    /// <summary>An Akka PDU that carries only <paramref name="ack"/> (an AcknowledgementInfo), for Akka's endpoint reader.</summary>
+    private static ByteString AckOnly(ReadOnlySpan<byte> ack)
+    {
+        var inner = 1 + VarintLength((uint)ack.Length) + ack.Length;
+        var bytes = new byte[1 + VarintLength((uint)inner) + inner];
+        var at = 0;
+        bytes[at++] = 0x0A;   // AkkaProtocolMessage.payload
+        at = WriteVarint(bytes, at, (uint)inner);
+        bytes[at++] = 0x0A;   // AckAndEnvelopeContainer.ack
+        at = WriteVarint(bytes, at, (uint)ack.Length);
+        ack.CopyTo(bytes.AsSpan(at));
+        return UnsafeByteOperations.UnsafeWrap(bytes);
+    }
+
+    private static int VarintLength(uint value)
+    {
+        var n = 1;
+        while (value >= 0x80) { value >>= 7; n++; }
+        return n;
+    }
+
+    private static int WriteVarint(byte[] into, int at, uint value)
+    {
+        while (value >= 0x80)
+        {
+            into[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        into[at++] = (byte)value;
+        return at;
+    }
+}
