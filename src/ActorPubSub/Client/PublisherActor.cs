@@ -206,6 +206,9 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     private void SendHeld(string topic)
     {
         if (!_topics.TryGetValue(topic, out var producer) || producer.Held.Count == 0) return;
+        // Nothing can go (every batch place taken, or the switch to the topic itself waits): return before touching the
+        // held list, which a fast publisher keeps up to its whole window long, and which every drain and receipt visits.
+        if (producer.Switching || producer.BatchesInFlight() >= _settings.PublishBatchesInFlight) return;
         // Publishes that timed out while held are failed already: not sent.
         producer.Held.RemoveAll(o => o.Done);
         var now = Environment.TickCount64;

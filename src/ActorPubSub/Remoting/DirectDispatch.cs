@@ -51,7 +51,7 @@ internal sealed class DirectDispatch
         _serializer = serializer;
     }
 
-    /// <summary>The dispatch of <paramref name="system"/>, or null when the setting is off or untrusted mode is on.</summary>
+    /// <summary>The dispatch of <paramref name="system"/>, or null when the setting is off or untrusted mode is on (the transport asks only without TLS).</summary>
     public static DirectDispatch? For(ActorSystem system, ILoggingAdapter log)
     {
         var config = system.Settings.Config;
@@ -85,6 +85,9 @@ internal sealed class DirectDispatch
         if (!TryReadContainer(container, out var ack, out var envelope)) return false;
         if (!TryReadEnvelope(envelope, out var recipientPath, out var message, out var senderPath)) return false;
         if (!TryReadMessage(message, out var bytes, out var manifest)) return false;
+        // A manifest this version does not read as a current message (unknown, or a legacy one) is Akka's to refuse.
+        var name = Encoding.UTF8.GetString(manifest);
+        if (!_serializer.ReadsFromSpan(name)) return false;
 
         var provider = _provider ??= RemoteActorRefProvider();
         if (provider is null) return false;
@@ -97,7 +100,6 @@ internal sealed class DirectDispatch
         if (!ack.IsEmpty) ackOnly = AckOnly(ack);
         Interlocked.Increment(ref _dispatched);
         object read;
-        var name = Encoding.UTF8.GetString(manifest);
         try
         {
             read = _serializer.FromSpan(bytes, name);

@@ -58,7 +58,8 @@ internal sealed class SocketTransport : Transport
             SchemeIdentifier = "tcp";
         }
         Settings = SocketTransportSettings.Create(config, system.Settings.Config);
-        Direct = DirectDispatch.For(system, Log);
+        // With TLS, Akka's transport reads every frame: nothing to dispatch here.
+        Direct = _tls is null ? DirectDispatch.For(system, Log) : null;
     }
 
     public SocketTransportSettings Settings { get; }

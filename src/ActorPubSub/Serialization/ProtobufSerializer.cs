@@ -72,9 +72,12 @@ public abstract class ProtobufSerializer : SerializerWithStringManifest
     }
 
     /// <summary>
-    /// <see cref="FromBinary"/> from a span, for messages read straight out of a received frame (Remoting.DirectDispatch).
-    /// Only current formats; a legacy manifest, which no sender writes any more, is refused like an unknown one.
+    /// Whether <see cref="FromSpan"/> reads <paramref name="manifest"/>: a current format (not a legacy one, which only
+    /// stored data carries), for messages read straight out of a received frame (Remoting.DirectDispatch).
     /// </summary>
+    internal bool ReadsFromSpan(string manifest) => _byManifest.TryGetValue(manifest, out var entry) && entry.ReadSpan is not null;
+
+    /// <summary><see cref="FromBinary"/> from a span, for the manifests <see cref="ReadsFromSpan"/> names.</summary>
     internal object FromSpan(ReadOnlySpan<byte> bytes, string manifest)
     {
         if (!_byManifest.TryGetValue(manifest, out var entry) || entry.ReadSpan is null)
