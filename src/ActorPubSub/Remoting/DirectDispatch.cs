@@ -25,8 +25,9 @@ namespace ActorPubSub.Remoting;
 /// Order: a connection's frames are read in order and every frame of the topic protocol takes this way, so between one
 /// sender and one recipient these messages keep their order, as Akka keeps it. The topic protocol's actors receive
 /// nothing else from a remote sender. The recipient and the sender are resolved by Akka's provider, and the message is
-/// told with its sender, exactly as Akka's dispatcher does; a message that cannot be read is logged and dropped, as
-/// Akka drops it, and the connection stays.
+/// told with its sender, exactly as Akka's dispatcher does. A manifest this version does not read as a current message
+/// is left to Akka, which refuses it; a message under a known manifest whose bytes cannot be read is logged and dropped,
+/// as Akka drops it, and the connection stays.
 /// </para>
 /// </summary>
 internal sealed class DirectDispatch
@@ -82,7 +83,7 @@ internal sealed class DirectDispatch
     {
         ackOnly = null;
         if (!TryReadPayload(pdu, out var container)) return false;
-        if (!TryReadContainer(container, out var ack, out var envelope)) return false;
+        if (!TryReadContainer(container, out var hasAck, out var ack, out var envelope)) return false;
         if (!TryReadEnvelope(envelope, out var recipientPath, out var message, out var senderPath)) return false;
         if (!TryReadMessage(message, out var bytes, out var manifest)) return false;
         // A manifest this version does not read as a current message (unknown, or a legacy one) is Akka's to refuse.
@@ -97,7 +98,7 @@ internal sealed class DirectDispatch
         if (recipient is not ActorRefWithCell) return false;
         var sender = senderPath.IsEmpty ? ActorRefs.NoSender : provider.ResolveActorRefWithLocalAddress(Encoding.UTF8.GetString(senderPath), local);
 
-        if (!ack.IsEmpty) ackOnly = AckOnly(ack);
+        if (hasAck) ackOnly = AckOnly(ack);
         Interlocked.Increment(ref _dispatched);
         object read;
         try
@@ -136,15 +137,19 @@ internal sealed class DirectDispatch
         return found && !reader.Malformed;
     }
 
-    /// <summary>AckAndEnvelopeContainer: an optional ack (field 1) and the envelope (field 2).</summary>
-    private static bool TryReadContainer(ReadOnlySpan<byte> container, out ReadOnlySpan<byte> ack, out ReadOnlySpan<byte> envelope)
+    /// <summary>
+    /// AckAndEnvelopeContainer: an optional ack (field 1) and the envelope (field 2). The ack's presence counts, not its
+    /// length: the ack of Akka's first system message (sequence number 0) is an empty message.
+    /// </summary>
+    private static bool TryReadContainer(ReadOnlySpan<byte> container, out bool hasAck, out ReadOnlySpan<byte> ack, out ReadOnlySpan<byte> envelope)
     {
         ack = envelope = default;
+        hasAck = false;
         var found = false;
         var reader = new WireReader(container);
         while (reader.TryReadTag(out var field, out var type))
         {
-            if (field == 1 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out ack)) return false; }
+            if (field == 1 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out ack)) return false; hasAck = true; }
             else if (field == 2 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out envelope)) return false; found = true; }
             else if (!reader.TrySkip(type)) return false;
         }

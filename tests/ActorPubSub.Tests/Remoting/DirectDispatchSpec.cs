@@ -89,15 +89,17 @@ public sealed class DirectDispatchSpec
         Assert.Null(DirectDispatch.Of(sender));
     }
 
-    [Fact]
-    public async Task A_frame_it_takes_should_reach_the_recipient_with_the_sender_and_pass_the_acknowledgement_on()
+    [Theory]
+    [InlineData(41ul, true)]
+    [InlineData(0ul, false)]   // the ack of Akka's first system message (sequence number 0): an empty AcknowledgementInfo
+    public async Task A_frame_it_takes_should_reach_the_recipient_with_the_sender_and_pass_the_acknowledgement_on(ulong cumulative, bool nacks)
     {
         // arrange
         using var system = Start("system");
         var done = new TaskCompletionSource<List<object>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var senders = new List<IActorRef>();
         var target = system.ActorOf(Props.Create(() => new Collector(1, done, senders, null, null)), "target");
-        var ack = new AckBuilder { CumulativeAck = 41, Nacks = [38, 39] }.Bytes();
+        var ack = new AckBuilder { CumulativeAck = cumulative, Nacks = nacks ? [38, 39] : [] }.Bytes();
         var frame = Frame(system, Path(system, target), Ack(7), sender: "akka.tcp://other@127.0.0.1:1/user/publisher", ack: ack);
 
         // act
@@ -283,7 +285,8 @@ public sealed class DirectDispatchSpec
 
         public byte[] Bytes() => Message(w =>
         {
-            w.WriteTag(1, WireFormat.WireType.Fixed64); w.WriteFixed64(CumulativeAck);
+            // proto3 leaves a field at its default out, as Akka's codec does
+            if (CumulativeAck != 0) { w.WriteTag(1, WireFormat.WireType.Fixed64); w.WriteFixed64(CumulativeAck); }
             if (Nacks.Length == 0) return;
             w.WriteTag(2, WireFormat.WireType.LengthDelimited); w.WriteLength(Nacks.Length * 8);
             foreach (var nack in Nacks) w.WriteFixed64(nack);
