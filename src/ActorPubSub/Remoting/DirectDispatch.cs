@@ -96,7 +96,8 @@ internal sealed class DirectDispatch
         var recipient = provider.ResolveActorRefWithLocalAddress(Encoding.UTF8.GetString(recipientPath), local);
         // Only actors of this system (a live cell or one being started); a remote or unknown recipient is Akka's to route.
         if (recipient is not ActorRefWithCell) return false;
-        var sender = senderPath.IsEmpty ? ActorRefs.NoSender : provider.ResolveActorRefWithLocalAddress(Encoding.UTF8.GetString(senderPath), local);
+        // No sender on the wire: dead letters, as Akka's dispatcher tells it.
+        var sender = senderPath.IsEmpty ? _system.DeadLetters : provider.ResolveActorRefWithLocalAddress(Encoding.UTF8.GetString(senderPath), local);
 
         if (hasAck) ackOnly = AckOnly(ack);
         Interlocked.Increment(ref _dispatched);

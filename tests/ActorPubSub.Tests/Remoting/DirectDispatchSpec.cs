@@ -116,6 +116,25 @@ public sealed class DirectDispatchSpec
         Assert.Equal(ack, container[0].Value);
     }
 
+    [Fact]
+    public async Task A_frame_without_a_sender_should_be_told_from_dead_letters_as_Akka_tells_it()
+    {
+        // arrange
+        using var system = Start("system");
+        var done = new TaskCompletionSource<List<object>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var senders = new List<IActorRef>();
+        var target = system.ActorOf(Props.Create(() => new Collector(1, done, senders, null, null)), "target");
+
+        // act
+        var taken = DirectDispatch.Of(system)!.TryDispatch(Frame(system, Path(system, target), Ack(1)), out var ackOnly);
+
+        // assert
+        Assert.True(taken);
+        Assert.Null(ackOnly);
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(system.DeadLetters, senders.Single());
+    }
+
     public static TheoryData<string> FramesLeftToAkka => new()
     {
         "sequence number",          // one of Akka's system messages: its reliable delivery
