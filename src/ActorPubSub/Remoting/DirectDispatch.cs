@@ -1,6 +1,5 @@
 using System.Text;
 using ActorPubSub.Messages;
-using ActorPubSub.Serialization;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
@@ -16,7 +15,7 @@ namespace ActorPubSub.Remoting;
 /// <c>actorpubsub.remote.direct-dispatch</c>.
 /// <para>
 /// Which frames: an Akka payload whose envelope carries no sequence number (an ordinary message, not one of Akka's
-/// system messages, which need its reliable delivery), written by <see cref="PubSubSerializer"/> (the topic protocol:
+/// system messages, which need its reliable delivery), written by the topic protocol's serializer (<see cref="IDirectDispatchSerializer"/>:
 /// publishes, receipts, deliveries, acks), to an actor of this system. Everything else goes to Akka as before. An
 /// acknowledgement of system messages that rides on such a frame is passed on to Akka alone, so its reliable delivery
 /// sees every ack.
@@ -41,15 +40,17 @@ internal sealed class DirectDispatch
     private readonly ExtendedActorSystem _system;
     private long _dispatched;
     private readonly ILoggingAdapter _log;
-    private readonly PubSubSerializer _serializer;
+    private readonly IDirectDispatchSerializer _serializer;
+    private readonly int _serializerId;
     private IRemoteActorRefProvider? _provider;
     private Address? _localAddress;
 
-    private DirectDispatch(ExtendedActorSystem system, ILoggingAdapter log, PubSubSerializer serializer)
+    private DirectDispatch(ExtendedActorSystem system, ILoggingAdapter log, IDirectDispatchSerializer serializer, int serializerId)
     {
         _system = system;
         _log = log;
         _serializer = serializer;
+        _serializerId = serializerId;
     }
 
     /// <summary>The dispatch of <paramref name="system"/>, or null when the setting is off or untrusted mode is on (the transport asks only without TLS).</summary>
@@ -61,9 +62,10 @@ internal sealed class DirectDispatch
         // dispatcher does both, so with either on every frame takes Akka's way.
         if (config.GetBoolean("akka.remote.untrusted-mode", false) || config.GetBoolean("akka.remote.log-received-messages", false)) return null;
         var extended = (ExtendedActorSystem)system;
-        var serializer = extended.Serialization.FindSerializerForType(typeof(IPubSubWireMessage)) as PubSubSerializer;
-        if (serializer is null) return null;
-        var dispatch = new DirectDispatch(extended, log, serializer);
+        // The topic protocol's serializer, as bound in reference.conf to its wire marker.
+        var serializer = extended.Serialization.FindSerializerForType(typeof(IPubSubWireMessage));
+        if (serializer is not IDirectDispatchSerializer readsSpans) return null;
+        var dispatch = new DirectDispatch(extended, log, readsSpans, serializer.Identifier);
         BySystem.AddOrUpdate(system, dispatch);
         return dispatch;
     }
@@ -228,7 +230,7 @@ internal sealed class DirectDispatch
             }
         }
         // int32 on the wire: a negative id is ten bytes of varint; ours is positive.
-        return !reader.Malformed && (long)serializer == _serializer.Identifier && !manifest.IsEmpty;
+        return !reader.Malformed && (long)serializer == _serializerId && !manifest.IsEmpty;
     }
 
     /// <summary>An Akka PDU that carries only <paramref name="ack"/> (an AcknowledgementInfo), for Akka's endpoint reader.</summary>

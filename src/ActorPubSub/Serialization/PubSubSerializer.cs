@@ -68,7 +68,7 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
     Of<LimitsChanged, P.LimitsChanged>("eLC", Events.ToProto, Events.FromProto),
     Of<TopicSnapshot, P.TopicSnapshot>("eT", Events.ToProto, Events.FromProto),
     .. LegacyTopicEvents.Entries,
-])
+]), Remoting.IDirectDispatchSerializer
 {
     public const int SerializerId = 471;
 
@@ -79,6 +79,11 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
     internal const string CompactReceiptsManifest = "tPC";
 
     public override int Identifier => SerializerId;
+
+    // The transport reads the topic protocol straight out of received frames (Remoting.DirectDispatch).
+    bool Remoting.IDirectDispatchSerializer.ReadsFromSpan(string manifest) => ReadsFromSpan(manifest);
+
+    object Remoting.IDirectDispatchSerializer.FromSpan(ReadOnlySpan<byte> bytes, string manifest) => FromSpan(bytes, manifest);
 
     public override string Manifest(object o) =>
         o is PublishReceipts receipts && Protocol.TravelsCompact(receipts) ? CompactReceiptsManifest : base.Manifest(o);

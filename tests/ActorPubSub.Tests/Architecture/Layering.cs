@@ -45,11 +45,13 @@ public static partial class Layering
             // the topic catalogue (owners, schema versions, compatibility) and each node's cache of its contracts
             ["Catalog"] = Engine,
             ["Client"] = Client,
-            // Akka.Remote's transport of our own: a leaf on Akka.Remote that Hosting names in the configuration it renders
-            ["Remoting"] = [],
+            // Akka.Remote's transport of our own: a leaf on Akka.Remote that Hosting names in the configuration it renders;
+            // its direct dispatch finds the topic protocol's serializer by the protocol's wire marker
+            ["Remoting"] = ["Messages"],
             ["Hosting"] = Client.Add("Remoting"),
             // Serialization sees the message types of every layer; nothing depends on it (it is bound in reference.conf)
-            ["Serialization"] = Client,
+            // (and implements the transport's IDirectDispatchSerializer for the topic protocol)
+            ["Serialization"] = Client.Add("Remoting"),
         }.ToImmutableDictionary();
 
     /// <summary>One reference that the direction forbids.</summary>
