@@ -17,8 +17,7 @@ internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IM
     public static ManifestEntry Of<T, TProto>(string manifest, Func<T, TProto> toProto, Func<TProto, T> fromProto)
         where T : class
         where TProto : class, IMessage<TProto>, new() =>
-        new(typeof(T), manifest, message => toProto((T)message), bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)),
-            ReadSpan: bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)));
+        Current(typeof(T), manifest, message => toProto((T)message), ReaderOf(fromProto), alternative: false);
 
     public static ManifestEntry Legacy<T>(string manifest, Func<byte[], T> read) where T : class =>
         new(typeof(T), manifest, null, read);
@@ -27,11 +26,19 @@ internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IM
     public static ManifestEntry AlternativeOf<T, TProto>(string manifest, Func<TProto, T> fromProto)
         where T : class
         where TProto : class, IMessage<TProto>, new() =>
-        new(typeof(T), manifest, null, bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)), Alternative: true,
-            ReadSpan: bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes)));
+        Current(typeof(T), manifest, null, ReaderOf(fromProto), alternative: true);
 
     /// <summary>Reads a message from bytes it does not keep.</summary>
     public delegate object SpanReader(ReadOnlySpan<byte> bytes);
+
+    /// <summary>A row of a current format: one protobuf parse serves both the array and the span reader.</summary>
+    private static ManifestEntry Current(Type type, string manifest, Func<object, IMessage>? toProto, SpanReader read, bool alternative) =>
+        new(type, manifest, toProto, bytes => read(bytes), alternative, read);
+
+    private static SpanReader ReaderOf<T, TProto>(Func<TProto, T> fromProto)
+        where T : class
+        where TProto : class, IMessage<TProto>, new() =>
+        bytes => fromProto(Parser<TProto>.Instance.ParseFrom(bytes));
 
     private static class Parser<TProto> where TProto : class, IMessage<TProto>, new()
     {
