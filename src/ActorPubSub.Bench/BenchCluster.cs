@@ -54,6 +54,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             SqliteFile = sqliteFile,
             PostgreSqlConnectionString = o.Postgres,
             SqliteSynchronous = o.SqliteNormal ? SqliteSynchronous.Normal : SqliteSynchronous.Full,
+            DeliverBeforeSync = o.DeliverBeforeSync,
             StandaloneCluster = !o.TwoSystems,
             HostTopics = hostTopics,
             // The broker is the only topic node (the remote client hosts none).
@@ -70,6 +71,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             SqliteFile = sqliteFile,
             PostgreSqlConnectionString = o.Postgres,
             SqliteSynchronous = o.SqliteNormal ? SqliteSynchronous.Normal : SqliteSynchronous.Full,
+            DeliverBeforeSync = o.DeliverBeforeSync,
             ConsumerMaxInFlight = o.MaxInFlight,
             StandaloneCluster = !o.TwoSystems,
             HostTopics = hostTopics,
@@ -130,6 +132,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         if (o.SqliteNormal) settings["SqliteSynchronous"] = "normal";
         if (o.RemoteTransport is { } transport) settings["RemoteTransport"] = transport.ToString();
         if (o.DirectDispatch is { } direct) settings["DirectDispatch"] = direct ? "true" : "false";
+        if (o.DeliverBeforeSync is { } early) settings["DeliverBeforeSync"] = early ? "true" : "false";
         var node = NodeProcess.Start(settings, o.NodeEnvironment, directory);
         try
         {

@@ -45,6 +45,9 @@ internal sealed record BenchOptions
           --direct-dispatch on|off  actorpubsub.remote.direct-dispatch on both ends (the client and, with
                              --node-process, the node's Node:DirectDispatch): received topic-protocol
                              messages skip Akka.Remote's endpoint actors (on, the default) or not
+          --deliver-before-sync on|off  with SQLite full: topics deliver once a commit is written, while
+                             its fsync runs (on, the default), or after the fsync (off); receipts wait
+                             for the fsync either way (the node's Node:DeliverBeforeSync)
           --node-env NAME=VALUE  an environment variable for the node process only (repeatable), e.g.
                              DOTNET_TieredPGO=0 to show a runtime setting both ways
           --warmup N         --node-process's warm-up run: N messages (w3 5N, latency 1 s); default
@@ -82,6 +85,9 @@ internal sealed record BenchOptions
 
     /// <summary>--direct-dispatch: actorpubsub.remote.direct-dispatch on both ends; null is the product's default.</summary>
     public bool? DirectDispatch { get; init; }
+
+    /// <summary>--deliver-before-sync: PubSubOptions.DeliverBeforeSync on the topic node; null is the product's default.</summary>
+    public bool? DeliverBeforeSync { get; init; }
 
     /// <summary>The broker is the shipped node in a process of its own (see <see cref="Usage"/>).</summary>
     public bool NodeProcess { get; init; }
@@ -147,6 +153,15 @@ internal sealed record BenchOptions
                         var v => throw new BenchUsageException($"--direct-dispatch is on or off, not '{v}'."),
                     },
                 },
+                "--deliver-before-sync" => o with
+                {
+                    DeliverBeforeSync = Value() switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        var v => throw new BenchUsageException($"--deliver-before-sync is on or off, not '{v}'."),
+                    },
+                },
                 "--postgres" => o with { Postgres = Value() },
                 "--transient-window" => o with { TransientWindow = Int(1) },
                 "--sqlite-sync" => o with
@@ -205,7 +220,8 @@ internal sealed record BenchOptions
     }
 
     /// <summary>Where the journal lives, as the results name it.</summary>
-    public string Store => Postgres is not null ? "postgresql" : SqliteNormal ? "sqlite-normal" : "sqlite-full";
+    public string Store => Postgres is not null ? "postgresql" : SqliteNormal ? "sqlite-normal"
+        : DeliverBeforeSync == false ? "sqlite-full-deliver-after-sync" : "sqlite-full";
 }
 
 internal sealed class BenchUsageException(string message) : Exception(message);

@@ -133,6 +133,13 @@ public sealed partial class NodeSettings
     public bool DirectDispatch { get; set; } = true;
 
     /// <summary>
+    /// With SQLite and <see cref="SqliteSynchronous"/> full: topics deliver a message once its commit is written, while the
+    /// fsync runs; receipts wait for the fsync either way (<c>PubSubOptions.DeliverBeforeSync</c>).
+    /// <b>Default:</b> true.
+    /// </summary>
+    public bool DeliverBeforeSync { get; set; } = true;
+
+    /// <summary>
     /// Forms a one-node cluster of its own (true) or joins <see cref="SeedNodes"/> (false).
     /// <b>Default:</b> true exactly when no seed nodes are given.
     /// </summary>
@@ -295,7 +302,8 @@ public sealed partial class NodeSettings
         get
         {
             if (SqlitePath is { } file)
-                return $"SQLite {file} (synchronous {SqliteCommits.ToString().ToLowerInvariant()})";
+                return $"SQLite {file} (synchronous {SqliteCommits.ToString().ToLowerInvariant()}" +
+                       (SqliteCommits == ActorPubSub.Hosting.SqliteSynchronous.Full ? $", delivery {(DeliverBeforeSync ? "before" : "after")} the fsync)" : ")");
             var pg = new NpgsqlConnectionStringBuilder(PostgreSqlConnectionString);
             return $"PostgreSQL (host {pg.Host}, database {pg.Database})";
         }
@@ -316,6 +324,7 @@ public sealed partial class NodeSettings
         AllowSqliteInCluster = AllowSqliteInCluster,
         RemoteTransport = RemoteTransport,
         DirectDispatch = DirectDispatch,
+        DeliverBeforeSync = DeliverBeforeSync,
         AcceptClusterClients = AcceptClusterClients,
     };
 

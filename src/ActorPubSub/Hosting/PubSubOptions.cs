@@ -28,6 +28,17 @@ public sealed class PubSubOptions
     /// </summary>
     public SqliteSynchronous? SqliteSynchronous { get; set; }
 
+    /// <summary>
+    /// With SQLite and <see cref="Hosting.SqliteSynchronous.Full"/>: whether a topic delivers a message to its subscribers
+    /// once its commit is written, while the fsync runs, rather than after the fsync. Either way the publisher's receipt
+    /// waits for the fsync (a confirmed publish survives power loss). A written commit outlives a crash or kill of the
+    /// process; only a crash of the machine between the write and the fsync can take a message a subscriber already
+    /// had, whose publisher was never confirmed. The next commit also runs while the last one's fsync does.
+    /// <b>Default:</b> true. Ignored with PostgreSQL (a commit there is durable when it returns) and with
+    /// <see cref="Hosting.SqliteSynchronous.Normal"/> (no fsync per commit).
+    /// </summary>
+    public bool? DeliverBeforeSync { get; set; }
+
     /// <summary>PostgreSQL connection string; when set, topics persist in PostgreSQL. <b>Default:</b> none (SQLite).</summary>
     public string? PostgreSqlConnectionString { get; set; }
 

@@ -79,9 +79,13 @@ internal static class PubSubStorage
     /// </summary>
     public static string JournalTuning(PubSubOptions options, string pluginId)
     {
+        // FULL with delivery before the fsync: the writer commits as NORMAL does and fsyncs the WAL itself, as FULL would.
+        var synchronous = options.SqliteSynchronous ?? SqliteSynchronous.Full;
+        var syncSeparately = synchronous == SqliteSynchronous.Full && options.DeliverBeforeSync != false;
         var sqliteWriter = options.PostgreSqlConnectionString is null
             ? $"parallelism = 1, batch-size = {SqliteBatchRows}, {Journal.TopicWriteJournal.SqlitePragmasKey} = " +
-              $"\"{SqliteConnectionSetup.Pragmas(options.SqliteSynchronous ?? SqliteSynchronous.Full, SqliteConnectionSetup.BusyTimeout)}\""
+              $"\"{SqliteConnectionSetup.Pragmas(syncSeparately ? SqliteSynchronous.Normal : synchronous, SqliteConnectionSetup.BusyTimeout)}\", " +
+              $"{Journal.TopicWriteJournal.SqliteSyncSeparatelyKey} = {(syncSeparately ? "on" : "off")}"
             : "";
         // Akka.Persistence.Sql's journal with ActorPubSub's own writes (prepared INSERTs): see TopicWriteJournal.
         var journalClass = $"class = \"{typeof(Journal.TopicWriteJournal).FullName}, {typeof(Journal.TopicWriteJournal).Assembly.GetName().Name}\"";

@@ -13,6 +13,9 @@ namespace ActorPubSub.Journal;
 /// transaction with.</para>
 /// <para>The queue holds at most <c>buffer-size</c> writes; beyond that a write fails at once with the reason. Each topic
 /// has at most a few writes outstanding, so the bound is reached only when the database stalls.</para>
+/// <para>With a store that syncs separately (<see cref="IJournalStore.SyncsSeparately"/>), a write is first written
+/// (committed, not yet fsynced) and then synced: one syncer fsyncs for every write committed before it started, while
+/// the workers commit the next ones. A write is synced only by an fsync that began after its commit returned.</para>
 /// </remarks>
 internal sealed class JournalWriteQueue : IAsyncDisposable
 {
@@ -20,7 +23,21 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
     {
         public IReadOnlyList<JournalInsert> Rows { get; } = rows;
         public CancellationToken Cancellation { get; } = cancellation;
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Synced { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public JournalWrite Write => new(Written.Task, Synced.Task);
+
+        public void Fail(Exception e)
+        {
+            Written.TrySetException(e);
+            Synced.TrySetException(e);
+        }
+
+        public void Cancel()
+        {
+            Written.TrySetCanceled(Cancellation);
+            Synced.TrySetCanceled(Cancellation);
+        }
     }
 
     private readonly IJournalStore _store;
@@ -29,6 +46,8 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _workers;
+    private readonly Channel<Entry> _unsynced = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _syncer = Task.CompletedTask;
     private int _waiting;
 
     /// <param name="batchRows">The rows a worker takes into one transaction (it takes at least one write).</param>
@@ -40,29 +59,40 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
         _batchRows = Math.Max(1, batchRows);
         _capacity = Math.Max(1, capacity);
         _workers = [.. Enumerable.Range(0, Math.Max(1, parallelism)).Select(_ => Task.Run(WorkAsync))];
+        // The fsync blocks its thread for as long as the disk takes: a thread of its own, not one of the pool's.
+        if (store.SyncsSeparately) _syncer = Task.Factory.StartNew(SyncLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Queues one atomic write; the task completes when its rows are committed, or fails when they are not.</summary>
+    /// <summary>True when a write is written before it is synced (the store syncs separately).</summary>
+    public bool SyncsSeparately => _store.SyncsSeparately;
+
+    /// <summary>
+    /// Queues one atomic write: its <see cref="JournalWrite.Written"/> completes when its rows are committed, its
+    /// <see cref="JournalWrite.Synced"/> when they are durable; both fail when they are not.
+    /// </summary>
     /// <param name="cancellation">
     /// Cancelled when the caller gives up (the journal's circuit breaker timed the write out): a write still queued then
     /// is dropped, not committed after its failure was reported. Once in a transaction it runs to its end.
     /// </param>
-    public Task WriteAsync(IReadOnlyList<JournalInsert> rows, CancellationToken cancellation)
+    public JournalWrite Write(IReadOnlyList<JournalInsert> rows, CancellationToken cancellation)
     {
         if (Interlocked.Increment(ref _waiting) > _capacity)
         {
             Interlocked.Decrement(ref _waiting);
-            return Task.FromException(new InvalidOperationException(
+            return JournalWrite.Failed(new InvalidOperationException(
                 $"The journal's write queue is full: {_capacity} writes are waiting for the database (the journal's buffer-size)."));
         }
         var entry = new Entry(rows, cancellation);
         if (!_queue.Writer.TryWrite(entry))
         {
             Interlocked.Decrement(ref _waiting);
-            return Task.FromException(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal is stopping."));
+            return JournalWrite.Failed(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal is stopping."));
         }
-        return entry.Done.Task;
+        return entry.Write;
     }
+
+    /// <summary>Queues one atomic write; the task completes when its rows are durable (see <see cref="Write"/>).</summary>
+    public Task WriteAsync(IReadOnlyList<JournalInsert> rows, CancellationToken cancellation) => Write(rows, cancellation).Synced;
 
     private async Task WorkAsync()
     {
@@ -80,7 +110,7 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
                     Interlocked.Decrement(ref _waiting);
                     if (entry.Cancellation.IsCancellationRequested)
                     {
-                        entry.Done.TrySetCanceled(entry.Cancellation);
+                        entry.Cancel();
                         continue;
                     }
                     batch.Add(entry);
@@ -95,7 +125,7 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
         }
         finally
         {
-            foreach (var entry in batch) entry.Done.TrySetException(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
+            foreach (var entry in batch) entry.Fail(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
         }
     }
 
@@ -106,12 +136,12 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
         try
         {
             await _store.InsertAsync(rows, ct);
-            foreach (var entry in batch) entry.Done.TrySetResult();
+            foreach (var entry in batch) Committed(entry);
             return;
         }
         catch (Exception e) when (batch.Count == 1 || ct.IsCancellationRequested)
         {
-            foreach (var entry in batch) entry.Done.TrySetException(e);
+            foreach (var entry in batch) entry.Fail(e);
             return;
         }
         catch
@@ -123,17 +153,54 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
             if (entry.Cancellation.IsCancellationRequested)
             {
                 // Its failure is reported already (the breaker gave up on it meanwhile): do not commit it now.
-                entry.Done.TrySetCanceled(entry.Cancellation);
+                entry.Cancel();
                 continue;
             }
             try
             {
                 await _store.InsertAsync([entry.Rows], ct);
-                entry.Done.TrySetResult();
+                Committed(entry);
             }
             catch (Exception e)
             {
-                entry.Done.TrySetException(e);
+                entry.Fail(e);
+            }
+        }
+    }
+
+    private void Committed(Entry entry)
+    {
+        if (!_store.SyncsSeparately)
+        {
+            entry.Written.TrySetResult();
+            entry.Synced.TrySetResult();
+            return;
+        }
+        // Queued for the syncer before the writer hears of it, so no later write can be synced ahead of this one.
+        if (!_unsynced.Writer.TryWrite(entry)) entry.Synced.TrySetException(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
+        entry.Written.TrySetResult();
+    }
+
+    /// <summary>
+    /// The syncer: takes every write committed so far, fsyncs once for all of them, and completes them; writes committed
+    /// meanwhile wait for the next fsync. A failed fsync fails the writes it was for (their data may not be on disk).
+    /// </summary>
+    private void SyncLoop()
+    {
+        var taken = new List<Entry>();
+        // Blocking waits on purpose: this is the syncer's own thread (an fsync must not hold one of the pool's).
+        while (_unsynced.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            taken.Clear();
+            while (_unsynced.Reader.TryRead(out var entry)) taken.Add(entry);
+            try
+            {
+                _store.Sync();
+                foreach (var entry in taken) entry.Synced.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                foreach (var entry in taken) entry.Synced.TrySetException(e);
             }
         }
     }
@@ -145,7 +212,10 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
         await _stopping.CancelAsync();
         try { await Task.WhenAll(_workers); } catch (OperationCanceledException) { }
         while (_queue.Reader.TryRead(out var entry))
-            entry.Done.TrySetException(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
+            entry.Fail(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
+        // Writes committed before the workers stopped get their fsync (or its failure) before the store closes.
+        _unsynced.Writer.TryComplete();
+        await _syncer;
         await _store.DisposeAsync();
         _stopping.Dispose();
     }

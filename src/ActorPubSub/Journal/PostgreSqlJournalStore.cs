@@ -13,6 +13,11 @@ internal sealed class PostgreSqlJournalStore(string connectionString, string ins
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
     private readonly bool _withWriter = insertSql.Contains("$7", StringComparison.Ordinal);
 
+    /// <summary>A PostgreSQL commit is durable when it returns (as the server's <c>synchronous_commit</c> says).</summary>
+    public bool SyncsSeparately => false;
+
+    public void Sync() { }
+
     public async Task InsertAsync(IReadOnlyList<IReadOnlyList<JournalInsert>> writes, CancellationToken ct)
     {
         await using var connection = await _source.OpenConnectionAsync(ct);

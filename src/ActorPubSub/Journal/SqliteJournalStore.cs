@@ -12,14 +12,24 @@ namespace ActorPubSub.Journal;
 /// back with it, and a file that was replaced or unlocked meanwhile is seen afresh.
 /// </remarks>
 /// <param name="pragmas">Run on the connection when it opens (busy timeout, synchronous level).</param>
-internal sealed class SqliteJournalStore(string connectionString, string insertSql, string? writerUuid, string pragmas)
+/// <param name="syncSeparately">
+/// The connection commits with <c>synchronous = NORMAL</c> (its pragmas say so) and <see cref="Sync"/> fsyncs the WAL file,
+/// which is what <c>synchronous = FULL</c> does inside each commit: the commit is written (readable, and it outlives a
+/// crash of the process) before it is durable, and the next commit runs while the fsync of the last one does.
+/// </param>
+internal sealed class SqliteJournalStore(string connectionString, string insertSql, string? writerUuid, string pragmas, bool syncSeparately = false)
     : IJournalStore
 {
     private readonly Lock _gate = new();
+    private readonly Lock _syncGate = new();
+    private FileStream? _wal;                // the WAL file, for Sync; opened at the first Sync after a connection opened
+    private string? _walPath;                // set when the first connection opened
     private SqliteConnection? _connection;
     private SqliteCommand? _insert;
     private SqliteParameter[] _parameters = [];
-    private bool _disposed;
+    private volatile bool _disposed;
+
+    public bool SyncsSeparately => syncSeparately;
 
     public Task InsertAsync(IReadOnlyList<IReadOnlyList<JournalInsert>> writes, CancellationToken ct)
     {
@@ -74,6 +84,7 @@ internal sealed class SqliteJournalStore(string connectionString, string insertS
             if (used == 7) _parameters[6].Value = (object?)writerUuid ?? DBNull.Value;
             insert.Prepare();
             (_connection, _insert) = (connection, insert);
+            lock (_syncGate) _walPath = connection.DataSource + "-wal";
             return insert;
         }
         catch
@@ -83,11 +94,45 @@ internal sealed class SqliteJournalStore(string connectionString, string insertS
         }
     }
 
+    public void Sync()
+    {
+        if (!syncSeparately) return;
+        lock (_syncGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_wal is null)
+            {
+                if (_walPath is not { } path) return;   // nothing was ever committed
+                try
+                {
+                    // Write access only because .NET flushes to disk only a stream it may write; nothing is written.
+                    _wal = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
+                }
+                catch (FileNotFoundException)
+                {
+                    // SQLite removes the WAL only after a checkpoint moved (and synced) all of it into the database file.
+                    return;
+                }
+                // A WAL created since the last sync (at the first write, or after the last connection closed) is a new
+                // directory entry: without this, a machine crash could lose the file with every commit in it.
+                DirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            }
+            _wal.Flush(flushToDisk: true);
+        }
+    }
+
     private void Close()
     {
         _insert?.Dispose();
         _connection?.Dispose();
         (_connection, _insert) = (null, null);
+        lock (_syncGate)
+        {
+            // Closing the last connection may remove the WAL (after a checkpoint that synced it); the next Sync opens
+            // whatever WAL is there then, which holds every commit not yet checkpointed, this connection's included.
+            _wal?.Dispose();
+            _wal = null;
+        }
     }
 
     public ValueTask DisposeAsync()

@@ -38,10 +38,17 @@ internal sealed class TopicWriteJournal : SqlWriteJournal
     /// </summary>
     public const string SqlitePragmasKey = "actorpubsub-sqlite-pragmas";
 
+    /// <summary>
+    /// The plugin setting that has the SQLite writer fsync the WAL itself after each commit (its pragmas then say
+    /// <c>synchronous = NORMAL</c>), so a write is written before it is synced (see <see cref="SyncNotices"/>).
+    /// </summary>
+    public const string SqliteSyncSeparatelyKey = "actorpubsub-sqlite-sync-separately";
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Akka.Serialization.Serialization _serialization = Context.System.Serialization;
     private readonly string? _defaultSerializer;
     private readonly JournalWriteQueue? _queue;
+    private readonly SyncNotices? _notices;
     private readonly Dictionary<string, Task> _inProgress = new();
 
     public TopicWriteJournal(Config journalConfig) : base(journalConfig)
@@ -56,6 +63,11 @@ internal sealed class TopicWriteJournal : SqlWriteJournal
             return;
         }
         _queue = new JournalWriteQueue(store, settings.DaoConfig.BatchSize, settings.DaoConfig.Parallelism, settings.DaoConfig.BufferSize);
+        if (_queue.SyncsSeparately)
+        {
+            _notices = SyncNotices.For(Context.System);
+            _notices.JournalSplits(Self);
+        }
     }
 
     private static IJournalStore? CreateStore(JournalConfig settings, Config config, out string reason)
@@ -78,7 +90,8 @@ internal sealed class TopicWriteJournal : SqlWriteJournal
                 return null;
             }
             return new SqliteJournalStore(settings.ConnectionString,
-                JournalTable.InsertSql(settings.TableConfig, "0", i => $"$p{i}"), writerUuid, pragmas);
+                JournalTable.InsertSql(settings.TableConfig, "0", i => $"$p{i}"), writerUuid, pragmas,
+                syncSeparately: config.GetBoolean(SqliteSyncSeparatelyKey, false));
         }
         if (settings.ProviderName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase))
             return new PostgreSqlJournalStore(settings.ConnectionString,
@@ -114,12 +127,28 @@ internal sealed class TopicWriteJournal : SqlWriteJournal
         }
 
         var results = rejections is null ? null : (IImmutableList<Exception>)ImmutableList.CreateRange(rejections.Select(r => r!));
-        var write = rows.Count == 0 ? Task.CompletedTask : _queue.WriteAsync(rows, cancellationToken);
+        var queued = rows.Count == 0 ? JournalWrite.Done : _queue.Write(rows, cancellationToken);
         var persistenceId = writes[0].PersistenceId;
-        _inProgress[persistenceId] = write;
+        // In progress until durable: a recovery waits for the fsync too, so what it replays is on disk.
+        var durable = queued.Synced;
+        _inProgress[persistenceId] = durable;
         var self = Self;
-        write.ContinueWith(t => self.Tell(new WriteDone(persistenceId, t)), CancellationToken.None,
+        durable.ContinueWith(t => self.Tell(new WriteDone(persistenceId, t)), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var write = durable;
+        if (rows.Count > 0 && _notices?.ListenerOf(persistenceId) is { } listener)
+        {
+            // The listener takes the write as done once written, and hears of the fsync on its own.
+            var upTo = rows[^1].SequenceNr;
+            var written = queued.Written;
+            durable.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully) listener.Tell(new JournalSynced(upTo));
+                else if (written.IsCompletedSuccessfully)
+                    listener.Tell(new JournalSyncFailed(upTo, t.Exception?.InnerException ?? new OperationCanceledException("The journal's sync was cancelled.")));
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            write = written;
+        }
         return write.ContinueWith(t =>
         {
             if (t.IsFaulted) throw t.Exception!.InnerExceptions.Count == 1 ? t.Exception.InnerException! : t.Exception;

@@ -55,6 +55,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TopicState _state;
     private readonly GroupCommit _commit;
+    private readonly SyncedReplies _synced = new();
+    private readonly SyncNotices _notices;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private Phase _phase = Phase.Active;
     private TimeSpan? _tickInterval;        // the running Tick timer's interval; null: not ticking
@@ -87,6 +89,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         PersistenceId = TopicNames.TopicPersistenceId(topic);
         JournalPluginId = settings.JournalPluginId;
         SnapshotPluginId = settings.SnapshotPluginId;
+        _notices = SyncNotices.For(Context.System);
+        _notices.Listen(PersistenceId, Self);
 
         // Recovering: the replay rebuilds the state; commands wait (Akka.Persistence stashes them) until it completed.
         Recover<SnapshotOffer>(offer => _state.Restore((TopicSnapshot)offer.Snapshot, Now, DateTime.UtcNow));
@@ -198,6 +202,8 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Topic {Topic}: deleting journal up to {JournalPosition} failed", _topic, f.ToSequenceNr));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Topic {Topic}: deleting old snapshots failed", _topic));
+        Command<JournalSynced>(OnSynced);
+        Command<JournalSyncFailed>(OnSyncFailed);
     }
 
     private void Enter(Phase phase)
@@ -234,8 +240,11 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Timers.Cancel(nameof(DrainTimeout));
         Enter(Phase.Stopping);
         TryWrite();
-        if (!_commit.IsWriting) StopNow();
+        if (Settled) StopNow();
     }
+
+    /// <summary>No write in flight and no confirmation waiting for its fsync: the topic may stop.</summary>
+    private bool Settled => !_commit.IsWriting && !_synced.Waiting;
 
     /// <summary>
     /// Stops the topic. A topic that never wrote anything (a query or an ack for a topic that does not exist) first deletes
@@ -334,6 +343,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
+        _synced.Recovered(LastSequenceNr);
         _state.Recovered();
         EnsureTicking();
         Timers.StartPeriodicTimer(nameof(Housekeeping), Housekeeping.Instance,
@@ -352,6 +362,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        _notices.Leave(PersistenceId, Self);
         _state.Log.Release();
         _memory.Leave();
         if (_started) TopicRegistry.Stopped(_state.Metrics, _passivated);
@@ -373,7 +384,10 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private void Accept(Publish p, IActorRef sender, bool compactReceipts = false)
     {
-        if (_state.Accept(p, sender, Now, DateTime.UtcNow, compactReceipts) is { } reply) sender.Tell(reply);
+        if (_state.Accept(p, sender, Now, DateTime.UtcNow, compactReceipts) is not { } reply) return;
+        // A duplicate's receipt confirms a message that may still wait for its fsync.
+        if (reply is PublishReceipt && MustWaitForSync) _synced.Park(LastSequenceNr, [new GroupCommit.Reply(sender, reply, compactReceipts)]);
+        else sender.Tell(reply);
     }
 
     /// <summary>Starts the next journal write with everything buffered, unless one is running.</summary>
@@ -435,13 +449,48 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         MaybeSnapshot();
         _state.Gauges.Publish();
         TryWrite();
-        if (_phase == Phase.Stopping && !_commit.IsWriting) StopNow();
+        if (_phase == Phase.Stopping && Settled) StopNow();
         EnsureTicking();
     }
 
+    /// <summary>
+    /// True when a confirmation of the journal as it is now must wait for an fsync: the journal completes this topic's
+    /// writes once written (<see cref="SyncNotices"/>) and the last of them is not synced yet, or replies wait already.
+    /// </summary>
+    private bool MustWaitForSync => _synced.MustWait(LastSequenceNr) && _notices.Splits(Journal);
+
+    /// <summary>Sends the replies of a write, or parks them until that write is synced.</summary>
     private void Send(List<GroupCommit.Reply> replies)
     {
+        if (replies.Count == 0) return;
+        if (MustWaitForSync)
+        {
+            _synced.Park(LastSequenceNr, replies);
+            return;
+        }
+        Tell(replies);
+    }
+
+    private void Tell(List<GroupCommit.Reply> replies)
+    {
         foreach (var r in GroupCommit.Coalesce(_topic, replies)) r.To.Tell(r.Message);
+    }
+
+    private void OnSynced(JournalSynced synced)
+    {
+        Tell(_synced.Synced(synced.UpToSequenceNr));
+        if (_phase == Phase.Stopping && Settled) StopNow();
+    }
+
+    private void OnSyncFailed(JournalSyncFailed failed)
+    {
+        // Committed but maybe not on disk: refuse what waited for it (a publisher tries again; the copy of a message
+        // that did survive is recognised as a duplicate), then restart to recover the state from what the journal has.
+        var waiting = _synced.Failed();
+        _log.Error(failed.Reason, "Topic {Topic}: the journal could not sync its writes up to {JournalPosition}; refusing {Replies} " +
+                                  "confirmations that waited for it and restarting", _topic, failed.UpToSequenceNr, waiting.Count);
+        foreach (var r in waiting) r.To.Tell(GroupCommit.Refuse(_topic, r, failed.Reason).Message);
+        throw new InvalidOperationException($"Topic {_topic}: the journal's sync up to {failed.UpToSequenceNr} failed; restarting to recover.", failed.Reason);
     }
 
     private void MaybeSnapshot(bool quiet = false)
@@ -480,7 +529,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
                 break;
             case TopicCommands.ReplyAfterWrite after:
                 if (_commit.IsWriting) _commit.AddReply(Sender, after.Message);   // never "exists" before it is durable
-                else Sender.Tell(after.Message);
+                else Send([new GroupCommit.Reply(Sender, after.Message)]);
                 break;
             case TopicCommands.Reply reply:
                 Sender.Tell(reply.Message);
