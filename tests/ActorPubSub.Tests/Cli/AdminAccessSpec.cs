@@ -126,6 +126,34 @@ public sealed class AdminAccessSpec
         Assert.Equal(expected, config.GetBoolean("actorpubsub.remote.direct-dispatch", !expected));
     }
 
+    [Theory]
+    [InlineData(null, null, true)]
+    [InlineData("false", null, false)]
+    [InlineData("true", null, true)]
+    [InlineData(null, "normal", false)]   // no fsync per commit: nothing to deliver before
+    public void Node_settings_should_read_deliver_before_sync_into_the_journal_writer(string? value, string? synchronous, bool syncSeparately)
+    {
+        // arrange
+        var values = new Dictionary<string, string?>();
+        if (value is not null) values["Node:DeliverBeforeSync"] = value;
+        if (synchronous is not null) values["Node:SqliteSynchronous"] = synchronous;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+        // act
+        var ok = NodeConfiguration.TryLoad(configuration, out var settings, out var error);
+
+        // assert: the topics' journal writer fsyncs the WAL itself (committing as NORMAL) exactly when the node delivers
+        // before the fsync
+        Assert.True(ok, error);
+        var journal = Akka.Configuration.ConfigurationFactory.ParseString(ActorPubSub.Hosting.PubSubStorage.JournalTuning(settings!.ToPubSubOptions(), "p"))
+            .GetConfig("akka.persistence.journal.p");
+        Assert.Equal(syncSeparately, journal.GetBoolean(ActorPubSub.Journal.TopicWriteJournal.SqliteSyncSeparatelyKey));
+        Assert.Contains(syncSeparately || synchronous == "normal" ? "synchronous = NORMAL" : "synchronous = FULL",
+            journal.GetString(ActorPubSub.Journal.TopicWriteJournal.SqlitePragmasKey), StringComparison.Ordinal);
+        Assert.Contains(synchronous == "normal" ? "(synchronous normal)" : $"delivery {(syncSeparately ? "before" : "after")} the fsync)",
+            settings.StorageDescription, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Node_settings_should_refuse_an_unknown_remote_transport_naming_the_allowed_ones()
     {

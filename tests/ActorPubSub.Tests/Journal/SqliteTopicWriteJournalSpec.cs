@@ -1,5 +1,10 @@
+using Akka.Actor;
 using Akka.Persistence;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
 using ActorPubSub.Hosting;
+using ActorPubSub.Journal;
+using ActorPubSub.Tests.Support;
 using Microsoft.Data.Sqlite;
 using ActorPubSub.Tests.Support.Stores;
 
@@ -44,5 +49,45 @@ public sealed class SqliteTopicWriteJournalSpec : TopicWriteJournalSpec
         // A replay waits for the persistence id's write in progress, so both answers come after the writer is done with them.
         Assert.Equal(Enumerable.Range(1, PubSubStorage.SqliteBatchRows).Select(i => ((long)i, "h")), (await ReplayAsync("held")).Events);
         Assert.Empty((await ReplayAsync("queued")).Events);
+    }
+
+    [Fact]
+    public async Task A_listening_persistence_id_should_have_its_write_done_once_written_and_hear_when_it_is_synced()
+    {
+        // arrange: the defaults (synchronous FULL, delivery before the fsync): the writer fsyncs the WAL itself
+        var listener = new TestProbe(System, new XunitAssertions());
+        SyncNotices.For(System).Listen("orders", listener.Ref);
+
+        // act
+        var probe = Write(Event("orders", 1, "first"), Event("orders", 2, "second"));
+
+        // assert: the write completes, the listener hears that everything up to 2 is synced, and the journal says it splits
+        await probe.ExpectMsgAsync<WriteMessagesSuccessful>(TimeSpan.FromSeconds(20));
+        Assert.Equal(2, (await listener.ExpectMsgAsync<JournalSynced>(TimeSpan.FromSeconds(20))).UpToSequenceNr);
+        Assert.True(SyncNotices.For(System).Splits(JournalRef));
+        var journal = System.Settings.Config.GetConfig($"akka.persistence.journal.{PubSubHostingExtensions.PersistencePluginId}");
+        Assert.True(journal.GetBoolean(TopicWriteJournal.SqliteSyncSeparatelyKey));
+        Assert.Contains("synchronous = NORMAL", journal.GetString(TopicWriteJournal.SqlitePragmasKey), StringComparison.Ordinal);
+        Assert.Equal([(1L, "first"), (2L, "second")], (await ReplayAsync("orders")).Events);
+    }
+
+    [Fact]
+    public async Task With_delivery_after_the_fsync_the_writer_should_commit_with_FULL_and_the_journal_should_not_split()
+    {
+        // arrange: a node of its own with DeliverBeforeSync off
+        await using var store = await TestStore.CreateAsync(StoreKind.Sqlite);
+        await using var node = await PubSubNode.StartAsync(store.Apply(new PubSubOptions { DeliverBeforeSync = false }));
+        var journalRef = Persistence.Instance.Apply(node.System).JournalFor("akka.persistence.journal." + PubSubHostingExtensions.PersistencePluginId);
+        var probe = new TestProbe(node.System, new XunitAssertions());
+
+        // act: one write (the journal has registered whatever it does before it answers it)
+        journalRef.Tell(new WriteMessages([new AtomicWrite(Event("orders", 1, "first"))], probe.Ref, actorInstanceId: 1));
+        await probe.ExpectMsgAsync<WriteMessagesSuccessful>(TimeSpan.FromSeconds(20));
+
+        // assert: SQLite's own fsync in each commit, and no sync reports (a topic confirms when the write completes)
+        Assert.False(SyncNotices.For(node.System).Splits(journalRef));
+        var journal = node.System.Settings.Config.GetConfig($"akka.persistence.journal.{PubSubHostingExtensions.PersistencePluginId}");
+        Assert.False(journal.GetBoolean(TopicWriteJournal.SqliteSyncSeparatelyKey));
+        Assert.Contains("synchronous = FULL", journal.GetString(TopicWriteJournal.SqlitePragmasKey), StringComparison.Ordinal);
     }
 }

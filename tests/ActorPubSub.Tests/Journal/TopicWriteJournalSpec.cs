@@ -26,6 +26,9 @@ public abstract class TopicWriteJournalSpec : IAsyncLifetime
     private PubSubNode _node = null!;
     private IActorRef _journal = null!;
 
+    protected ActorSystem System => _node.System;
+    protected IActorRef JournalRef => _journal;
+
     protected abstract Task<TestStore> CreateStoreAsync();
 
     /// <summary>Takes the journal table's write lock from a connection of the test's; released when disposed.</summary>

@@ -45,7 +45,7 @@ public sealed partial class NodeProcessSpec : IDisposable
             var address = ListeningAddress().Match(listening);
             Assert.True(address.Success, $"run {run}: no akka.tcp address on loopback in: {listening}");
             Assert.NotEqual(0, int.Parse(address.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Contains($"SQLite {db.File} (synchronous full)", listening, StringComparison.Ordinal);
+            Assert.Contains($"SQLite {db.File} (synchronous full, delivery before the fsync)", listening, StringComparison.Ordinal);
             Assert.True(exitCode == 0, $"run {run}: exit code {exitCode}:\n{node.Transcript}");
             Assert.Empty(node.StandardError);
             Assert.DoesNotContain("Exception", node.Transcript, StringComparison.Ordinal);
