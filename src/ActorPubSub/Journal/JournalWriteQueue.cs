@@ -118,6 +118,8 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
                 }
                 if (batch.Count == 0) continue;
                 await CommitAsync(batch, rows, ct);
+                // Settled (committed or failed): not failed again by a stop below, which would fail a committed write's sync.
+                batch.Clear();
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -176,9 +178,10 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
             entry.Synced.TrySetResult();
             return;
         }
-        // Queued for the syncer before the writer hears of it, so no later write can be synced ahead of this one.
-        if (!_unsynced.Writer.TryWrite(entry)) entry.Synced.TrySetException(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
+        // Written first: whoever hears of the sync (or of its failure) finds the write done. The next commit comes from
+        // this worker after this returns, so it reaches the syncer after this one either way.
         entry.Written.TrySetResult();
+        if (!_unsynced.Writer.TryWrite(entry)) entry.Synced.TrySetException(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
     }
 
     /// <summary>

@@ -84,7 +84,14 @@ internal sealed class SqliteJournalStore(string connectionString, string insertS
             if (used == 7) _parameters[6].Value = (object?)writerUuid ?? DBNull.Value;
             insert.Prepare();
             (_connection, _insert) = (connection, insert);
-            lock (_syncGate) _walPath = connection.DataSource + "-wal";
+            lock (_syncGate)
+            {
+                _walPath = connection.DataSource + "-wal";
+                // A handle opened while no connection was open may name a WAL that SQLite has since checkpointed and
+                // deleted (the last connection closed); this connection's commits go to the file at the path now.
+                _wal?.Dispose();
+                _wal = null;
+            }
             return insert;
         }
         catch
