@@ -15,12 +15,22 @@ namespace ActorPubSub.Topics;
 internal sealed class SyncedReplies
 {
     private readonly Queue<(long UpTo, List<GroupCommit.Reply> Replies)> _waiting = new();
+    private readonly Queue<long> _unsyncedWrites = new();   // the last sequence number of each write not yet synced
 
     /// <summary>The highest journal sequence number known to be durable.</summary>
     public long SyncedUpTo { get; private set; }
 
     /// <summary>True while replies wait for a sync.</summary>
     public bool Waiting => _waiting.Count > 0;
+
+    /// <summary>Writes done (written) whose sync has not been reported.</summary>
+    public int UnsyncedWrites => _unsyncedWrites.Count;
+
+    /// <summary>A write up to <paramref name="upTo"/> is done and waits for its sync.</summary>
+    public void Written(long upTo)
+    {
+        if (upTo > SyncedUpTo) _unsyncedWrites.Enqueue(upTo);
+    }
 
     /// <summary>After recovery: everything replayed is durable.</summary>
     public void Recovered(long lastSequenceNr) => SyncedUpTo = Math.Max(SyncedUpTo, lastSequenceNr);
@@ -35,6 +45,7 @@ internal sealed class SyncedReplies
     public List<GroupCommit.Reply> Synced(long upTo)
     {
         SyncedUpTo = Math.Max(SyncedUpTo, upTo);
+        while (_unsyncedWrites.Count > 0 && _unsyncedWrites.Peek() <= SyncedUpTo) _unsyncedWrites.Dequeue();
         var due = new List<GroupCommit.Reply>();
         while (_waiting.Count > 0 && _waiting.Peek().UpTo <= SyncedUpTo) due.AddRange(_waiting.Dequeue().Replies);
         return due;
@@ -43,6 +54,7 @@ internal sealed class SyncedReplies
     /// <summary>A sync failed: every parked reply, to be refused (they wait for that sync or a later one).</summary>
     public List<GroupCommit.Reply> Failed()
     {
+        _unsyncedWrites.Clear();
         var all = new List<GroupCommit.Reply>();
         while (_waiting.Count > 0) all.AddRange(_waiting.Dequeue().Replies);
         return all;

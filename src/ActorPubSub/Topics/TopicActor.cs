@@ -243,8 +243,11 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         if (Settled) StopNow();
     }
 
-    /// <summary>No write in flight and no confirmation waiting for its fsync: the topic may stop.</summary>
-    private bool Settled => !_commit.IsWriting && !_synced.Waiting;
+    /// <summary>
+    /// Nothing in flight, nothing waiting for a write (one may wait for a sync: <see cref="TryWrite"/>) and no confirmation
+    /// waiting for its fsync: the topic may stop.
+    /// </summary>
+    private bool Settled => !_commit.IsWriting && !_synced.Waiting && !_commit.HasWork(_state.Subscriptions.UnflushedAcks);
 
     /// <summary>
     /// Stops the topic. A topic that never wrote anything (a query or an ack for a topic that does not exist) first deletes
@@ -401,6 +404,10 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
             if (_commit.PendingReplies > 0) Send(_commit.TakeReplies());
             return;
         }
+        // One write may wait for its fsync while the next is written, not more: writes would otherwise follow each other
+        // as fast as SQLite commits, each with a handful of messages and its own WAL pages, and a busy topic would spend
+        // its time committing. What arrives meanwhile goes into one write after the sync (OnSynced), as before the split.
+        if (_synced.UnsyncedWrites > 1) return;
         if (_commit.Messages.Count > 0) _writeActivity = PersistTracing.Start(_topic, _commit.Messages);
         // Acks that arrived while the previous write ran go with this one: their group commit.
         var events = _commit.Begin(acks > 0 ? _state.Subscriptions.TakeAcks() : null);
@@ -439,6 +446,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
             throw new InvalidOperationException($"Topic {_topic}: journal write rejected; restarting to recover.", rejected);
         }
         _state.Metrics.WriteSucceeded(_commit.WritingMessages);
+        if (_notices.Splits(Journal)) _synced.Written(LastSequenceNr);
         Send(replies);
         replies.Clear();
 
@@ -479,6 +487,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
     private void OnSynced(JournalSynced synced)
     {
         Tell(_synced.Synced(synced.UpToSequenceNr));
+        TryWrite();
         if (_phase == Phase.Stopping && Settled) StopNow();
     }
 
