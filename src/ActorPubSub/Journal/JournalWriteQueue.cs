@@ -46,7 +46,11 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _workers;
-    private readonly Channel<Entry> _unsynced = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true });
+    // Committed writes waiting for the syncer, under _syncLock. Monitor.Wait, not a channel's blocking wait: that spins
+    // before it sleeps, once per commit, which on a busy small machine is CPU taken from the topics.
+    private readonly object _syncLock = new();   // an object, not a Lock: Monitor.Wait and Pulse need a monitor
+    private List<Entry> _unsynced = [];
+    private bool _syncerStopping;
     private readonly Task _syncer = Task.CompletedTask;
     private int _waiting;
 
@@ -181,7 +185,16 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
         // Written first: whoever hears of the sync (or of its failure) finds the write done. The next commit comes from
         // this worker after this returns, so it reaches the syncer after this one either way.
         entry.Written.TrySetResult();
-        if (!_unsynced.Writer.TryWrite(entry)) entry.Synced.TrySetException(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
+        lock (_syncLock)
+        {
+            if (_syncerStopping)
+            {
+                entry.Synced.TrySetException(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
+                return;
+            }
+            _unsynced.Add(entry);
+            if (_unsynced.Count == 1) Monitor.Pulse(_syncLock);
+        }
     }
 
     /// <summary>
@@ -191,11 +204,14 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
     private void SyncLoop()
     {
         var taken = new List<Entry>();
-        // Blocking waits on purpose: this is the syncer's own thread (an fsync must not hold one of the pool's).
-        while (_unsynced.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (true)
         {
-            taken.Clear();
-            while (_unsynced.Reader.TryRead(out var entry)) taken.Add(entry);
+            lock (_syncLock)
+            {
+                while (_unsynced.Count == 0 && !_syncerStopping) Monitor.Wait(_syncLock);
+                if (_unsynced.Count == 0) return;   // stopping, and nothing left to sync
+                (taken, _unsynced) = (_unsynced, taken);
+            }
             try
             {
                 _store.Sync();
@@ -205,6 +221,7 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
             {
                 foreach (var entry in taken) entry.Synced.TrySetException(e);
             }
+            taken.Clear();
         }
     }
 
@@ -217,7 +234,11 @@ internal sealed class JournalWriteQueue : IAsyncDisposable
         while (_queue.Reader.TryRead(out var entry))
             entry.Fail(new ObjectDisposedException(nameof(JournalWriteQueue), "The journal stopped."));
         // Writes committed before the workers stopped get their fsync (or its failure) before the store closes.
-        _unsynced.Writer.TryComplete();
+        lock (_syncLock)
+        {
+            _syncerStopping = true;
+            Monitor.Pulse(_syncLock);
+        }
         await _syncer;
         await _store.DisposeAsync();
         _stopping.Dispose();

@@ -404,10 +404,11 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
             if (_commit.PendingReplies > 0) Send(_commit.TakeReplies());
             return;
         }
-        // One write may wait for its fsync while the next is written, not more: writes would otherwise follow each other
-        // as fast as SQLite commits, each with a handful of messages and its own WAL pages, and a busy topic would spend
-        // its time committing. What arrives meanwhile goes into one write after the sync (OnSynced), as before the split.
-        if (_synced.UnsyncedWrites > 1) return;
+        // The next write waits for the last one's fsync: writes would otherwise follow each other as fast as SQLite
+        // commits, each with a handful of messages and its own WAL pages, and a busy topic would spend its time
+        // committing. What arrives meanwhile goes into one write after the sync (OnSynced), as before the split; the
+        // messages of the last write are delivered meanwhile, which is the point.
+        if (_synced.UnsyncedWrites > 0) return;
         if (_commit.Messages.Count > 0) _writeActivity = PersistTracing.Start(_topic, _commit.Messages);
         // Acks that arrived while the previous write ran go with this one: their group commit.
         var events = _commit.Begin(acks > 0 ? _state.Subscriptions.TakeAcks() : null);
