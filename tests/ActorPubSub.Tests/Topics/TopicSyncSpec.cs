@@ -3,6 +3,7 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using ActorPubSub.Hosting;
 using ActorPubSub.Journal;
+using ActorPubSub.Messages;
 using ActorPubSub.Tests.Support;
 using ActorPubSub.Topics;
 
@@ -84,4 +85,30 @@ public sealed class TopicSyncSpec : IAsyncLifetime
             listener => Equals(listener, _topic), "the restarted topic listens again");
         Assert.True((await _node.Client.PublishAsync(Topic, 2).WaitAsync(Wait)).Sequence > 0);
     }
+
+    [Fact]
+    public async Task A_topic_told_to_stop_while_a_publish_waits_for_a_sync_should_write_and_confirm_it_before_it_stops()
+    {
+        // arrange: the first publish is written and its sync report held; the second waits in the topic, whose next
+        // write waits for the last one's fsync (both from one sender, so the topic takes them and the stop in this order)
+        var publisher = new TestProbe(_node.System, new XunitAssertions());
+        publisher.Watch(_topic);
+        _topic.Tell(new Publish(Topic, Bytes(1)), publisher.Ref);
+        var first = await _held.FishForMessageAsync<JournalSynced>(s => s.UpToSequenceNr > 0, Wait);
+        _topic.Tell(new Publish(Topic, Bytes(2)), publisher.Ref);
+
+        // act: told to stop, as its shard tells it at a hand-off; then the reports go through
+        _topic.Tell(TopicStop.Instance, publisher.Ref);
+        _topic.Tell(first);
+        var second = await _held.FishForMessageAsync<JournalSynced>(s => s.UpToSequenceNr > first.UpToSequenceNr, Wait);
+        _topic.Tell(second);
+
+        // assert: both publishes confirmed, in order, before the topic stopped; the next incarnation has both
+        var receipts = new[] { await publisher.ExpectMsgAsync<PublishReceipt>(Wait), await publisher.ExpectMsgAsync<PublishReceipt>(Wait) };
+        await publisher.ExpectTerminatedAsync(_topic, Wait);
+        Assert.Equal(receipts[0].Sequence + 1, receipts[1].Sequence);
+        Assert.Equal(receipts[1].Sequence, (await _node.Client.GetTopicInfoAsync(Topic)).LastSequence);
+    }
+
+    private static Payload Bytes(byte value) => new(4, "", [value]);   // Akka's byte-array serializer
 }
