@@ -15,7 +15,7 @@ namespace ActorPubSub.Topics;
 internal sealed class SyncedReplies
 {
     private readonly Queue<(long UpTo, List<GroupCommit.Reply> Replies)> _waiting = new();
-    private readonly Queue<long> _unsyncedWrites = new();   // the last sequence number of each write not yet synced
+    private long _writtenUpTo;   // the last sequence number of the last write done (written)
 
     /// <summary>The highest journal sequence number known to be durable.</summary>
     public long SyncedUpTo { get; private set; }
@@ -23,14 +23,11 @@ internal sealed class SyncedReplies
     /// <summary>True while replies wait for a sync.</summary>
     public bool Waiting => _waiting.Count > 0;
 
-    /// <summary>Writes done (written) whose sync has not been reported.</summary>
-    public int UnsyncedWrites => _unsyncedWrites.Count;
+    /// <summary>True while the last write done (written) waits for its sync to be reported.</summary>
+    public bool WriteUnsynced => _writtenUpTo > SyncedUpTo;
 
     /// <summary>A write up to <paramref name="upTo"/> is done and waits for its sync.</summary>
-    public void Written(long upTo)
-    {
-        if (upTo > SyncedUpTo) _unsyncedWrites.Enqueue(upTo);
-    }
+    public void Written(long upTo) => _writtenUpTo = Math.Max(_writtenUpTo, upTo);
 
     /// <summary>After recovery: everything replayed is durable.</summary>
     public void Recovered(long lastSequenceNr) => SyncedUpTo = Math.Max(SyncedUpTo, lastSequenceNr);
@@ -45,7 +42,6 @@ internal sealed class SyncedReplies
     public List<GroupCommit.Reply> Synced(long upTo)
     {
         SyncedUpTo = Math.Max(SyncedUpTo, upTo);
-        while (_unsyncedWrites.Count > 0 && _unsyncedWrites.Peek() <= SyncedUpTo) _unsyncedWrites.Dequeue();
         var due = new List<GroupCommit.Reply>();
         while (_waiting.Count > 0 && _waiting.Peek().UpTo <= SyncedUpTo) due.AddRange(_waiting.Dequeue().Replies);
         return due;
@@ -54,7 +50,6 @@ internal sealed class SyncedReplies
     /// <summary>A sync failed: every parked reply, to be refused (they wait for that sync or a later one).</summary>
     public List<GroupCommit.Reply> Failed()
     {
-        _unsyncedWrites.Clear();
         var all = new List<GroupCommit.Reply>();
         while (_waiting.Count > 0) all.AddRange(_waiting.Dequeue().Replies);
         return all;

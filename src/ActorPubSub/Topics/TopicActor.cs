@@ -408,7 +408,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         // commits, each with a handful of messages and its own WAL pages, and a busy topic would spend its time
         // committing. What arrives meanwhile goes into one write after the sync (OnSynced), as before the split; the
         // messages of the last write are delivered meanwhile, which is the point.
-        if (_synced.UnsyncedWrites > 0) return;
+        if (_synced.WriteUnsynced) return;
         if (_commit.Messages.Count > 0) _writeActivity = PersistTracing.Start(_topic, _commit.Messages);
         // Acks that arrived while the previous write ran go with this one: their group commit.
         var events = _commit.Begin(acks > 0 ? _state.Subscriptions.TakeAcks() : null);
