@@ -66,6 +66,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             RemoteTransport = o.RemoteTransport,
             PublishStraightToTopic = o.PublishStraightToTopic,
             DirectDispatch = o.DirectDispatch,
+            DirectSend = o.DirectSend,
         } : new()
         {
             SqliteFile = sqliteFile,
@@ -86,6 +87,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             RemoteTransport = o.RemoteTransport,
             PublishStraightToTopic = o.PublishStraightToTopic,
             DirectDispatch = o.DirectDispatch,
+            DirectSend = o.DirectSend,
             // W3 compares with the mediator, whose mailboxes are unbounded: by default the benchmark lets a
             // consumer fall a whole run behind instead of dropping (the product default is 10,000).
             ExtraHocon = $"actorpubsub.topic.transient-window = {o.TransientWindow ?? 2_000_000}\n" + extraHocon,
@@ -105,6 +107,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                 RemoteTransport = o.RemoteTransport,
                 PublishStraightToTopic = o.PublishStraightToTopic,
             DirectDispatch = o.DirectDispatch,
+            DirectSend = o.DirectSend,
             }));
             return new BenchCluster(hosts, sqliteFile, clusterClient: true);
         }
@@ -132,6 +135,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         if (o.SqliteNormal) settings["SqliteSynchronous"] = "normal";
         if (o.RemoteTransport is { } transport) settings["RemoteTransport"] = transport.ToString();
         if (o.DirectDispatch is { } direct) settings["DirectDispatch"] = direct ? "true" : "false";
+        if (o.DirectSend is { } directSend) settings["DirectSend"] = directSend ? "true" : "false";
         if (o.DeliverBeforeSync is { } early) settings["DeliverBeforeSync"] = early ? "true" : "false";
         var node = NodeProcess.Start(settings, o.NodeEnvironment, directory);
         try
@@ -140,7 +144,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             IHost client;
             if (o.ClusterClient)
             {
-                client = await StartClusterClientHostAsync(new PubSubClientOptions { ContactPoints = [address], RemoteTransport = o.RemoteTransport, PublishStraightToTopic = o.PublishStraightToTopic, DirectDispatch = o.DirectDispatch });
+                client = await StartClusterClientHostAsync(new PubSubClientOptions { ContactPoints = [address], RemoteTransport = o.RemoteTransport, PublishStraightToTopic = o.PublishStraightToTopic, DirectDispatch = o.DirectDispatch, DirectSend = o.DirectSend });
             }
             else
             {
@@ -155,6 +159,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                     RemoteTransport = o.RemoteTransport,
                     PublishStraightToTopic = o.PublishStraightToTopic,
             DirectDispatch = o.DirectDispatch,
+            DirectSend = o.DirectSend,
                 }, system, remote: true, systemName: system.System);
                 await WaitUpAsync(client.Services.GetRequiredService<ActorSystem>());
             }

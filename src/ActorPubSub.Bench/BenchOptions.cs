@@ -45,6 +45,9 @@ internal sealed record BenchOptions
           --direct-dispatch on|off  actorpubsub.remote.direct-dispatch on both ends (the client and, with
                              --node-process, the node's Node:DirectDispatch): received topic-protocol
                              messages skip Akka.Remote's endpoint actors (on, the default) or not
+          --direct-send on|off  actorpubsub.remote.direct-send on both ends (and Node:DirectSend): topic-
+                             protocol messages to remote actors are written straight into the connection
+                             (on, the default) or take Akka.Remote's endpoint actors (off)
           --deliver-before-sync on|off  with SQLite full: topics deliver once a commit is written, while
                              its fsync runs (on, the default), or after the fsync (off); receipts wait
                              for the fsync either way (the node's Node:DeliverBeforeSync)
@@ -85,6 +88,9 @@ internal sealed record BenchOptions
 
     /// <summary>--direct-dispatch: actorpubsub.remote.direct-dispatch on both ends; null is the product's default.</summary>
     public bool? DirectDispatch { get; init; }
+
+    /// <summary>--direct-send: actorpubsub.remote.direct-send on both ends; null is the product's default.</summary>
+    public bool? DirectSend { get; init; }
 
     /// <summary>--deliver-before-sync: PubSubOptions.DeliverBeforeSync on the topic node; null is the product's default.</summary>
     public bool? DeliverBeforeSync { get; init; }
@@ -151,6 +157,15 @@ internal sealed record BenchOptions
                         "on" => true,
                         "off" => false,
                         var v => throw new BenchUsageException($"--direct-dispatch is on or off, not '{v}'."),
+                    },
+                },
+                "--direct-send" => o with
+                {
+                    DirectSend = Value() switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        var v => throw new BenchUsageException($"--direct-send is on or off, not '{v}'."),
                     },
                 },
                 "--deliver-before-sync" => o with

@@ -133,6 +133,13 @@ public sealed partial class NodeSettings
     public bool DirectDispatch { get; set; } = true;
 
     /// <summary>
+    /// With the <c>Sockets</c> transport, topic-protocol messages to remote actors (deliveries, receipts) are written
+    /// straight into the connection Akka.Remote uses, past its endpoint actors, in order
+    /// (<c>actorpubsub.remote.direct-send</c>). <b>Default:</b> true.
+    /// </summary>
+    public bool DirectSend { get; set; } = true;
+
+    /// <summary>
     /// With SQLite and <see cref="SqliteSynchronous"/> full: topics deliver a message once its commit is written, while the
     /// fsync runs; receipts wait for the fsync either way (<c>PubSubOptions.DeliverBeforeSync</c>).
     /// <b>Default:</b> true.
@@ -324,6 +331,7 @@ public sealed partial class NodeSettings
         AllowSqliteInCluster = AllowSqliteInCluster,
         RemoteTransport = RemoteTransport,
         DirectDispatch = DirectDispatch,
+        DirectSend = DirectSend,
         DeliverBeforeSync = DeliverBeforeSync,
         AcceptClusterClients = AcceptClusterClients,
     };

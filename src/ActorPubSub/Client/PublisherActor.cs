@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Messages;
 using ActorPubSub.Topics;
+using ActorPubSub.Remoting;
 
 namespace ActorPubSub.Client;
 
@@ -269,12 +270,12 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         }
         if (end - start == 1)
         {
-            to.Tell(publishes[start].Publish);
+            Outbound.Tell(to, publishes[start].Publish);
             return;
         }
         var batch = new Publish[end - start];
         for (var i = start; i < end; i++) batch[i - start] = publishes[i].Publish;
-        to.Tell(new PublishBatch(topic, ImmutableCollectionsMarshal.AsImmutableArray(batch)) { CompactReceipts = true });
+        Outbound.Tell(to, new PublishBatch(topic, ImmutableCollectionsMarshal.AsImmutableArray(batch)) { CompactReceipts = true });
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using ActorPubSub.Topics;
+using ActorPubSub.Remoting;
 
 namespace ActorPubSub.Consumers;
 
@@ -96,7 +97,7 @@ public sealed class ConsumerLink
         rejected.Code is RejectionCode.UnknownSubscription or RejectionCode.UnknownTopic or RejectionCode.Invalid;
 
     /// <summary>The deliveries <paramref name="sequences"/> are done.</summary>
-    public void Ack(ImmutableArray<long> sequences) => Target.Tell(new Ack(Topic, Subscription, sequences), _self);
+    public void Ack(ImmutableArray<long> sequences) => Outbound.Tell(Target, new Ack(Topic, Subscription, sequences), _self);
 
     /// <summary>The delivery <paramref name="sequence"/> is done.</summary>
     public void Ack(long sequence) => Ack(ImmutableArray.Create(sequence));
@@ -106,10 +107,10 @@ public sealed class ConsumerLink
     /// dead-letters after its max attempts; at once when <paramref name="unprocessable"/>).
     /// </summary>
     public void Nack(long sequence, string error, bool unprocessable) =>
-        Target.Tell(new Nack(Topic, Subscription, sequence, Delay: null, error, unprocessable), _self);
+        Outbound.Tell(Target, new Nack(Topic, Subscription, sequence, Delay: null, error, unprocessable), _self);
 
     /// <summary><paramref name="count"/> transient deliveries are done: room in the topic's transient window.</summary>
-    public void TransientDone(int count) => Target.Tell(new TransientDone(Topic, Subscription, count), _self);
+    public void TransientDone(int count) => Outbound.Tell(Target, new TransientDone(Topic, Subscription, count), _self);
 
     /// <summary>The consumer ends: its unacknowledged deliveries go to the subscription's other consumers at once.</summary>
     public void Stop() => _region.Tell(new StopConsuming(Topic, Subscription, _self), _self);

@@ -121,6 +121,12 @@ public sealed class PubSubClientOptions
     /// </summary>
     public bool? DirectDispatch { get; set; }
 
+    /// <summary>
+    /// Whether topic-protocol messages to remote actors skip Akka.Remote's endpoint actors (see <see cref="PubSubOptions.DirectSend"/>).
+    /// <b>Default:</b> true.
+    /// </summary>
+    public bool? DirectSend { get; set; }
+
     /// <summary>The ActorPubSub settings these options give (a client: no topics, no cluster of its own).</summary>
     internal PubSubOptions ToPubSubOptions() => new()
     {
@@ -138,5 +144,6 @@ public sealed class PubSubClientOptions
         AllowPlaintextRemoting = AllowPlaintextRemoting,
         RemoteTransport = RemoteTransport,
         DirectDispatch = DirectDispatch,
+        DirectSend = DirectSend,
     };
 }

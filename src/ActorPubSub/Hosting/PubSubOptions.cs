@@ -103,6 +103,14 @@ public sealed class PubSubOptions
     public bool? DirectDispatch { get; set; }
 
     /// <summary>
+    /// With ActorPubSub's transport, whether topic-protocol messages (publishes, receipts, deliveries, acks) to a remote
+    /// actor are written straight into the connection Akka.Remote uses for its address, past Akka's endpoint manager,
+    /// reliable-delivery supervisor and endpoint writer, keeping their order (<c>actorpubsub.remote.direct-send</c>).
+    /// Akka's system messages and all other messages take Akka's way either way. <b>Default:</b> true.
+    /// </summary>
+    public bool? DirectSend { get; set; }
+
+    /// <summary>
     /// True on a node that hosts topics: it also serves clients outside the cluster (<c>WithActorPubSubClient</c>) through a
     /// ClusterClientReceptionist and a gateway actor (<c>/user/actorpubsub-gateway</c>). This starts Akka's DistributedPubSub
     /// mediator, which the receptionist uses; with <see cref="Role"/> set, the mediator and the receptionist run on the nodes
@@ -347,6 +355,7 @@ public sealed class PubSubOptions
         Line("actorpubsub.client.publish-batches-in-flight", PublishBatchesInFlight);
         Line("actorpubsub.client.publish-straight-to-topic", PublishStraightToTopic);
         Line("actorpubsub.remote.direct-dispatch", DirectDispatch);
+        Line("actorpubsub.remote.direct-send", DirectSend);
         Line("actorpubsub.client.max-outstanding-publishes", MaxOutstandingPublishes);
         if (MaxOutstandingPublishBytes is { } heldBytes)
             Line("actorpubsub.client.max-outstanding-publish-bytes", heldBytes.ToString(CultureInfo.InvariantCulture) + "b");

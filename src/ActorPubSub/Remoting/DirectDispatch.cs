@@ -31,9 +31,6 @@ namespace ActorPubSub.Remoting;
 /// </summary>
 internal sealed class DirectDispatch
 {
-    /// <summary>Akka.Remote's mark of an envelope without a sequence number (<c>AkkaPduProtobuffCodec.SeqUndefined</c>).</summary>
-    private const ulong SeqUndefined = ulong.MaxValue;
-
     /// <summary>Each system's dispatch (a system runs one transport of this kind), for <see cref="Of"/>.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ActorSystem, DirectDispatch> BySystem = new();
 
@@ -84,10 +81,10 @@ internal sealed class DirectDispatch
     public bool TryDispatch(ReadOnlySpan<byte> pdu, out ByteString? ackOnly)
     {
         ackOnly = null;
-        if (!TryReadPayload(pdu, out var container)) return false;
-        if (!TryReadContainer(container, out var hasAck, out var ack, out var envelope)) return false;
-        if (!TryReadEnvelope(envelope, out var recipientPath, out var message, out var senderPath)) return false;
-        if (!TryReadMessage(message, out var bytes, out var manifest)) return false;
+        if (!AkkaPdu.TryReadPayload(pdu, out var container)) return false;
+        if (!AkkaPdu.TryReadContainer(container, out var hasAck, out var ack, out var envelope)) return false;
+        if (!AkkaPdu.TryReadEnvelope(envelope, out var recipientPath, out var message, out var senderPath)) return false;
+        if (!AkkaPdu.TryReadMessage(message, out var bytes, out var serializerId, out var manifest) || serializerId != _serializerId) return false;
         // A manifest this version does not read as a current message (unknown, or a legacy one) is Akka's to refuse.
         var name = Encoding.UTF8.GetString(manifest);
         if (!_serializer.ReadsFromSpan(name)) return false;
@@ -101,7 +98,7 @@ internal sealed class DirectDispatch
         // No sender on the wire: dead letters, as Akka's dispatcher tells it.
         var sender = senderPath.IsEmpty ? _system.DeadLetters : provider.ResolveActorRefWithLocalAddress(Encoding.UTF8.GetString(senderPath), local);
 
-        if (hasAck) ackOnly = AckOnly(ack);
+        if (hasAck) ackOnly = AkkaPdu.AckOnly(ack);
         Interlocked.Increment(ref _dispatched);
         object read;
         try
@@ -123,145 +120,5 @@ internal sealed class DirectDispatch
         var provider = _system.Provider as IRemoteActorRefProvider;
         // The provider's address is known once remoting listens; a frame before that goes to Akka.
         return provider?.DefaultAddress is null ? null : provider;
-    }
-
-    /// <summary>AkkaProtocolMessage: a payload (field 1) and no instruction (field 2).</summary>
-    private static bool TryReadPayload(ReadOnlySpan<byte> pdu, out ReadOnlySpan<byte> payload)
-    {
-        payload = default;
-        var found = false;
-        var reader = new WireReader(pdu);
-        while (reader.TryReadTag(out var field, out var type))
-        {
-            if (field == 1 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out payload)) return false; found = true; }
-            else if (field == 2) return false;
-            else if (!reader.TrySkip(type)) return false;
-        }
-        return found && !reader.Malformed;
-    }
-
-    /// <summary>
-    /// AckAndEnvelopeContainer: an optional ack (field 1) and the envelope (field 2). The ack's presence counts, not its
-    /// length: the ack of Akka's first system message (sequence number 0) is an empty message.
-    /// </summary>
-    private static bool TryReadContainer(ReadOnlySpan<byte> container, out bool hasAck, out ReadOnlySpan<byte> ack, out ReadOnlySpan<byte> envelope)
-    {
-        ack = envelope = default;
-        hasAck = false;
-        var found = false;
-        var reader = new WireReader(container);
-        while (reader.TryReadTag(out var field, out var type))
-        {
-            if (field == 1 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out ack)) return false; hasAck = true; }
-            else if (field == 2 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out envelope)) return false; found = true; }
-            else if (!reader.TrySkip(type)) return false;
-        }
-        return found && !reader.Malformed;
-    }
-
-    /// <summary>RemoteEnvelope: recipient (1), message (2), sender (4), seq (5), which must be Akka's "none".</summary>
-    private static bool TryReadEnvelope(ReadOnlySpan<byte> envelope, out ReadOnlySpan<byte> recipient, out ReadOnlySpan<byte> message, out ReadOnlySpan<byte> sender)
-    {
-        recipient = message = sender = default;
-        var seq = 0UL;   // absent means 0, a sequence number like any other
-        bool hasRecipient = false, hasMessage = false;
-        var reader = new WireReader(envelope);
-        while (reader.TryReadTag(out var field, out var type))
-        {
-            switch (field, type)
-            {
-                case (1, WireReader.LengthDelimited):
-                    if (!reader.TryReadBytes(out var r) || !TryReadPath(r, out recipient)) return false;
-                    hasRecipient = true;
-                    break;
-                case (2, WireReader.LengthDelimited):
-                    if (!reader.TryReadBytes(out message)) return false;
-                    hasMessage = true;
-                    break;
-                case (4, WireReader.LengthDelimited):
-                    if (!reader.TryReadBytes(out var s) || !TryReadPath(s, out sender)) return false;
-                    break;
-                case (5, WireReader.Fixed64):
-                    if (!reader.TryReadFixed64(out seq)) return false;
-                    break;
-                default:
-                    if (!reader.TrySkip(type)) return false;
-                    break;
-            }
-        }
-        return hasRecipient && hasMessage && seq == SeqUndefined && !recipient.IsEmpty && !reader.Malformed;
-    }
-
-    /// <summary>ActorRefData: the path (field 1).</summary>
-    private static bool TryReadPath(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> path)
-    {
-        path = default;
-        var reader = new WireReader(data);
-        while (reader.TryReadTag(out var field, out var type))
-        {
-            if (field == 1 && type == WireReader.LengthDelimited) { if (!reader.TryReadBytes(out path)) return false; }
-            else if (!reader.TrySkip(type)) return false;
-        }
-        return !reader.Malformed;
-    }
-
-    /// <summary>Payload: the bytes (1), the serializer (2), which must be ours, and the manifest (3).</summary>
-    private bool TryReadMessage(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> bytes, out ReadOnlySpan<byte> manifest)
-    {
-        bytes = manifest = default;
-        var serializer = 0UL;
-        var reader = new WireReader(message);
-        while (reader.TryReadTag(out var field, out var type))
-        {
-            switch (field, type)
-            {
-                case (1, WireReader.LengthDelimited):
-                    if (!reader.TryReadBytes(out bytes)) return false;
-                    break;
-                case (2, WireReader.Varint):
-                    if (!reader.TryReadVarint(out serializer)) return false;
-                    break;
-                case (3, WireReader.LengthDelimited):
-                    if (!reader.TryReadBytes(out manifest)) return false;
-                    break;
-                default:
-                    if (!reader.TrySkip(type)) return false;
-                    break;
-            }
-        }
-        // int32 on the wire: a negative id is ten bytes of varint; ours is positive.
-        return !reader.Malformed && (long)serializer == _serializerId && !manifest.IsEmpty;
-    }
-
-    /// <summary>An Akka PDU that carries only <paramref name="ack"/> (an AcknowledgementInfo), for Akka's endpoint reader.</summary>
-    private static ByteString AckOnly(ReadOnlySpan<byte> ack)
-    {
-        var inner = 1 + VarintLength((uint)ack.Length) + ack.Length;
-        var bytes = new byte[1 + VarintLength((uint)inner) + inner];
-        var at = 0;
-        bytes[at++] = 0x0A;   // AkkaProtocolMessage.payload
-        at = WriteVarint(bytes, at, (uint)inner);
-        bytes[at++] = 0x0A;   // AckAndEnvelopeContainer.ack
-        at = WriteVarint(bytes, at, (uint)ack.Length);
-        ack.CopyTo(bytes.AsSpan(at));
-        return UnsafeByteOperations.UnsafeWrap(bytes);
-    }
-
-    private static int VarintLength(uint value)
-    {
-        var n = 1;
-        while (value >= 0x80) { value >>= 7; n++; }
-        return n;
-    }
-
-    private static int WriteVarint(byte[] into, int at, uint value)
-    {
-        while (value >= 0x80)
-        {
-            into[at++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        into[at++] = (byte)value;
-        return at;
     }
 }

@@ -1,8 +1,11 @@
+using Google.Protobuf;
+
 namespace ActorPubSub.Remoting;
 
 /// <summary>
-/// A serializer whose messages <see cref="DirectDispatch"/> may read straight out of a received frame: the topic
-/// protocol's (Serialization's <c>PubSubSerializer</c>, found through the binding of the protocol's wire marker).
+/// The topic protocol's serializer as the direct paths use it (Serialization's <c>PubSubSerializer</c>, found through
+/// the binding of the protocol's wire marker): <see cref="DirectDispatch"/> reads its messages straight out of a
+/// received frame, and <see cref="DirectSend"/> writes them straight into one.
 /// </summary>
 internal interface IDirectDispatchSerializer
 {
@@ -11,4 +14,11 @@ internal interface IDirectDispatchSerializer
 
     /// <summary>The message under <paramref name="manifest"/>, from bytes it does not keep.</summary>
     object FromSpan(ReadOnlySpan<byte> bytes, string manifest);
+
+    /// <summary>
+    /// <paramref name="message"/>'s protobuf form and manifest, exactly what <c>ToBinary</c> and <c>Manifest</c> give, for
+    /// a frame that writes the message in place. Actor references in it are written as the current transport
+    /// information says (the caller sets it, as Akka's endpoint writer does).
+    /// </summary>
+    IMessage ToWire(object message, out string manifest);
 }

@@ -48,6 +48,7 @@ internal sealed class SocketAssociation : AssociationHandle
     private int _closed;
     private int _told;
     private readonly DirectDispatch? _direct;
+    private readonly DirectSend? _sends;
     /// <summary>
     /// A connection the peer opened starts with Akka's handshake, which Akka's protocol-state actor checks: no frame is
     /// dispatched directly before the first one went to Akka.
@@ -63,13 +64,27 @@ internal sealed class SocketAssociation : AssociationHandle
         _settings = transport.Settings;
         _log = transport.Log;
         _direct = transport.Direct;
+        _sends = transport.Sends;
         _handshakePassed = !inbound;
     }
 
     /// <summary>Starts reading; nothing is read before Akka registered the handle's listener.</summary>
     public void Start() => _ = ReadLoop();
 
+    /// <summary>A frame from Akka's endpoint writer; a direct send's fence among them is taken out (<see cref="DirectSend.TryTakeFence"/>).</summary>
     public override bool Write(ByteString payload)
+    {
+        if (_closing || Volatile.Read(ref _closed) != 0) return false;
+        if (_sends is { Fencing: true } sends && sends.TryTakeFence(this, payload.Span, out var ackOnly))
+        {
+            if (ackOnly is null) return true;
+            payload = ackOnly;
+        }
+        return WriteDirect(payload);
+    }
+
+    /// <summary>A frame to send as it is (<see cref="DirectSend"/>'s, or Akka's); false once the connection is closing.</summary>
+    internal bool WriteDirect(ByteString payload)
     {
         if (_closing || Volatile.Read(ref _closed) != 0) return false;
         _outbound.Enqueue(payload);
@@ -94,6 +109,7 @@ internal sealed class SocketAssociation : AssociationHandle
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         _socket.Dispose();
         _transport.Forget(this);
+        _sends?.Closed(this);
     }
 
     /// <summary>Sends until the queue is empty; the caller holds <see cref="_sending"/>.</summary>

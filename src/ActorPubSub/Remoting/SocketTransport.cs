@@ -60,6 +60,7 @@ internal sealed class SocketTransport : Transport
         Settings = SocketTransportSettings.Create(config, system.Settings.Config);
         // With TLS, Akka's transport reads every frame: nothing to dispatch here.
         Direct = _tls is null ? DirectDispatch.For(system, Log) : null;
+        Sends = _tls is null ? DirectSend.For(system, Log, Settings.MaxFrameSize) : null;
     }
 
     public SocketTransportSettings Settings { get; }
@@ -68,6 +69,9 @@ internal sealed class SocketTransport : Transport
 
     /// <summary>The direct dispatch of topic-protocol frames, or null when <c>actorpubsub.remote.direct-dispatch</c> is off.</summary>
     internal DirectDispatch? Direct { get; }
+
+    /// <summary>The direct send of topic-protocol messages, or null when <c>actorpubsub.remote.direct-send</c> is off.</summary>
+    internal DirectSend? Sends { get; }
 
     public override long MaximumPayloadBytes => _tls?.MaximumPayloadBytes ?? Settings.MaxFrameSize;
 

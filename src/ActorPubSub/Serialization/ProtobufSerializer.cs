@@ -53,6 +53,14 @@ public abstract class ProtobufSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj) => EntryFor(obj).ToProto!(obj).ToByteArray();
 
+    /// <summary>The protobuf form that <see cref="ToBinary"/> writes, and the manifest <see cref="Manifest"/> names.</summary>
+    internal virtual IMessage ToWire(object obj, out string manifest)
+    {
+        var entry = EntryFor(obj);
+        manifest = entry.Manifest;
+        return entry.ToProto!(obj);
+    }
+
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (!_byManifest.TryGetValue(manifest, out var entry))

@@ -53,6 +53,8 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
     Of<TopicConfigured, P.TopicConfigured>("tTc", Protocol.ToProto, Protocol.FromProto),
     Of<RedriveMessages, P.RedriveMessages>("tRD", Protocol.ToProto, Protocol.FromProto),
     Of<MessagesRedriven, P.MessagesRedriven>("tRd", Protocol.ToProto, Protocol.FromProto),
+    // the direct send's fence: written by Akka's endpoint writer, taken out by the transport, never on the wire
+    Of<Remoting.DirectSendFence, P.DirectSendFence>("tFN", f => new P.DirectSendFence { Id = f.Id }, p => new Remoting.DirectSendFence(p.Id)),
     // journal events and snapshot
     Of<MessagesAppended, P.MessagesAppended>("eM", Events.ToProto, Events.FromProto),
     Of<AcksRecorded, P.AcksRecorded>("eA", Events.ToProto, Events.FromProto),
@@ -85,9 +87,21 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
 
     object Remoting.IDirectDispatchSerializer.FromSpan(ReadOnlySpan<byte> bytes, string manifest) => FromSpan(bytes, manifest);
 
+    // ... and writes it straight into sent frames (Remoting.DirectSend).
+    IMessage Remoting.IDirectDispatchSerializer.ToWire(object message, out string manifest) => ToWire(message, out manifest);
+
+    internal override IMessage ToWire(object obj, out string manifest)
+    {
+        if (obj is PublishReceipts receipts && Protocol.TravelsCompact(receipts))
+        {
+            manifest = CompactReceiptsManifest;
+            return Protocol.ToRunsProto(receipts);
+        }
+        return base.ToWire(obj, out manifest);
+    }
+
     public override string Manifest(object o) =>
         o is PublishReceipts receipts && Protocol.TravelsCompact(receipts) ? CompactReceiptsManifest : base.Manifest(o);
 
-    public override byte[] ToBinary(object obj) =>
-        obj is PublishReceipts receipts && Protocol.TravelsCompact(receipts) ? Protocol.ToRunsProto(receipts).ToByteArray() : base.ToBinary(obj);
+    public override byte[] ToBinary(object obj) => ToWire(obj, out _).ToByteArray();
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Remoting;
 
 namespace ActorPubSub.Topics;
 
@@ -23,7 +24,7 @@ internal sealed class ConsumerProtocol(
         if (Find(c.Subscription, nameof(Consume), c.Consumer) is not { } sub) return Then.PassivateIfUnknown;
         if (SubscriptionLimits.CheckMaxInFlight("MaxInFlight", c.MaxInFlight) is { } windowError)
         {
-            c.Consumer.Tell(requests.Rejected(c.Subscription, nameof(Consume), RejectionCode.Invalid, windowError));
+            Outbound.Tell(c.Consumer, requests.Rejected(c.Subscription, nameof(Consume), RejectionCode.Invalid, windowError));
             return Then.Nothing;
         }
         if (!SubscriptionTable.Consume(sub, c, now))
@@ -32,7 +33,7 @@ internal sealed class ConsumerProtocol(
             return Then.Tick;
         }
         watch(c.Consumer);
-        c.Consumer.Tell(new ConsumerRegistered(topic, c.Subscription));
+        Outbound.Tell(c.Consumer, new ConsumerRegistered(topic, c.Subscription));
         log.Info("Topic {Topic}/{Subscription}: consumer {Consumer} joined (window {MaxInFlight}); {Consumers} consumers",
             topic, c.Subscription, c.Consumer.Path.ToString(), c.MaxInFlight, sub.Consumers.Count);
         subscriptions.Pump(sub, now);   // after the welcome: it arrives before the first delivery
@@ -146,8 +147,8 @@ internal sealed class ConsumerProtocol(
     public void GiveTransientCredit()
     {
         foreach (var (sender, count) in subscriptions.TakeTransientCredits())
-            if (!_credit.Through(sender, count)) sender.Tell(new TransientAccepted(topic, count));
-        foreach (var (publisher, count) in _credit.Grant()) publisher.Tell(new TransientAccepted(topic, count));
+            if (!_credit.Through(sender, count)) Outbound.Tell(sender, new TransientAccepted(topic, count));
+        foreach (var (publisher, count) in _credit.Grant()) Outbound.Tell(publisher, new TransientAccepted(topic, count));
     }
 
     private void UnwatchIfUnused(IActorRef consumer)
@@ -158,7 +159,7 @@ internal sealed class ConsumerProtocol(
     private SubscriptionState? Find(string subscription, string command, IActorRef replyTo)
     {
         if (subscriptions.TryGet(subscription, out var sub)) return sub;
-        replyTo.Tell(requests.Unknown(subscription, command, topicExists()));
+        Outbound.Tell(replyTo, requests.Unknown(subscription, command, topicExists()));
         return null;
     }
 }

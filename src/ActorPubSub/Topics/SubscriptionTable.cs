@@ -7,6 +7,7 @@ using ActorPubSub.Messages;
 using ActorPubSub.Observability;
 using ActorPubSub.Topics.Log;
 using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Remoting;
 
 namespace ActorPubSub.Topics;
 
@@ -226,7 +227,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
         sub.Pump(log.LastSequence, now, settings.DeliverBatchMessages, settings.DeliverBatchBytes,
             (consumer, messages, attempts) =>
             {
-                consumer.Actor.Tell(new Deliver(topic, sub.Name,
+                Outbound.Tell(consumer.Actor, new Deliver(topic, sub.Name,
                     ImmutableCollectionsMarshal.AsImmutableArray(messages.ToArray()),
                     ImmutableCollectionsMarshal.AsImmutableArray(attempts.ToArray())));
                 sub.Metrics.Delivered(attempts);
@@ -401,7 +402,7 @@ internal sealed class SubscriptionTable(string topic, TopicSettings settings, Me
 
     private void Send(SubscriptionState sub, ConsumerState consumer, ImmutableArray<TopicMessage> batch)
     {
-        consumer.Actor.Tell(new Deliver(topic, sub.Name, batch, ImmutableCollectionsMarshal.AsImmutableArray(new int[batch.Length])));
+        Outbound.Tell(consumer.Actor, new Deliver(topic, sub.Name, batch, ImmutableCollectionsMarshal.AsImmutableArray(new int[batch.Length])));
         consumer.TransientInFlight += batch.Length;
     }
 

@@ -7,6 +7,7 @@ using ActorPubSub.Fencing;
 using ActorPubSub.Journal;
 using ActorPubSub.Memory;
 using ActorPubSub.Observability;
+using ActorPubSub.Remoting;
 
 namespace ActorPubSub.Topics;
 
@@ -185,7 +186,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         Command<DeadLetterCount>(count => { if (DeadLetterOutbox.Counted(_state.Subscriptions, count)) Do(Then.Gauges); });
         Command<GetTopicInfo>(_ =>
         {
-            Sender.Tell(_state.Info(((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString()));
+            Outbound.Tell(Sender, _state.Info(((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString()));
             PassivateIfUnknown();
         });
         Command<Tick>(_ => Do(_state.Consumers.Tick(Now, DateTime.UtcNow)));
@@ -336,7 +337,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
             CommandAny(command =>
             {
                 if (!FencedCommands.Answerable(Sender)) return;
-                foreach (var reply in FencedCommands.Replies(_topic, command, reason, code)) Sender.Tell(reply);
+                foreach (var reply in FencedCommands.Replies(_topic, command, reason, code)) Outbound.Tell(Sender, reply);
             });
         });
         Stash.UnstashAll();
@@ -390,7 +391,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         if (_state.Accept(p, sender, Now, DateTime.UtcNow, compactReceipts) is not { } reply) return;
         // A duplicate's receipt confirms a message that may still wait for its fsync.
         if (reply is PublishReceipt && MustWaitForSync) _synced.Park(LastSequenceNr, [new GroupCommit.Reply(sender, reply, compactReceipts)]);
-        else sender.Tell(reply);
+        else Outbound.Tell(sender, reply);
     }
 
     /// <summary>Starts the next journal write with everything buffered, unless one is running.</summary>
@@ -443,7 +444,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         {
             // Nothing of this write is stored: refuse its publishes, then restart to reload the true state
             // (sequence numbers were handed out for messages that will never exist).
-            foreach (var r in replies) r.To.Tell(GroupCommit.Refuse(_topic, r, rejected).Message);
+            foreach (var r in replies) Outbound.Tell(r.To, GroupCommit.Refuse(_topic, r, rejected).Message);
             throw new InvalidOperationException($"Topic {_topic}: journal write rejected; restarting to recover.", rejected);
         }
         _state.Metrics.WriteSucceeded(_commit.WritingMessages);
@@ -482,7 +483,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
 
     private void Tell(List<GroupCommit.Reply> replies)
     {
-        foreach (var r in GroupCommit.Coalesce(_topic, replies)) r.To.Tell(r.Message);
+        foreach (var r in GroupCommit.Coalesce(_topic, replies)) Outbound.Tell(r.To, r.Message);
     }
 
     private void OnSynced(JournalSynced synced)
@@ -499,7 +500,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
         var waiting = _synced.Failed();
         _log.Error(failed.Reason, "Topic {Topic}: the journal could not sync its writes up to {JournalPosition}; refusing {Replies} " +
                                   "confirmations that waited for it and restarting", _topic, failed.UpToSequenceNr, waiting.Count);
-        foreach (var r in waiting) r.To.Tell(GroupCommit.Refuse(_topic, r, failed.Reason).Message);
+        foreach (var r in waiting) Outbound.Tell(r.To, GroupCommit.Refuse(_topic, r, failed.Reason).Message);
         throw new InvalidOperationException($"Topic {_topic}: the journal's sync up to {failed.UpToSequenceNr} failed; restarting to recover.", failed.Reason);
     }
 
@@ -542,7 +543,7 @@ internal sealed class TopicActor : ReceivePersistentActor, IWithTimers
                 else Send([new GroupCommit.Reply(Sender, after.Message)]);
                 break;
             case TopicCommands.Reply reply:
-                Sender.Tell(reply.Message);
+                Outbound.Tell(Sender, reply.Message);
                 Do(reply.Then);
                 break;
             case TopicCommands.AfterRead:

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Topics.Log;
 using ActorPubSub.Topics.Subscriptions;
+using ActorPubSub.Remoting;
 
 namespace ActorPubSub.Topics;
 
@@ -67,7 +68,7 @@ internal sealed class TopicCommands(
         foreach (var consumer in sub.Consumers)
         {
             if (!subscriptions.IsConsumer(consumer.Actor)) unwatch(consumer.Actor);
-            consumer.Actor.Tell(requests.Rejected(d.Subscription, nameof(Consume), RejectionCode.UnknownSubscription,
+            Outbound.Tell(consumer.Actor, requests.Rejected(d.Subscription, nameof(Consume), RejectionCode.UnknownSubscription,
                 $"Subscription '{d.Subscription}' of topic '{topic}' was deleted."));
         }
         log.Info("Topic {Topic}: subscription {Subscription} deleted", topic, d.Subscription);

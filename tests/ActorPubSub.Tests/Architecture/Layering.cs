@@ -13,7 +13,9 @@ public static partial class Layering
     // Memory (the node's memory budget) is a leaf on Settings that topics and dead-letter stores share; Journal (the topics'
     // journal plugin and reading a persistence id's journal back) is a leaf on Akka.Persistence.Sql and the drivers alone
     // Fencing (a topic's claim of its database, member leases) is a leaf on Settings that topics ask at their start
-    private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings", "Memory", "Journal", "Fencing"];
+    // Remoting (the transport of our own) is a leaf on Akka.Remote whose Outbound the engine's actors tell the topic
+    // protocol through, so that it is written straight into the connection (DirectSend)
+    private static readonly ImmutableHashSet<string> Base = ["Messages", "Settings", "Memory", "Journal", "Fencing", "Remoting"];
     private static readonly ImmutableHashSet<string> Engine = Base.Union(["Filters", "Observability", "Topics"]);
     private static readonly ImmutableHashSet<string> Client = Engine.Union(["DeadLetters", "Consumers", "Gateway", "Catalog", "Client"]);
 

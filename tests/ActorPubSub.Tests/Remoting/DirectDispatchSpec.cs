@@ -1,12 +1,11 @@
 using System.Collections.Immutable;
-using ActorPubSub.Hosting;
 using ActorPubSub.Remoting;
 using ActorPubSub.Serialization;
 using ActorPubSub.Topics;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Remote;
 using Google.Protobuf;
+using static ActorPubSub.Tests.Remoting.RemoteSystems;
 
 namespace ActorPubSub.Tests.Remoting;
 
@@ -202,25 +201,6 @@ public sealed class DirectDispatchSpec
     private static Ack Ack(long i) => new("orders", "billing", [i]);
 
     private static long Dispatched(ActorSystem system) => DirectDispatch.Of(system)!.Dispatched;
-
-    private static ActorSystem Start(string name, string extra = "") =>
-        ActorSystem.Create(name, ConfigurationFactory.ParseString($$"""
-            akka.actor.provider = remote
-            akka.loglevel = WARNING
-            akka.remote.dot-netty.tcp {
-              hostname = "127.0.0.1"
-              port = 0
-              transport-class = "{{SocketTransport.ClassName}}"
-            }
-            {{extra}}
-            """).WithFallback(PubSubConfig.Default));
-
-    private static string Path(ActorSystem system, IActorRef actor) =>
-        actor.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress) + "#" + actor.Path.Uid;
-
-    private static async Task<IActorRef> Resolve(ActorSystem from, ActorSystem to, string name) =>
-        await from.ActorSelection(new RootActorPath(((ExtendedActorSystem)to).Provider.DefaultAddress) / "user" / name)
-            .ResolveOne(TimeSpan.FromSeconds(30));
 
     /// <summary>
     /// An Akka PDU as Akka's codec writes it (WireFormats.proto, ContainerFormats.proto): AkkaProtocolMessage.payload =

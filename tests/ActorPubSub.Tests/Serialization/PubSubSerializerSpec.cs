@@ -684,6 +684,7 @@ public sealed class PubSubSerializerSpec(ITestOutputHelper output)
         yield return new TopicConfigured("orders", new TopicRetention(TimeSpan.FromDays(1), 10), SampleLimits());
         yield return new RedriveMessages("orders", "billing", SampleMessages());
         yield return new MessagesRedriven("orders", "billing", [3, 10, 11]);
+        yield return new ActorPubSub.Remoting.DirectSendFence(42);
         yield return SampleSubscriptionInfo();
         yield return new MessagesAppended(SampleMessages(), [new ProducerRun("p", 1, 10, 2)]);
         yield return new AcksRecorded([new SubscriptionAcks("billing", [1, 3]), new SubscriptionAcks("audit", [])]);
