@@ -1,3 +1,4 @@
+using ActorPubSub.Messages;
 using Akka.Actor;
 using Akka.Remote;
 
@@ -15,7 +16,10 @@ internal static class Outbound
 
     public static void Tell(IActorRef recipient, object message, IActorRef? sender)
     {
-        if (recipient is RemoteActorRef remote && DirectSend.Of(remote.Provider) is { } direct) direct.Tell(remote, message, sender);
+        // Only the topic protocol's serializer writes in place; any other message (a Status.Failure reply, a dead-letter
+        // store's message) is Akka's to serialize.
+        if (message is IPubSubWireMessage && recipient is RemoteActorRef remote && DirectSend.Of(remote.Provider) is { } direct)
+            direct.Tell(remote, message, sender);
         else recipient.Tell(message, sender);
     }
 }

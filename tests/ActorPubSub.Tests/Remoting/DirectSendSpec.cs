@@ -197,6 +197,31 @@ public sealed class DirectSendSpec
     }
 
     [Fact]
+    public async Task Messages_of_other_serializers_should_take_Akkas_way_beside_a_direct_route()
+    {
+        // arrange: a route that writes straight (two topic-protocol messages told first)
+        using var receiver = Start("receiver");
+        using var sender = Start("sender");
+        var done = new TaskCompletionSource<List<(object, IActorRef)>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.ActorOf(Props.Create(() => new Collector(4, done)), "collect");
+        var collect = await Resolve(sender, receiver, "collect");
+        var direct = DirectSend.Of(sender)!;
+        Outbound.Tell(collect, Ack(0), ActorRefs.NoSender);
+        Outbound.Tell(collect, Ack(1), ActorRefs.NoSender);
+        await Until(() => direct.RouteTo(AddressOf(receiver))?.Connection is not null, TimeSpan.FromSeconds(30));
+
+        // act: a byte array and a status reply, which other serializers write
+        Outbound.Tell(collect, new byte[] { 1, 2, 3 }, ActorRefs.NoSender);
+        Outbound.Tell(collect, new Status.Success("done"), ActorRefs.NoSender);
+
+        // assert: both arrived, through Akka's writer; only the second topic-protocol message was written straight
+        var received = await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(new byte[] { 1, 2, 3 }, received.Select(r => r.Item1).OfType<byte[]>().Single());
+        Assert.Equal("done", received.Select(r => r.Item1).OfType<Status.Success>().Single().Status);
+        Assert.Equal(1, direct.Written);
+    }
+
+    [Fact]
     public async Task With_the_setting_off_messages_should_take_Akkas_way()
     {
         // arrange
