@@ -1,5 +1,4 @@
 using System.Text;
-using ActorPubSub.Messages;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
@@ -59,10 +58,8 @@ internal sealed class DirectDispatch
         // dispatcher does both, so with either on every frame takes Akka's way.
         if (config.GetBoolean("akka.remote.untrusted-mode", false) || config.GetBoolean("akka.remote.log-received-messages", false)) return null;
         var extended = (ExtendedActorSystem)system;
-        // The topic protocol's serializer, as bound in reference.conf to its wire marker.
-        var serializer = extended.Serialization.FindSerializerForType(typeof(IPubSubWireMessage));
-        if (serializer is not IDirectDispatchSerializer readsSpans) return null;
-        var dispatch = new DirectDispatch(extended, log, readsSpans, serializer.Identifier);
+        if (IDirectDispatchSerializer.BoundIn(extended, out var serializerId) is not { } readsSpans) return null;
+        var dispatch = new DirectDispatch(extended, log, readsSpans, serializerId);
         BySystem.AddOrUpdate(system, dispatch);
         return dispatch;
     }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
 using System.Text;
-using ActorPubSub.Messages;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
@@ -76,9 +75,8 @@ internal sealed class DirectSend
         if (maxHeld < 1)
             throw new ArgumentException($"actorpubsub.remote.direct-send-max-held must be at least 1, was {maxHeld}");
         var extended = (ExtendedActorSystem)system;
-        var serializer = extended.Serialization.FindSerializerForType(typeof(IPubSubWireMessage));
-        if (serializer is not IDirectDispatchSerializer writes) return null;
-        var send = new DirectSend(extended, log, writes, serializer.Identifier, maxFrameSize, fenceTimeout, maxHeld);
+        if (IDirectDispatchSerializer.BoundIn(extended, out var serializerId) is not { } writes) return null;
+        var send = new DirectSend(extended, log, writes, serializerId, maxFrameSize, fenceTimeout, maxHeld);
         ByProvider.AddOrUpdate(extended.Provider, send);
         return send;
     }
@@ -135,7 +133,7 @@ internal sealed class DirectSend
         var fence = (DirectSendFence)_serializer.FromSpan(bytes, FenceManifestName);
         // Akka's writer puts the latest acknowledgement of system messages on the next frame it writes: it still goes.
         if (hasAck) ackOnly = AkkaPdu.AckOnly(ack);
-        if (_fences.TryRemove(fence.Id, out var route))
+        if (_fences.TryGetValue(fence.Id, out var route))
         {
             Interlocked.Increment(ref _fencesTaken);
             route.FenceTaken(handle, fence.Id);

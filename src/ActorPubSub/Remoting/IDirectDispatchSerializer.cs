@@ -1,3 +1,5 @@
+using ActorPubSub.Messages;
+using Akka.Actor;
 using Google.Protobuf;
 
 namespace ActorPubSub.Remoting;
@@ -21,4 +23,15 @@ internal interface IDirectDispatchSerializer
     /// information says (the caller sets it, as Akka's endpoint writer does).
     /// </summary>
     IMessage ToWire(object message, out string manifest);
+
+    /// <summary>
+    /// The topic protocol's serializer as <paramref name="system"/> binds it (reference.conf binds the protocol's wire
+    /// marker) and its id, or null when the binding names another serializer: then both direct paths stay off.
+    /// </summary>
+    static IDirectDispatchSerializer? BoundIn(ExtendedActorSystem system, out int identifier)
+    {
+        var serializer = system.Serialization.FindSerializerForType(typeof(IPubSubWireMessage));
+        identifier = serializer.Identifier;
+        return serializer as IDirectDispatchSerializer;
+    }
 }
