@@ -55,6 +55,9 @@ internal sealed record BenchOptions
                              DOTNET_TieredPGO=0 to show a runtime setting both ways
           --warmup N         --node-process's warm-up run: N messages (w3 5N, latency 1 s); default
                              100000, the peers' harness's (PeerBench --warmup, kept by run.sh)
+          --quiet-wait S     --node-process: before each measured run, wait up to S seconds (default 60,
+                             0 = not at all) until the machine, node included, is idle (at most
+                             --quiet-cores busy over 1 s, default 0.15), as the peers' harness does
           --validation off|warn|enforce  w1/w2: JSON payloads ({"t":..,"n":..,"p":..} of --size bytes) and,
                              unless off, a small JSON Schema registered on the topic with this validation
                              (the cost of a contract check per publish; off = the same payloads unchecked)
@@ -73,6 +76,8 @@ internal sealed record BenchOptions
     public int Seconds { get; init; } = 10;
     public int Runs { get; init; } = 1;
     public int Warmup { get; init; } = 100_000;
+    public int QuietWaitSeconds { get; init; } = 60;
+    public double QuietCores { get; init; } = 0.15;
     public IReadOnlyDictionary<string, string> NodeEnvironment { get; init; } = new Dictionary<string, string>();
     public int? TransientWindow { get; init; }
     public string? Postgres { get; init; }
@@ -119,6 +124,8 @@ internal sealed record BenchOptions
             string Value() => i + 1 < args.Length ? args[++i] : throw new BenchUsageException($"{flag} needs a value.");
             int Int(int min) => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
                 ? v : throw new BenchUsageException($"{flag} takes a whole number of at least {min}.");
+            double Cores() => double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 64
+                ? v : throw new BenchUsageException($"{flag} takes a number of cores from 0 to 64 (e.g. 0.15).");
             o = flag switch
             {
                 "--count" => o with { Count = Int(1) },
@@ -131,6 +138,8 @@ internal sealed record BenchOptions
                 "--seconds" => o with { Seconds = Int(1) },
                 "--runs" => o with { Runs = Int(1) },
                 "--warmup" => o with { Warmup = Int(1) },
+                "--quiet-wait" => o with { QuietWaitSeconds = Int(0) },
+                "--quiet-cores" => o with { QuietCores = Cores() },
                 "--node-env" => WithNodeVariable(o, Value()),
                 "--remote-transport" => o with
                 {
@@ -218,6 +227,8 @@ internal sealed record BenchOptions
             throw new BenchUsageException($"--node-process runs w1, w2, w3 or latency, not {workload}.");
         if (o.RemoteTransport is not null && !o.TwoSystems)
             throw new BenchUsageException("--remote-transport needs a remote topology: --remote-client, --cluster-client or --node-process.");
+        if (!o.NodeProcess && args.Any(a => a is "--quiet-wait" or "--quiet-cores"))
+            throw new BenchUsageException("--quiet-wait and --quiet-cores apply to --node-process only.");
         if (!o.NodeProcess && o.NodeEnvironment.Count > 0)
             throw new BenchUsageException("--node-env applies to --node-process only.");
         if (o.NodeProcess && o.TransientWindow is not null)

@@ -28,6 +28,13 @@ internal sealed record BenchResult
     /// <summary>Free text for what a workload measures beyond the columns (e.g. the mediator ratio).</summary>
     public string? Note { get; init; }
 
+    // --node-process only, named as the peers' harness names them: the wait for an idle machine before the run, and
+    // the CPU seconds the node (the broker), this process (the client) and everything else spent during it.
+    [JsonPropertyName("quiet_wait_s")] public double? QuietWaitSeconds { get; init; }
+    [JsonPropertyName("cpu_server_s")] public double? CpuServerSeconds { get; init; }
+    [JsonPropertyName("cpu_client_s")] public double? CpuClientSeconds { get; init; }
+    [JsonPropertyName("cpu_other_s")] public double? CpuOtherSeconds { get; init; }
+
     // W5 (backlog) only; null for the other workloads, and then left out of the JSON.
     [JsonPropertyName("backlog_messages")] public long? BacklogMessages { get; init; }
     [JsonPropertyName("publish_msgs_s")] public double? PublishMsgsS { get; init; }

@@ -32,8 +32,18 @@ foreach (var workload in workloads)
     for (var run = 0; run <= options.Runs; run++)
     {
         var measured = run > 0;   // run 0 warms up the JIT and the store, unrecorded
+        // As the peers' harness: before a recorded run against a node of its own, wait until the machine (the node
+        // included) is idle, and record what each side spent during the run.
+        var quietWait = measured && node is not null
+            ? await MachineCpu.WaitQuietAsync(options.QuietCores, TimeSpan.FromSeconds(options.QuietWaitSeconds)) : (double?)null;
+        var before = MachineCpu.Take(node?.NodeProcessId);
         var result = await RunAsync(workload, options, measured, node);
         if (!measured) continue;
+        if (node is not null)
+        {
+            var (server, client, other) = MachineCpu.Spent(before, MachineCpu.Take(node.NodeProcessId));
+            result = result with { QuietWaitSeconds = quietWait, CpuServerSeconds = server, CpuClientSeconds = client, CpuOtherSeconds = other };
+        }
         results.Add(result);
         if (options.Json) resultsOut.WriteLine(result.ToJson());
     }

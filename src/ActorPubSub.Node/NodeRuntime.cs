@@ -4,9 +4,9 @@ using System.Runtime;
 namespace ActorPubSub.Node;
 
 /// <summary>
-/// What the .NET runtime under the node runs with, for the start-up log: the GC mode and how tiered compilation
-/// promotes hot methods. Both decide the node's speed (its first minute above all), and both can be changed by the
-/// environment without the node knowing, so it says what it got.
+/// What the .NET runtime under the node runs with, for the start-up log: the GC mode, how tiered compilation
+/// promotes hot methods and how long an idle thread-pool worker spins. They decide the node's speed (its first minute
+/// above all) and its CPU, and the environment can change them without the node knowing, so it says what it got.
 /// </summary>
 internal static class NodeRuntime
 {
@@ -15,6 +15,11 @@ internal static class NodeRuntime
 
     private const string TieredCompilationProperty = "System.Runtime.TieredCompilation";
 
+    /// <summary>
+    /// How long an idle thread-pool worker spins before it sleeps; 0 trades latency for CPU (docs/deployment.md).
+    /// </summary>
+    public const string SpinLimitProperty = "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit";
+
     /// <summary>The runtime's own default: a method is promoted only after 100 ms without new tier-0 compilation.</summary>
     public const int RuntimeDefaultDelayMs = 100;
 
@@ -22,7 +27,17 @@ internal static class NodeRuntime
         $".NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC " +
         $"({(GCSettings.LatencyMode == GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}), tiered compilation " +
         Tiering(Variable("TieredCompilation"), AppContext.GetData(TieredCompilationProperty)?.ToString(),
-            Variable("TC_CallCountingDelayMs"), AppContext.GetData(CallCountingDelayProperty)?.ToString());
+            Variable("TC_CallCountingDelayMs"), AppContext.GetData(CallCountingDelayProperty)?.ToString()) +
+        ", " + SpinLimit(Variable("ThreadPool_UnfairSemaphoreSpinLimit"), AppContext.GetData(SpinLimitProperty)?.ToString());
+
+    /// <summary>
+    /// The thread pool's spin limit as the runtime resolves it: the <c>DOTNET_</c> variable (hexadecimal) over the
+    /// runtimeconfig property over the runtime's own default.
+    /// </summary>
+    public static string SpinLimit(string? variable, string? property) =>
+        Hex(variable) is { } fromVariable and >= 0 ? $"thread-pool spin limit {fromVariable} (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit)"
+        : Number(property) is { } fromProperty and >= 0 ? $"thread-pool spin limit {fromProperty} (runtimeconfig)"
+        : "thread-pool spin limit as the runtime defaults";
 
     /// <summary>
     /// How tiering is set, as the runtime resolves it: a <c>DOTNET_</c> (or legacy <c>COMPlus_</c>) variable wins over the

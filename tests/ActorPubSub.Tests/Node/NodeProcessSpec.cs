@@ -70,7 +70,7 @@ public sealed partial class NodeProcessSpec : IDisposable
     [Fact]
     public async Task Node_should_run_with_tiered_compilation_promoting_hot_methods_without_the_runtimes_startup_delay()
     {
-        // arrange: the node as built, with nothing in its environment about tiering
+        // arrange: the node as built, with nothing in its environment about tiering or the thread pool
         var db = NewDatabase();
         await using var node = StartNode(db, NoSettings);
 
@@ -79,6 +79,8 @@ public sealed partial class NodeProcessSpec : IDisposable
 
         // assert: the runtimeconfig the project writes carries the setting, and the node reports what the runtime got
         Assert.Contains("tiered compilation on, call-counting delay 0 ms (runtimeconfig)", runtime, StringComparison.Ordinal);
+        // the thread pool's spin is the runtime's (a documented knob, not a default: docs/deployment.md)
+        Assert.Contains("thread-pool spin limit as the runtime defaults", runtime, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,7 +4,8 @@ namespace ActorPubSub.Tests.Node;
 
 /// <summary>
 /// The node's report of its tiering resolves the setting as the runtime does: a DOTNET_ variable (hexadecimal) over
-/// the runtimeconfig property (a C number) over the runtime's default of 100 ms; tiering switched off says so.
+/// the runtimeconfig property (a C number) over the runtime's default of 100 ms; tiering switched off says so. The
+/// thread pool's spin limit likewise.
 /// </summary>
 public sealed class NodeRuntimeSpec
 {
@@ -22,8 +23,17 @@ public sealed class NodeRuntimeSpec
         string? delayVariable, string? delayProperty, string expected) =>
         Assert.Equal(expected, NodeRuntime.Tiering(enabledVariable, enabledProperty, delayVariable, delayProperty));
 
+    [Theory]
+    [InlineData(null, null, "thread-pool spin limit as the runtime defaults")]
+    [InlineData(null, "0", "thread-pool spin limit 0 (runtimeconfig)")]
+    [InlineData("46", "0", "thread-pool spin limit 70 (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit)")]
+    [InlineData("0x10", null, "thread-pool spin limit 16 (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit)")]
+    [InlineData("not a number", "0", "thread-pool spin limit 0 (runtimeconfig)")]
+    public void The_spin_limit_should_be_reported_as_the_runtime_resolves_it(string? variable, string? property, string expected) =>
+        Assert.Equal(expected, NodeRuntime.SpinLimit(variable, property));
+
     [Fact]
-    public void Describe_should_name_the_runtime_version_the_GC_mode_and_the_tiering() =>
-        Assert.Matches(@"^\.NET \d+\.\d+\.\d+, (server|workstation) GC \((non-)?concurrent\), tiered compilation (on|off)",
+    public void Describe_should_name_the_runtime_version_the_GC_mode_the_tiering_and_the_spin_limit() =>
+        Assert.Matches(@"^\.NET \d+\.\d+\.\d+, (server|workstation) GC \((non-)?concurrent\), tiered compilation (on|off).*, thread-pool spin limit ",
             NodeRuntime.Describe());
 }
