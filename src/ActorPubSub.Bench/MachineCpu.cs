@@ -4,9 +4,9 @@ using System.Globalization;
 namespace ActorPubSub.Bench;
 
 /// <summary>
-/// The machine's busy CPU time and this process's and the node's, from /proc (Linux; elsewhere it reads zeros and the
-/// quiet wait returns at once). The peers' harness waits before each recorded run until the box is idle and records
-/// the CPU each side spent; --node-process runs do the same, so both are measured the same way.
+/// The machine's busy CPU time and this process's and the node's, from /proc (Linux; elsewhere it reads zeros, so the
+/// quiet wait ends after its first second). The peers' harness waits before each recorded run until the box is idle
+/// and records the CPU each side spent; --node-process runs do the same, so both are measured the same way.
 /// </summary>
 internal readonly record struct MachineCpu(long BusyTicks, long SelfTicks, long NodeTicks)
 {
