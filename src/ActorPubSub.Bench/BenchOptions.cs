@@ -61,6 +61,8 @@ internal sealed record BenchOptions
           --validation off|warn|enforce  w1/w2: JSON payloads ({"t":..,"n":..,"p":..} of --size bytes) and,
                              unless off, a small JSON Schema registered on the topic with this validation
                              (the cost of a contract check per publish; off = the same payloads unchecked)
+          --alloc-profile    after each measured run, the types this process (the client) allocated most,
+                             to stderr, from the runtime's allocation ticks (estimated bytes per message)
           --json             one JSON object per result on stdout instead of the table
           --no-progress      no progress bar
         """;
@@ -72,6 +74,7 @@ internal sealed record BenchOptions
     public int MaxInFlight { get; init; } = 1000;
     public int? Subs { get; init; }
     public int Topics { get; init; } = 10_000;
+    public bool AllocProfile { get; init; }
     public int Rate { get; init; } = 5000;
     public int Seconds { get; init; } = 10;
     public int Runs { get; init; } = 1;
@@ -201,6 +204,7 @@ internal sealed record BenchOptions
                 "--cluster-client" => o with { ClusterClient = true },
                 "--node-process" => o with { NodeProcess = true },
                 "--json" => o with { Json = true },
+                "--alloc-profile" => o with { AllocProfile = true },
                 "--validation" => o with
                 {
                     Validation = Value() switch

@@ -34,6 +34,11 @@ internal sealed record BenchResult
     [JsonPropertyName("cpu_server_s")] public double? CpuServerSeconds { get; init; }
     [JsonPropertyName("cpu_client_s")] public double? CpuClientSeconds { get; init; }
     [JsonPropertyName("cpu_other_s")] public double? CpuOtherSeconds { get; init; }
+    /// <summary>
+    /// Bytes this process (the client) allocated during the run, in MB: with the client in its own process, the GC's share
+    /// of its CPU follows this figure, so it is the one to watch when working on the client's cost per message.
+    /// </summary>
+    [JsonPropertyName("alloc_client_mb")] public double? AllocClientMb { get; init; }
 
     // W5 (backlog) only; null for the other workloads, and then left out of the JSON.
     [JsonPropertyName("backlog_messages")] public long? BacklogMessages { get; init; }

@@ -26,6 +26,7 @@ if (options.Workload == "all" && options.Count is null) Console.Error.WriteLine(
 var results = new List<BenchResult>();
 // --node-process: one node for the whole invocation, warm-up and measured runs alike (as the peers' harness keeps one
 // broker running across its runs), each run on a topic of its own.
+using var allocations = options.AllocProfile ? new AllocationProfile() : null;
 await using var node = options.NodeProcess ? await BenchCluster.StartAsync(options) : null;
 foreach (var workload in workloads)
 {
@@ -37,12 +38,24 @@ foreach (var workload in workloads)
         var quietWait = measured && node is not null
             ? await MachineCpu.WaitQuietAsync(options.QuietCores, TimeSpan.FromSeconds(options.QuietWaitSeconds)) : (double?)null;
         var before = MachineCpu.Take(node?.NodeProcessId);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        if (measured) allocations?.Start();
         var result = await RunAsync(workload, options, measured, node);
+        allocations?.Stop();
         if (!measured) continue;
+        if (allocations is not null)
+        {
+            Console.Error.WriteLine($"{workload}: {allocations.Report(result.Messages)}");
+            allocations.Clear();
+        }
         if (node is not null)
         {
             var (server, client, other) = MachineCpu.Spent(before, MachineCpu.Take(node.NodeProcessId));
-            result = result with { QuietWaitSeconds = quietWait, CpuServerSeconds = server, CpuClientSeconds = client, CpuOtherSeconds = other };
+            result = result with
+            {
+                QuietWaitSeconds = quietWait, CpuServerSeconds = server, CpuClientSeconds = client, CpuOtherSeconds = other,
+                AllocClientMb = Math.Round((GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1e6, 1),
+            };
         }
         results.Add(result);
         if (options.Json) resultsOut.WriteLine(result.ToJson());

@@ -21,7 +21,7 @@ namespace ActorPubSub.Client;
 /// </param>
 /// <param name="MaxOutstandingPublishBytes">Their bytes together (<c>max-outstanding-publish-bytes</c>), the same way.</param>
 /// <param name="PublishStraightToTopic">
-/// Publishes go to the topic actor straight once its receipt names it, instead of through the shard region
+/// Publishes go to the topic actor straight once its receipt (a transient publish: its grant of credit) names it, instead of through the shard region
 /// (<c>publish-straight-to-topic</c>).
 /// </param>
 /// <param name="MaxFrameSize">

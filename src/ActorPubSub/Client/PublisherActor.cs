@@ -128,6 +128,14 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     private readonly PublishBudget _budget;
     private readonly Dictionary<string, TransientQueue> _transient = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The topic actor of each transient queue, learned from its grants as durable publishes learn it from receipts:
+    /// transient batches go to it straight, past the shard region's hops (and, to a remote topic, past Akka's endpoint
+    /// actors), while it lives. Nothing is sent before the topic's first grant, so no batch sent the long way can be
+    /// overtaken by one sent straight.
+    /// </summary>
+    private readonly Dictionary<string, IActorRef> _transientTopics = new(StringComparer.Ordinal);
+
     public static Props Props(IActorRef region, ClientSettings settings, PublishQueue queue, PublishBudget budget) =>
         Akka.Actor.Props.Create(() => new PublisherActor(region, settings, queue, budget));
 
@@ -301,6 +309,9 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
 
     private void TopicStopped(IActorRef topicActor)
     {
+        // Transient batches find the topic through the shard region again; the new one's grants name it anew.
+        foreach (var (topic, actor) in _transientTopics.ToList())
+            if (actor.Equals(topicActor)) _transientTopics.Remove(topic);
         foreach (var (topic, producer) in _topics)
         {
             if (!topicActor.Equals(producer.Topic)) continue;
@@ -318,9 +329,10 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         Volatile.Write(ref queue.FlushRequested, 0);
         _transient.TryAdd(queue.Topic, queue);
         // Only what the topic granted goes out; what is held beyond it is asked for (the topic answers with credit).
+        var to = _transientTopics.GetValueOrDefault(queue.Topic) ?? _region;
         while (queue.Take(TransientBatchMessages, _settings.BatchBytes) is { Count: > 0 } batch)
-            _region.Tell(new PublishTransient(queue.Topic, [.. batch]));
-        if (queue.Demand() is var wanted and > 0) _region.Tell(new TransientDemand(queue.Topic, wanted));
+            Outbound.Tell(to, new PublishTransient(queue.Topic, [.. batch]));
+        if (queue.Demand() is var wanted and > 0) Outbound.Tell(to, new TransientDemand(queue.Topic, wanted));
     }
 
     /// <summary>The topic's credit: what is queued goes out, and waiting publishes get its room.</summary>
@@ -328,7 +340,16 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     {
         if (!_transient.TryGetValue(accepted.Topic, out var queue)) return;
         queue.Grant(accepted.Count);
+        LearnTransient(accepted.Topic);
         DrainTransient(queue);
+    }
+
+    /// <summary>Remembers and watches the topic actor that granted transient credit (see <see cref="_transientTopics"/>).</summary>
+    private void LearnTransient(string topic)
+    {
+        if (!_settings.PublishStraightToTopic || _transientTopics.ContainsKey(topic) || !IsTopicEntity(Sender)) return;
+        _transientTopics[topic] = Sender;
+        Context.Watch(Sender);
     }
 
     /// <summary>A topic that granted nothing for long may have lost the demand (it restarted or moved): tell it again.</summary>

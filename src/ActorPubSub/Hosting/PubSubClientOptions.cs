@@ -50,7 +50,7 @@ public sealed class PubSubClientOptions
     public int? PublishBatchesInFlight { get; set; }
 
     /// <summary>
-    /// Whether publishes go to the topic actor straight once its receipt names it, instead of through the shard region
+    /// Whether publishes go to the topic actor straight once its receipt (a transient publish: its grant of credit) names it, instead of through the shard region
     /// (<c>actorpubsub.client.publish-straight-to-topic</c>). A client that is no cluster member gets its receipts
     /// through the receptionist, which does not name the topic actor, so its publishes keep the receptionist's way.
     /// <b>Default:</b> true.

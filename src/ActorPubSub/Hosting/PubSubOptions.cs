@@ -168,7 +168,7 @@ public sealed class PubSubOptions
     public int? PublishBatchesInFlight { get; set; }
 
     /// <summary>
-    /// Whether a client sends publishes to the topic actor straight once its receipt names it, instead of through the
+    /// Whether a client sends publishes to the topic actor straight once its receipt (a transient publish: its grant of credit) names it, instead of through the
     /// shard region (<c>actorpubsub.client.publish-straight-to-topic</c>). <b>Default:</b> true.
     /// </summary>
     public bool? PublishStraightToTopic { get; set; }

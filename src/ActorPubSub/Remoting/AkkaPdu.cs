@@ -142,19 +142,28 @@ internal static class AkkaPdu
     public static byte[] Message(ReadOnlySpan<byte> recipientPath, ReadOnlySpan<byte> senderPath, IMessage message, int serializerId, ReadOnlySpan<byte> manifest)
     {
         var messageSize = message.CalculateSize();
-        var payload = WireWriter.LengthDelimitedSize(messageSize)
-                      + 1 + WireWriter.VarintSize((uint)serializerId)
-                      + WireWriter.LengthDelimitedSize(manifest.Length);
-        var recipient = WireWriter.LengthDelimitedSize(recipientPath.Length);
-        var sender = senderPath.IsEmpty ? 0 : WireWriter.LengthDelimitedSize(senderPath.Length);
-        var envelope = WireWriter.LengthDelimitedSize(recipient)
-                       + WireWriter.LengthDelimitedSize(payload)
-                       + (sender == 0 ? 0 : WireWriter.LengthDelimitedSize(sender))
-                       + 1 + 8;
-        var container = WireWriter.LengthDelimitedSize(envelope);
-        var bytes = new byte[WireWriter.LengthDelimitedSize(container)];
+        var bytes = new byte[MessageLength(recipientPath, senderPath, messageSize, serializerId, manifest)];
+        WriteMessage(bytes, recipientPath, senderPath, message, messageSize, serializerId, manifest);
+        return bytes;
+    }
 
-        var writer = new WireWriter(bytes);
+    /// <summary>The length of <see cref="Message"/>'s PDU, for a message of <paramref name="messageSize"/> bytes.</summary>
+    public static int MessageLength(ReadOnlySpan<byte> recipientPath, ReadOnlySpan<byte> senderPath, int messageSize, int serializerId, ReadOnlySpan<byte> manifest)
+    {
+        var (_, _, _, _, container) = Sizes(recipientPath, senderPath, messageSize, serializerId, manifest);
+        return WireWriter.LengthDelimitedSize(container);
+    }
+
+    /// <summary>
+    /// Writes <see cref="Message"/>'s PDU into the start of <paramref name="output"/> (at least <see cref="MessageLength"/>
+    /// long: a pooled buffer may be longer), the message writing itself in place.
+    /// </summary>
+    public static void WriteMessage(Span<byte> output, ReadOnlySpan<byte> recipientPath, ReadOnlySpan<byte> senderPath, IMessage message,
+        int messageSize, int serializerId, ReadOnlySpan<byte> manifest)
+    {
+        var (payload, recipient, sender, envelope, container) = Sizes(recipientPath, senderPath, messageSize, serializerId, manifest);
+        var length = WireWriter.LengthDelimitedSize(container);
+        var writer = new WireWriter(output[..length]);
         writer.WriteLengthDelimitedHeader(1, container);         // AkkaProtocolMessage.payload
         writer.WriteLengthDelimitedHeader(2, envelope);          // AckAndEnvelopeContainer.envelope
         writer.WriteLengthDelimitedHeader(1, recipient);         // RemoteEnvelope.recipient
@@ -170,8 +179,23 @@ internal static class AkkaPdu
             writer.WriteBytes(1, senderPath);
         }
         writer.WriteFixed64Field(5, SeqUndefined);               // RemoteEnvelope.seq
-        return writer.Position == bytes.Length
-            ? bytes
-            : throw new InvalidOperationException($"Akka PDU written as {writer.Position} bytes, sized as {bytes.Length}");
+        if (writer.Position != length)
+            throw new InvalidOperationException($"Akka PDU written as {writer.Position} bytes, sized as {length}");
+    }
+
+    /// <summary>The sizes of the PDU's nested fields' contents (sender 0: no sender).</summary>
+    private static (int Payload, int Recipient, int Sender, int Envelope, int Container) Sizes(ReadOnlySpan<byte> recipientPath,
+        ReadOnlySpan<byte> senderPath, int messageSize, int serializerId, ReadOnlySpan<byte> manifest)
+    {
+        var payload = WireWriter.LengthDelimitedSize(messageSize)
+                      + 1 + WireWriter.VarintSize((uint)serializerId)
+                      + WireWriter.LengthDelimitedSize(manifest.Length);
+        var recipient = WireWriter.LengthDelimitedSize(recipientPath.Length);
+        var sender = senderPath.IsEmpty ? 0 : WireWriter.LengthDelimitedSize(senderPath.Length);
+        var envelope = WireWriter.LengthDelimitedSize(recipient)
+                       + WireWriter.LengthDelimitedSize(payload)
+                       + (sender == 0 ? 0 : WireWriter.LengthDelimitedSize(sender))
+                       + 1 + 8;
+        return (payload, recipient, sender, envelope, WireWriter.LengthDelimitedSize(envelope));
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
@@ -154,25 +155,45 @@ internal sealed class DirectSend
     internal bool TryWrite(SocketAssociation handle, RemoteActorRef recipient, object message, IActorRef? sender)
     {
         byte[] pdu;
+        int length;
         try
         {
             // Actor references inside the message are written as Akka's writer writes them: with this system's address.
             var (proto, manifest) = Akka.Serialization.Serialization.WithTransport(_system, (_serializer, message),
                 static s => (s._serializer.ToWire(s.message, out var m), m));
-            pdu = AkkaPdu.Message(RecipientPath(recipient), SenderPath(sender, recipient.LocalAddressToUse), proto, _serializerId, ManifestBytes(manifest));
+            var recipientPath = RecipientPath(recipient);
+            var senderPath = SenderPath(sender, recipient.LocalAddressToUse);
+            var manifestBytes = ManifestBytes(manifest);
+            var messageSize = proto.CalculateSize();
+            length = AkkaPdu.MessageLength(recipientPath, senderPath, messageSize, _serializerId, manifestBytes);
+            if (length > _maxFrameSize)
+            {
+                _log.Error("Discarding oversized payload sent to {0}: max allowed size {1} bytes (maximum-frame-size), actual size of encoded {2} was {3} bytes",
+                    recipient, _maxFrameSize, message.GetType(), length);
+                return true;
+            }
+            // A pooled array: the connection gives it back once the frame is copied into its send buffer.
+            pdu = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                AkkaPdu.WriteMessage(pdu, recipientPath, senderPath, proto, messageSize, _serializerId, manifestBytes);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(pdu);
+                throw;
+            }
         }
         catch (Exception e) when (e is SerializationException or ArgumentException or InvalidOperationException)
         {
             _log.Error(e, "Serialization failed for message [{0}] to {1}; dropped, the association remains", message.GetType(), recipient.Path);
             return true;
         }
-        if (pdu.Length > _maxFrameSize)
+        if (!handle.WritePooled(pdu, length))
         {
-            _log.Error("Discarding oversized payload sent to {0}: max allowed size {1} bytes (maximum-frame-size), actual size of encoded {2} was {3} bytes",
-                recipient, _maxFrameSize, message.GetType(), pdu.Length);
-            return true;
+            ArrayPool<byte>.Shared.Return(pdu);
+            return false;
         }
-        if (!handle.WriteDirect(UnsafeByteOperations.UnsafeWrap(pdu))) return false;
         Interlocked.Increment(ref _written);
         return true;
     }

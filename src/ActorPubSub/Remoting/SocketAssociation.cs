@@ -21,7 +21,12 @@ namespace ActorPubSub.Remoting;
 /// </para>
 /// <para>
 /// Receiving: one loop reads into a pooled buffer and hands every whole frame to Akka as it arrives. A frame of 16 KiB or
-/// more is read straight into an array of its own size (no buffer growing by copies).
+/// more is read straight into a pooled array of its size (no buffer growing by copies), which goes back to the pool once
+/// its message is dispatched (<see cref="DirectDispatch"/> keeps no bytes of the frame; Akka gets a copy of its own).
+/// </para>
+/// <para>
+/// The direct send writes its frames into pooled arrays too (<see cref="WritePooled"/>): each goes back to the pool once
+/// copied into the send buffer, so the topic protocol's frames cost no allocation of their own on either side.
 /// </para>
 /// <para>
 /// Memory: both buffers (64 KiB each) go back to the pool when the connection has nothing to send or to read, so idle
@@ -40,7 +45,7 @@ internal sealed class SocketAssociation : AssociationHandle
     private readonly SocketTransport _transport;
     private readonly SocketTransportSettings _settings;
     private readonly ILoggingAdapter _log;
-    private readonly ConcurrentQueue<ByteString> _outbound = new();
+    private readonly ConcurrentQueue<Pending> _outbound = new();
     private byte[]? _sendBuffer;   // used only by the thread that holds _sending
     private int _sending;          // 1 while one thread sends
     private volatile bool _closing;
@@ -83,13 +88,31 @@ internal sealed class SocketAssociation : AssociationHandle
         return WriteDirect(payload);
     }
 
-    /// <summary>A frame to send as it is (<see cref="DirectSend"/>'s, or Akka's); false once the connection is closing.</summary>
-    internal bool WriteDirect(ByteString payload)
+    /// <summary>A frame to send as it is (Akka's, or an acknowledgement taken off a fence); false once the connection is closing.</summary>
+    internal bool WriteDirect(ByteString payload) => Enqueue(new Pending(payload, null, payload.Length));
+
+    /// <summary>
+    /// A frame in the first <paramref name="length"/> bytes of <paramref name="pooled"/>, rented from the shared array pool
+    /// (<see cref="DirectSend"/>'s): it goes back to the pool once copied out. False once the connection is closing; the
+    /// array is then still the caller's.
+    /// </summary>
+    internal bool WritePooled(byte[] pooled, int length) => Enqueue(new Pending(null, pooled, length));
+
+    private bool Enqueue(Pending frame)
     {
         if (_closing || Volatile.Read(ref _closed) != 0) return false;
-        _outbound.Enqueue(payload);
+        _outbound.Enqueue(frame);
         if (Interlocked.CompareExchange(ref _sending, 1, 0) == 0) Send();
         return true;
+    }
+
+    /// <summary>
+    /// A frame waiting to be sent: Akka's bytes, or a pooled array the direct send wrote (frames left when the
+    /// connection closes are not given back: the pool only misses them).
+    /// </summary>
+    private readonly record struct Pending(ByteString? Bytes, byte[]? Pooled, int Length)
+    {
+        public ReadOnlySpan<byte> Span => Bytes is not null ? Bytes.Span : Pooled.AsSpan(0, Length);
     }
 
     /// <summary>Closes after the frames written so far are sent and the peer closed its side, or after <c>flush-wait-on-shutdown</c>.</summary>
@@ -191,6 +214,7 @@ internal sealed class SocketAssociation : AssociationHandle
             _outbound.TryDequeue(out _);
             WriteLength(_sendBuffer.AsSpan(length, 4), next.Length);
             next.Span.CopyTo(_sendBuffer.AsSpan(length + 4));
+            if (next.Pooled is not null) ArrayPool<byte>.Shared.Return(next.Pooled);
             length += frame;
         }
         return length;
@@ -250,16 +274,23 @@ internal sealed class SocketAssociation : AssociationHandle
                         continue;
                     }
                     if (length < OwnArrayFrom) break;
-                    var frame = new byte[length];
-                    buffer.AsSpan(start + 4, buffered).CopyTo(frame);
-                    start = end = 0;
-                    for (var at = buffered; at < length;)
+                    var frame = ArrayPool<byte>.Shared.Rent(length);
+                    try
                     {
-                        var read = await _socket.ReceiveAsync(frame.AsMemory(at), SocketFlags.None).ConfigureAwait(false);
-                        if (read == 0) return;
-                        at += read;
+                        buffer.AsSpan(start + 4, buffered).CopyTo(frame);
+                        start = end = 0;
+                        for (var at = buffered; at < length;)
+                        {
+                            var read = await _socket.ReceiveAsync(frame.AsMemory(at, length - at), SocketFlags.None).ConfigureAwait(false);
+                            if (read == 0) return;
+                            at += read;
+                        }
+                        if (!Direct(listener, frame.AsSpan(0, length))) Deliver(listener, ByteString.CopyFrom(frame, 0, length));
                     }
-                    if (!Direct(listener, frame)) Deliver(listener, UnsafeByteOperations.UnsafeWrap(frame));
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(frame);
+                    }
                 }
                 if (start == end)
                 {

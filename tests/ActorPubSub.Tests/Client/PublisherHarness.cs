@@ -24,6 +24,35 @@ internal static class PublisherHarness
         return completion.Task;
     }
 
+    /// <summary>
+    /// An actor at a sharded entity's path of <paramref name="type"/> (<c>/system/sharding/&lt;type&gt;/7/orders</c>) that
+    /// hands what it gets to <paramref name="probe"/>: what the publisher takes for a topic actor when its type is the topics'.
+    /// </summary>
+    public static async Task<IActorRef> EntityAt(Akka.TestKit.Xunit2.TestKit kit, IActorRef probe, string type = TopicRegion.TypeName)
+    {
+        var below = new[] { type, "7", "orders" };
+        ((ExtendedActorSystem)kit.Sys).SystemActorOf(Props.Create(() => new PathActor(below, probe)), "sharding");
+        // The chain is built by its constructors, after SystemActorOf returns: resolve until the leaf is there.
+        IActorRef? leaf = null;
+        await kit.AwaitAssertAsync(async () => leaf = await kit.Sys.ActorSelection($"/system/sharding/{type}/7/orders").ResolveOne(TimeSpan.FromSeconds(1)),
+            TimeSpan.FromSeconds(10));
+        return leaf!;
+    }
+
+    /// <summary>Builds its path one child at a time; the last one hands every message to the probe.</summary>
+    private sealed class PathActor : ReceiveActor
+    {
+        public PathActor(string[] below, IActorRef probe)
+        {
+            if (below.Length > 0)
+            {
+                var rest = below.Skip(1).ToArray();
+                Context.ActorOf(Props.Create(() => new PathActor(rest, probe)), below[0]);
+            }
+            else ReceiveAny(m => probe.Forward(m));
+        }
+    }
+
     /// <summary>The publishes a sent message carries: a publish alone or a batch.</summary>
     public static ImmutableArray<Publish> Publishes(object? message) => message switch
     {

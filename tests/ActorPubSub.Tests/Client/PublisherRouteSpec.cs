@@ -20,30 +20,8 @@ public sealed class PublisherRouteSpec(ITestOutputHelper output) : Akka.TestKit.
         ResendAfter: TimeSpan.FromSeconds(30), PublishTimeout: TimeSpan.FromSeconds(60), RequestTimeout: TimeSpan.FromSeconds(5),
         MaxMessageSize: 1024 * 1024);
 
-    /// <summary>Builds its path one child at a time; the last one hands every message to the probe.</summary>
-    private sealed class PathActor : ReceiveActor
-    {
-        public PathActor(string[] below, IActorRef probe)
-        {
-            if (below.Length > 0)
-            {
-                var rest = below.Skip(1).ToArray();
-                Context.ActorOf(Props.Create(() => new PathActor(rest, probe)), below[0]);
-            }
-            else ReceiveAny(m => probe.Forward(m));
-        }
-    }
-
-    private async Task<IActorRef> TopicEntity(IActorRef probe, string type = TopicRegion.TypeName, string root = "sharding")
-    {
-        var below = new[] { type, "7", "orders" };
-        ((ExtendedActorSystem)Sys).SystemActorOf(Props.Create(() => new PathActor(below, probe)), root);
-        // The chain is built by its constructors, after SystemActorOf returns: resolve until the leaf is there.
-        IActorRef? leaf = null;
-        await AwaitAssertAsync(async () => leaf = await Sys.ActorSelection($"/system/{root}/{type}/7/orders").ResolveOne(TimeSpan.FromSeconds(1)),
-            TimeSpan.FromSeconds(10));
-        return leaf!;
-    }
+    private Task<IActorRef> TopicEntity(IActorRef probe, string type = TopicRegion.TypeName) =>
+        PublisherHarness.EntityAt(this, probe, type);
 
     private (IActorRef Publisher, PublishQueue Queue) Start(IActorRef region, ClientSettings? settings = null) =>
         PublisherHarness.Start(Sys, region, settings ?? Settings);
