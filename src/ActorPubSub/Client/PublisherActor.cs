@@ -120,6 +120,9 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
     private readonly ClientSettings _settings;
     private readonly string _producerId = Guid.NewGuid().ToString("N");
     private readonly Dictionary<string, TopicProducer> _topics = new(StringComparer.Ordinal);
+
+    /// <summary>The topics a drain took publishes of (kept between drains: one set per drain was 4% of a W1 client's allocations).</summary>
+    private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -191,7 +194,6 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
         Volatile.Write(ref _queue.FlushRequested, 0);
         var now = Environment.TickCount64;
         var giveUpAt = now + (long)_settings.PublishTimeout.TotalMilliseconds;
-        HashSet<string>? touched = null;
         while (_queue.Items.TryDequeue(out var s))
         {
             if (!_topics.TryGetValue(s.Topic, out var producer)) _topics[s.Topic] = producer = new TopicProducer();
@@ -201,10 +203,10 @@ internal sealed class PublisherActor : ReceiveActor, IWithTimers
             var outstanding = new Outstanding(publish, s.Completion, long.MaxValue, giveUpAt, s.Bytes);
             producer.Outstanding[seq] = outstanding;
             producer.Held.Add(outstanding);
-            (touched ??= new HashSet<string>(StringComparer.Ordinal)).Add(s.Topic);
+            _touched.Add(s.Topic);
         }
-        if (touched is null) return;
-        foreach (var topic in touched) SendHeld(topic);
+        foreach (var topic in _touched) SendHeld(topic);
+        _touched.Clear();
     }
 
     /// <summary>

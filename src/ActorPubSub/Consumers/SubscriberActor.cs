@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using ActorPubSub.Observability;
@@ -51,7 +52,7 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HandlerLogScope? _logScope;
-    private List<long> _pendingAcks = [];
+    private readonly List<long> _pendingAcks = [];
     private bool _flushScheduled;
     private int _transientDone;
     private readonly RunningHandlers _running;
@@ -131,16 +132,19 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         var correlationId = TraceContext.CorrelationIdOf(message.Headers);
         var task = Invoke(message, attempt, activity, correlationId, handler.Cancellation.Token);
         handler.Task = task;
-        if (task.IsCompletedSuccessfully)
-        {
-            // synchronous handlers skip the mailbox hop
-            HandleDone(new HandlerDone(message.Sequence, attempt, null, activity, correlationId, handler));
-            return;
-        }
-        task.WaitAsync(_settings.HandlerTimeout).PipeTo(Self,
-            success: () => new HandlerDone(message.Sequence, attempt, null, activity, correlationId, handler),
-            failure: e => new HandlerDone(message.Sequence, attempt, e, activity, correlationId, handler));
+        // Synchronous handlers skip the mailbox hop, and allocate nothing for their outcome.
+        if (task.IsCompletedSuccessfully) Done(message.Sequence, attempt, null, activity, correlationId, handler);
+        else Await(task, message.Sequence, attempt, activity, correlationId, handler);
     }
+
+    /// <summary>
+    /// The outcome of a handler still running comes back as a message. (A method of its own: the lambdas' captures
+    /// would otherwise be allocated on every call of <see cref="Start"/>, synchronous handlers included.)
+    /// </summary>
+    private void Await(Task task, long sequence, int attempt, Activity? activity, string? correlationId, RunningHandler handler) =>
+        task.WaitAsync(_settings.HandlerTimeout).PipeTo(Self,
+            success: () => new HandlerDone(sequence, attempt, null, activity, correlationId, handler),
+            failure: e => new HandlerDone(sequence, attempt, e, activity, correlationId, handler));
 
     /// <summary>A handler's place is free: the deliveries waiting for one (or for their message's handler to end) start.</summary>
     private void Release(RunningHandler handler)
@@ -190,24 +194,24 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void HandleDone(HandlerDone done)
+    private void HandleDone(HandlerDone done) =>
+        Done(done.Sequence, done.Attempt, done.Error, done.Activity, done.CorrelationId, done.Handler);
+
+    private void Done(long sequence, int attempt, Exception? failure, Activity? activity, string? correlationId, RunningHandler handler)
     {
-        var handler = done.Handler;
         // Our timeout, not one the handler threw itself: the handler still runs.
-        var timedOut = done.Error is TimeoutException && handler.Task is { IsCompleted: false };
-        var error = done.Error is null ? null
-            : timedOut ? $"handler timed out after {_settings.HandlerTimeout}" : Describe(done.Error);
-        if (done.Activity is { } activity) ConsumerTracing.Stop(activity, error);
+        var timedOut = failure is TimeoutException && handler.Task is { IsCompleted: false };
+        var error = failure is null ? null
+            : timedOut ? $"handler timed out after {_settings.HandlerTimeout}" : Describe(failure);
+        if (activity is not null) ConsumerTracing.Stop(activity, error);
         if (timedOut)
         {
             // Ask it to stop, and keep its place (MaxInFlight is a hard cap, and a redelivery of this message waits)
             // until it really ends.
             handler.Cancel(_log);
-            var self = Self;
-            handler.Task!.ContinueWith(_ => self.Tell(new HandlerEnded(handler)), CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            TellWhenEnded(handler);
         }
-        if (done.Attempt == 0)
+        if (attempt == 0)
         {
             // Transient: nothing to ack or retry; the room it frees in the transient window is reported when it ends.
             if (error is not null)
@@ -221,17 +225,25 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
         if (!timedOut) Release(handler);
         if (error is null)
         {
-            _pendingAcks.Add(done.Sequence);
+            _pendingAcks.Add(sequence);
             if (_pendingAcks.Count >= MaxAckBatch) Flush();
             else ScheduleFlush();
             return;
         }
-        var unprocessable = Unwrap(done.Error!) is UnprocessableMessageException;
+        var unprocessable = Unwrap(failure!) is UnprocessableMessageException;
         _log.Warning("Handler failed for {Topic}/{Subscription} #{Sequence} (attempt {Attempt}, correlation id {CorrelationId}): {Error}",
-            _topic, _subscription, done.Sequence, done.Attempt, done.CorrelationId ?? "none",
+            _topic, _subscription, sequence, attempt, correlationId ?? "none",
             unprocessable ? error + " (unprocessable: dead-lettered)" : error);
         // The topic owns the retry: it applies the subscription's backoff and dead-letters after its max attempts.
-        _link.Nack(done.Sequence, error, unprocessable);
+        _link.Nack(sequence, error, unprocessable);
+    }
+
+    /// <summary>Tells this actor when a timed-out handler really ends (a method of its own, as <see cref="Await"/>).</summary>
+    private void TellWhenEnded(RunningHandler handler)
+    {
+        var self = Self;
+        handler.Task!.ContinueWith(_ => self.Tell(new HandlerEnded(handler)), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void ReportTransientDone()
@@ -258,8 +270,9 @@ internal sealed class SubscriberActor : ReceiveActor, IWithTimers
             _transientDone = 0;
         }
         if (_pendingAcks.Count == 0) return;
-        var acks = _pendingAcks.ToImmutableArray();
-        _pendingAcks = [];
+        // One array per flush; the list keeps its capacity for the next batch.
+        var acks = ImmutableCollectionsMarshal.AsImmutableArray(_pendingAcks.ToArray());
+        _pendingAcks.Clear();
         _link.Ack(acks);
     }
 
