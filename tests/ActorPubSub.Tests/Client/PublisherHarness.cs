@@ -9,6 +9,11 @@ namespace ActorPubSub.Tests.Client;
 /// <summary>What the publisher's specs share: starting a <see cref="PublisherActor"/>, publishing through its queue, and reading what it sent.</summary>
 internal static class PublisherHarness
 {
+    /// <summary>Settings whose timers stay out of a route spec's way (no resend within 30 s).</summary>
+    public static readonly ClientSettings RouteSettings = new(
+        ResendAfter: TimeSpan.FromSeconds(30), PublishTimeout: TimeSpan.FromSeconds(60), RequestTimeout: TimeSpan.FromSeconds(5),
+        MaxMessageSize: 1024 * 1024);
+
     public static (IActorRef Publisher, PublishQueue Queue) Start(ActorSystem system, IActorRef region, ClientSettings settings, PublishBudget? budget = null)
     {
         var queue = new PublishQueue();

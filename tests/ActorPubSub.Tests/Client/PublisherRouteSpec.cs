@@ -16,9 +16,7 @@ namespace ActorPubSub.Tests.Client;
 [Trait("Category", "Unit")]
 public sealed class PublisherRouteSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING", output)
 {
-    private static readonly ClientSettings Settings = new(
-        ResendAfter: TimeSpan.FromSeconds(30), PublishTimeout: TimeSpan.FromSeconds(60), RequestTimeout: TimeSpan.FromSeconds(5),
-        MaxMessageSize: 1024 * 1024);
+    private static readonly ClientSettings Settings = PublisherHarness.RouteSettings;
 
     private Task<IActorRef> TopicEntity(IActorRef probe, string type = TopicRegion.TypeName) =>
         PublisherHarness.EntityAt(this, probe, type);
