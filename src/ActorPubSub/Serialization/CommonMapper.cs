@@ -66,10 +66,6 @@ internal static class CommonMapper
     /// Each value as the difference from the one before (the first from 0): ascending sequence numbers cost about a
     /// byte each however large they are. Differences wrap, so any values round-trip.
     /// </summary>
-    /// <summary>
-    /// Each value as the difference from the one before (the first from 0): ascending sequence numbers cost about a
-    /// byte each however large they are. Differences wrap, so any values round-trip.
-    /// </summary>
     public static long[] Deltas(ImmutableArray<long> values)
     {
         if (values.IsDefaultOrEmpty) return [];

@@ -19,6 +19,10 @@ internal sealed record ManifestEntry(Type Type, string Manifest, Func<object, IM
         where TProto : class, IMessage<TProto>, new() =>
         Current(typeof(T), manifest, message => toProto((T)message), ReaderOf(fromProto), alternative: false);
 
+    /// <summary>A row whose reader goes straight from the bytes to the record (<see cref="TopicMessageBatchReader"/>).</summary>
+    public static ManifestEntry OfReader<T>(string manifest, Func<T, IMessage> toProto, SpanReader read) where T : class =>
+        Current(typeof(T), manifest, message => toProto((T)message), read, alternative: false);
+
     public static ManifestEntry Legacy<T>(string manifest, Func<byte[], T> read) where T : class =>
         new(typeof(T), manifest, null, read);
 

@@ -37,10 +37,11 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
     Of<Consume, P.Consume>("tC", Protocol.ToProto, p => Protocol.FromProto(p, system)),
     Of<ConsumerRegistered, P.ConsumerRegistered>("tCR", Protocol.ToProto, Protocol.FromProto),
     Of<StopConsuming, P.StopConsuming>("tCS", Protocol.ToProto, p => Protocol.FromProto(p, system)),
-    Of<Deliver, P.Deliver>("tD", Protocol.ToProto, Protocol.FromProto),
+    // the batches of every delivery and transient publish: read straight into the records (same format, same result)
+    OfReader<Deliver>("tD", Protocol.ToProto, TopicMessageBatchReader.ReadDeliver),
     Of<Ack, P.Ack>("tA", Protocol.ToProto, Protocol.FromProto),
     Of<Nack, P.Nack>("tN", Protocol.ToProto, Protocol.FromProto),
-    Of<PublishTransient, P.PublishTransient>("tPT", Protocol.ToProto, Protocol.FromProto),
+    OfReader<PublishTransient>("tPT", Protocol.ToProto, TopicMessageBatchReader.ReadPublishTransient),
     Of<TransientDone, P.TransientDone>("tTD", Protocol.ToProto, Protocol.FromProto),
     Of<TransientAccepted, P.TransientAccepted>("tTA", Protocol.ToProto, Protocol.FromProto),
     Of<TransientDemand, P.TransientDemand>("tTW", Protocol.ToProto, Protocol.FromProto),
