@@ -25,7 +25,7 @@ public sealed class PubSubSerializer(ExtendedActorSystem system) : ProtobufSeria
     // topic protocol
     Of<Publish, P.Publish>("tP", Protocol.ToProto, Protocol.FromProto),
     Of<PublishReceipt, P.PublishReceipt>("tPR", Protocol.ToProto, Protocol.FromProto),
-    Of<PublishBatch, P.PublishBatch>("tPB", Protocol.ToProto, Protocol.FromProto),
+    OfReader<PublishBatch>("tPB", Protocol.ToProto, PublishBatchReader.Read),
     Of<PublishReceipts, P.PublishReceipts>("tPS", Protocol.ToProto, Protocol.FromProto),
     AlternativeOf<PublishReceipts, P.PublishReceiptRuns>(CompactReceiptsManifest, Protocol.FromProto),
     Of<PublishRejected, P.PublishRejected>("tPX", Protocol.ToProto, Protocol.FromProto),

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Unicode;
 using ActorPubSub.Messages;
 using ActorPubSub.Remoting;
 using ActorPubSub.Topics;
@@ -52,7 +50,7 @@ internal static class TopicMessageBatchReader
                     break;
                 case (4, WireReader.LengthDelimited):
                     if (!reader.TryReadBytes(out var packed)) return null;
-                    attempts += VarintsIn(packed);
+                    attempts += WireFields.VarintsIn(packed);
                     break;
                 default:
                     if (!reader.TrySkip(type)) return null;
@@ -65,19 +63,21 @@ internal static class TopicMessageBatchReader
         var messageArray = messages == 0 ? [] : new TopicMessage[messages];
         var attemptArray = attempts == 0 ? [] : new int[attempts];
         int m = 0, a = 0;
+        ReadOnlySpan<byte> manifestBytes = default;
+        string? manifest = null;
         reader = new WireReader(bytes);
         while (reader.TryReadTag(out var field, out var type))
         {
             switch (field, type)
             {
                 case (1, WireReader.LengthDelimited):
-                    if (!TryReadString(ref reader, out topic)) return null;
+                    if (!WireFields.TryReadString(ref reader, out topic)) return null;
                     break;
                 case (2, WireReader.LengthDelimited):
-                    if (!TryReadString(ref reader, out subscription)) return null;
+                    if (!WireFields.TryReadString(ref reader, out subscription)) return null;
                     break;
                 case (3, WireReader.LengthDelimited):
-                    if (!reader.TryReadBytes(out var message) || TryReadTopicMessage(message) is not { } read) return null;
+                    if (!reader.TryReadBytes(out var message) || TryReadTopicMessage(message, ref manifestBytes, ref manifest) is not { } read) return null;
                     messageArray[m++] = read;
                     break;
                 case (4, WireReader.Varint):
@@ -120,16 +120,18 @@ internal static class TopicMessageBatchReader
         var topic = "";
         var messageArray = messages == 0 ? [] : new TopicMessage[messages];
         var m = 0;
+        ReadOnlySpan<byte> manifestBytes = default;
+        string? manifest = null;
         reader = new WireReader(bytes);
         while (reader.TryReadTag(out var field, out var type))
         {
             switch (field, type)
             {
                 case (1, WireReader.LengthDelimited):
-                    if (!TryReadString(ref reader, out topic)) return null;
+                    if (!WireFields.TryReadString(ref reader, out topic)) return null;
                     break;
                 case (2, WireReader.LengthDelimited):
-                    if (!reader.TryReadBytes(out var message) || TryReadTopicMessage(message) is not { } read) return null;
+                    if (!reader.TryReadBytes(out var message) || TryReadTopicMessage(message, ref manifestBytes, ref manifest) is not { } read) return null;
                     messageArray[m++] = read;
                     break;
                 case (1 or 2, _):
@@ -147,7 +149,7 @@ internal static class TopicMessageBatchReader
     /// TopicMessage: sequence (1), timestamp (2, sfixed64 ticks), payload (3), key (4), headers (5), message id (6), as
     /// <see cref="CommonMapper.FromProto(P.TopicMessage)"/> maps it; null to step aside.
     /// </summary>
-    private static TopicMessage? TryReadTopicMessage(ReadOnlySpan<byte> bytes)
+    private static TopicMessage? TryReadTopicMessage(ReadOnlySpan<byte> bytes, ref ReadOnlySpan<byte> manifestBytes, ref string? manifest)
     {
         long sequence = 0, ticks = 0;
         Payload? payload = null;
@@ -168,19 +170,19 @@ internal static class TopicMessageBatchReader
                     break;
                 case (3, WireReader.LengthDelimited):
                     // Given twice, the generated parser merges the two: its way.
-                    if (payload is not null || !reader.TryReadBytes(out var p) || TryReadPayload(p) is not { } read) return null;
+                    if (payload is not null || !reader.TryReadBytes(out var p) || WireFields.TryReadPayload(p, ref manifestBytes, ref manifest) is not { } read) return null;
                     payload = read;
                     break;
                 case (4, WireReader.LengthDelimited):
-                    if (!TryReadString(ref reader, out var k)) return null;
+                    if (!WireFields.TryReadString(ref reader, out var k)) return null;
                     key = k;
                     break;
                 case (5, WireReader.LengthDelimited):
-                    if (headers is not null || !reader.TryReadBytes(out var h) || TryReadHeaders(h) is not { } readHeaders) return null;
+                    if (headers is not null || !reader.TryReadBytes(out var h) || WireFields.TryReadHeaders(h) is not { } readHeaders) return null;
                     headers = readHeaders;
                     break;
                 case (6, WireReader.LengthDelimited):
-                    if (!TryReadString(ref reader, out var id)) return null;
+                    if (!WireFields.TryReadString(ref reader, out var id)) return null;
                     messageId = id;
                     break;
                 case (1 or 2 or 3 or 4 or 5 or 6, _):
@@ -193,82 +195,5 @@ internal static class TopicMessageBatchReader
         if (reader.Malformed) return null;
         return new TopicMessage(sequence, CommonMapper.UtcDateTime(ticks, "TopicMessage.timestamp"),
             CommonMapper.Required(payload, "TopicMessage.payload"), key, headers, messageId);
-    }
-
-    /// <summary>Payload: serializer id (1, sint32), manifest (2), bytes (3, copied: the record keeps them).</summary>
-    private static Payload? TryReadPayload(ReadOnlySpan<byte> bytes)
-    {
-        var serializerId = 0;
-        var manifest = "";
-        byte[] content = [];
-        var reader = new WireReader(bytes);
-        while (reader.TryReadTag(out var field, out var type))
-        {
-            switch (field, type)
-            {
-                case (1, WireReader.Varint):
-                    if (!reader.TryReadVarint(out var zigzag)) return null;
-                    serializerId = (int)((uint)zigzag >> 1) ^ -(int)((uint)zigzag & 1);
-                    break;
-                case (2, WireReader.LengthDelimited):
-                    if (!TryReadString(ref reader, out manifest)) return null;
-                    break;
-                case (3, WireReader.LengthDelimited):
-                    if (!reader.TryReadBytes(out var b)) return null;
-                    content = b.IsEmpty ? [] : b.ToArray();
-                    break;
-                case (1 or 2 or 3, _):
-                    return null;
-                default:
-                    if (!reader.TrySkip(type)) return null;
-                    break;
-            }
-        }
-        return reader.Malformed ? null : new Payload(serializerId, manifest, content);
-    }
-
-    /// <summary>Headers: a map (field 1, entries of key 1 and value 2); a key given twice keeps its last value, as a map field does.</summary>
-    private static ImmutableDictionary<string, string>? TryReadHeaders(ReadOnlySpan<byte> bytes)
-    {
-        var entries = ImmutableDictionary.CreateBuilder<string, string>();
-        var reader = new WireReader(bytes);
-        while (reader.TryReadTag(out var field, out var type))
-        {
-            if (field == 1 && type == WireReader.LengthDelimited)
-            {
-                if (!reader.TryReadBytes(out var entry)) return null;
-                string name = "", value = "";
-                var fields = new WireReader(entry);
-                while (fields.TryReadTag(out var f, out var t))
-                {
-                    if (f == 1 && t == WireReader.LengthDelimited) { if (!TryReadString(ref fields, out name)) return null; }
-                    else if (f == 2 && t == WireReader.LengthDelimited) { if (!TryReadString(ref fields, out value)) return null; }
-                    else if (f is 1 or 2 || !fields.TrySkip(t)) return null;
-                }
-                if (fields.Malformed) return null;
-                entries[name] = value;
-            }
-            else if (field == 1 || !reader.TrySkip(type)) return null;
-        }
-        if (reader.Malformed) return null;
-        return entries.Count == 0 ? ImmutableDictionary<string, string>.Empty : entries.ToImmutable();
-    }
-
-    /// <summary>A string field; false (step aside) when it is not UTF-8, which the generated parser decodes its own way.</summary>
-    private static bool TryReadString(ref WireReader reader, out string value)
-    {
-        value = "";
-        if (!reader.TryReadBytes(out var bytes) || !Utf8.IsValid(bytes)) return false;
-        value = bytes.IsEmpty ? "" : Encoding.UTF8.GetString(bytes);
-        return true;
-    }
-
-    /// <summary>The varints in a packed field: one per byte without the continuation bit.</summary>
-    private static int VarintsIn(ReadOnlySpan<byte> packed)
-    {
-        var count = 0;
-        foreach (var b in packed)
-            if (b < 0x80) count++;
-        return count;
     }
 }
