@@ -138,14 +138,7 @@ public sealed class PublishBatchReaderSpec
         o.WriteTag(2, WireFormat.WireType.LengthDelimited); o.WriteBytes(ByteString.CopyFrom(publish));
     });
 
-    private static byte[] Write(Action<CodedOutputStream> write)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        write(output);
-        output.Flush();
-        return buffer.ToArray();
-    }
+    private static byte[] Write(Action<CodedOutputStream> write) => ProtoBytes.Write(write);
 
     private static void AssertSame(PublishBatch expected, PublishBatch? actual)
     {
@@ -158,8 +151,7 @@ public sealed class PublishBatchReaderSpec
                 (a.Topic, a.Key, a.MessageId, a.ProducerId, a.ProducerSeq, a.ProducerFloor));
             Assert.Equal((e.Payload.SerializerId, e.Payload.Manifest), (a.Payload.SerializerId, a.Payload.Manifest));
             Assert.Equal(e.Payload.Bytes, a.Payload.Bytes);
-            Assert.Equal(e.Headers is null, a.Headers is null);
-            if (e.Headers is not null) Assert.Equal(e.Headers.OrderBy(h => h.Key, StringComparer.Ordinal), a.Headers!.OrderBy(h => h.Key, StringComparer.Ordinal));
+            ProtoBytes.AssertSameHeaders(e.Headers, a.Headers);
         }
     }
 }
