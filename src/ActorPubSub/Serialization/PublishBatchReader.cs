@@ -22,14 +22,8 @@ internal static class PublishBatchReader
     /// <summary>PublishBatch: topic (1), publishes (2), compact receipts (3); null to step aside.</summary>
     internal static PublishBatch? TryRead(ReadOnlySpan<byte> bytes)
     {
-        var count = 0;
-        var reader = new WireReader(bytes);
-        while (reader.TryReadTag(out var field, out var type))
-        {
-            if (field == 2 && type == WireReader.LengthDelimited) count++;
-            if (!reader.TrySkip(type)) return null;
-        }
-        if (reader.Malformed) return null;
+        var count = WireFields.CountLengthDelimited(bytes, 2);
+        if (count < 0) return null;
 
         var publishes = count == 0 ? [] : new Publish[count];
         var i = 0;
@@ -38,7 +32,7 @@ internal static class PublishBatchReader
         // The names every publish repeats, read once (the batch's topic first: each publish names it again).
         ReadOnlySpan<byte> topicBytes = default, producerBytes = default, manifestBytes = default;
         string? topic = null, producer = null, manifest = null;
-        reader = new WireReader(bytes);
+        var reader = new WireReader(bytes);
         while (reader.TryReadTag(out var field, out var type))
         {
             switch (field, type)

@@ -108,21 +108,15 @@ internal static class TopicMessageBatchReader
     /// <summary>PublishTransient: topic (1), messages (2); null to step aside.</summary>
     internal static PublishTransient? TryReadPublishTransient(ReadOnlySpan<byte> bytes)
     {
-        var messages = 0;
-        var reader = new WireReader(bytes);
-        while (reader.TryReadTag(out var field, out var type))
-        {
-            if (field == 2 && type == WireReader.LengthDelimited) messages++;
-            if (!reader.TrySkip(type)) return null;
-        }
-        if (reader.Malformed) return null;
+        var messages = WireFields.CountLengthDelimited(bytes, 2);
+        if (messages < 0) return null;
 
         var topic = "";
         var messageArray = messages == 0 ? [] : new TopicMessage[messages];
         var m = 0;
         ReadOnlySpan<byte> manifestBytes = default;
         string? manifest = null;
-        reader = new WireReader(bytes);
+        var reader = new WireReader(bytes);
         while (reader.TryReadTag(out var field, out var type))
         {
             switch (field, type)

@@ -90,6 +90,19 @@ internal static class WireFields
         return count;
     }
 
+    /// <summary>How many times field <paramref name="field"/> occurs length-delimited (a batch's messages); -1 on malformed input.</summary>
+    public static int CountLengthDelimited(ReadOnlySpan<byte> bytes, int field)
+    {
+        var count = 0;
+        var reader = new WireReader(bytes);
+        while (reader.TryReadTag(out var f, out var type))
+        {
+            if (f == field && type == WireReader.LengthDelimited) count++;
+            if (!reader.TrySkip(type)) return -1;
+        }
+        return reader.Malformed ? -1 : count;
+    }
+
     /// <summary>
     /// A string field, the same string as <paramref name="previous"/> when its bytes are <paramref name="previousBytes"/>'
     /// (a batch repeats its topic and producer id in every message: one string for all of them).
